@@ -1,0 +1,1 @@
+"""Curated, cited trial summaries shipped with lmssurv (one TOML file per trial)."""

@@ -1,0 +1,62 @@
+"""Central input checks.
+
+Every check raises :class:`InputError` (a :class:`ValueError`) whose message names the field,
+echoes the bad value and suggests a fix, so a researcher typing numbers from a paper sees what to
+change instead of a traceback from deep inside numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = ["InputError", "check_fraction", "check_positive", "check_whole"]
+
+
+class InputError(ValueError):
+    """A user-supplied value is invalid or inconsistent with another value."""
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_whole(name: str, value: object, *, minimum: int = 0, hint: str = "") -> int:
+    """Return ``value`` as an ``int`` if it is a whole number >= ``minimum``, else raise."""
+    if not _is_real(value) or not math.isfinite(float(value)) or float(value) != int(value):
+        raise InputError(
+            f"{name} must be a whole number, got {value!r}. {hint}".rstrip()
+        )
+    if int(value) < minimum:
+        raise InputError(
+            f"{name} must be >= {minimum}, got {value!r}. {hint}".rstrip()
+        )
+    return int(value)
+
+
+def check_positive(name: str, value: object, *, allow_zero: bool = False, hint: str = "") -> float:
+    """Return ``value`` as a finite ``float`` > 0 (or >= 0 with ``allow_zero``), else raise."""
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise InputError(f"{name} must be a finite number, got {value!r}. {hint}".rstrip())
+    value = float(value)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InputError(f"{name} must be {bound}, got {value!r}. {hint}".rstrip())
+    return value
+
+
+def check_fraction(name: str, value: object, *, hint: str = "") -> float:
+    """Return ``value`` as a float in [0, 1], else raise (suggesting percent -> proportion)."""
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise InputError(f"{name} must be a proportion in [0, 1], got {value!r}. {hint}".rstrip())
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        extra = (
+            f" It looks like a percentage: pass {value / 100:g} instead."
+            if 1.0 < value <= 100.0
+            else ""
+        )
+        raise InputError(
+            f"{name} must be a proportion in [0, 1], got {value!r}.{extra} {hint}".rstrip()
+        )
+    return value

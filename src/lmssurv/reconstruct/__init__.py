@@ -1,0 +1,1 @@
+"""Reconstruction engines: summary numbers or a digitised curve -> pseudo-patients."""

@@ -1,0 +1,332 @@
+"""What a trial report says about an arm and a comparison: frozen, validated inputs.
+
+Times are in months throughout. Survival values are proportions in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from scipy import stats
+
+from lmssurv._validation import (
+    InputError,
+    check_fraction,
+    check_positive,
+    check_whole,
+)
+
+__all__ = ["ArmSummary", "HazardRatio"]
+
+# A reported landmark rate is rounded (usually to a whole percent) and a reported median is
+# rounded too: allow this much slack before calling a median/landmark pair contradictory.
+_ROUNDING_SLACK = 0.01
+
+
+def _freeze_landmarks(name: str, raw: Mapping | None) -> Mapping[float, float]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping):
+        raise InputError(
+            f"{name} must be a mapping {{time in months: survival proportion}}, got {raw!r}."
+        )
+    out = {}
+    for t, s in raw.items():
+        t = check_positive(f"{name} time", t, hint="Landmark times are months after entry.")
+        out[t] = check_fraction(f"{name}[{t:g}]", s)
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+def _check_interval(name: str, raw: object, *, fraction: bool) -> tuple[float | None, float | None]:
+    if not isinstance(raw, (tuple, list)) or len(raw) != 2:
+        raise InputError(f"{name} must be a pair (lower, upper), got {raw!r}.")
+    bounds = []
+    for side, value in zip(("lower", "upper"), raw, strict=True):
+        if value is None:
+            bounds.append(None)
+        elif fraction:
+            bounds.append(check_fraction(f"{name} {side}", value))
+        else:
+            bounds.append(check_positive(f"{name} {side}", value, allow_zero=True))
+    lower, upper = bounds
+    if lower is not None and upper is not None and lower > upper:
+        raise InputError(
+            f"{name} lower bound {lower:g} is above its upper bound {upper:g}; "
+            "were they swapped?"
+        )
+    return lower, upper
+
+
+@dataclass(frozen=True)
+class ArmSummary:
+    """Published summary of one trial arm for one time-to-event endpoint.
+
+    Parameters
+    ----------
+    n : int
+        Patients in the arm (analysis population).
+    events : int, optional
+        Number of events (deaths for OS; progressions or deaths for PFS). When ``None`` the
+        engine infers it from the hazard ratio's confidence interval and the landmark rates.
+    median : float, optional
+        Kaplan-Meier median in months; ``None`` when not reached or not reported.
+    median_ci : (float or None, float or None), optional
+        95% CI of the median (Brookmeyer-Crowley); either bound may be ``None`` (not reached).
+    landmarks : mapping {months: proportion}, optional
+        Kaplan-Meier survival at fixed times, e.g. ``{24: 0.49}`` for a 2-year rate of 49%.
+    landmark_cis : mapping {months: (lower, upper)}, optional
+        95% CIs of the landmark rates, keyed by the same times as ``landmarks``.
+    median_follow_up : float, optional
+        Median follow-up in months (reverse Kaplan-Meier unless the paper says otherwise).
+    max_follow_up : float, optional
+        Longest follow-up in months (e.g. first patient in to data cut-off).
+    accrual : float, optional
+        Months over which patients entered the trial.
+    label : str, optional
+        Arm name used in outputs, e.g. ``"Doxorubicin"``.
+
+    Raises
+    ------
+    InputError
+        (a ``ValueError``) naming the field, the bad value and a fix, for impossible values
+        and for numbers that contradict each other (a median that disagrees with a landmark
+        rate, a CI that excludes its estimate, a landmark beyond the longest follow-up).
+
+    Examples
+    --------
+    >>> arm = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0),
+    ...                  landmarks={24: 0.49}, median_follow_up=55.0, label="Doxorubicin")
+    >>> arm.landmarks[24.0]
+    0.49
+    """
+
+    n: int
+    events: int | None = None
+    median: float | None = None
+    median_ci: tuple[float | None, float | None] | None = None
+    landmarks: Mapping[float, float] = field(default_factory=dict)
+    landmark_cis: Mapping[float, tuple[float, float]] = field(default_factory=dict)
+    median_follow_up: float | None = None
+    max_follow_up: float | None = None
+    accrual: float | None = None
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        n = check_whole("n", self.n, minimum=1, hint="Pass the number of patients in the arm.")
+        set_(self, "n", n)
+        if self.events is not None:
+            events = check_whole(
+                "events", self.events, minimum=0, hint="Pass the number of events, or None."
+            )
+            if events > n:
+                raise InputError(
+                    f"events ({events}) cannot exceed n ({n}); check that both refer to the "
+                    "same arm and endpoint."
+                )
+            set_(self, "events", events)
+        if self.median is not None:
+            set_(self, "median", check_positive(
+                "median", self.median, hint="Use None for a median that was not reached."
+            ))
+        for name in ("median_follow_up", "max_follow_up", "accrual"):
+            value = getattr(self, name)
+            if value is not None:
+                set_(self, name, check_positive(name, value, hint="Times are in months."))
+        if self.label is not None and not isinstance(self.label, str):
+            raise InputError(f"label must be a string, got {self.label!r}.")
+
+        landmarks = _freeze_landmarks("landmarks", self.landmarks)
+        set_(self, "landmarks", landmarks)
+        self._check_median_ci()
+        self._check_landmark_cis(landmarks)
+        self._check_monotone(landmarks)
+        self._check_median_vs_landmarks(landmarks)
+        self._check_follow_up(landmarks)
+
+    # -- consistency checks -------------------------------------------------------------
+    def _check_median_ci(self) -> None:
+        if self.median_ci is None:
+            return
+        lower, upper = _check_interval("median_ci", self.median_ci, fraction=False)
+        object.__setattr__(self, "median_ci", (lower, upper))
+        if self.median is None:
+            if lower is None:
+                return
+            raise InputError(
+                f"median_ci={self.median_ci!r} is given but median is None; pass the median "
+                "too, or drop the CI."
+            )
+        if (lower is not None and lower > self.median) or (
+            upper is not None and upper < self.median
+        ):
+            raise InputError(
+                f"median_ci {self.median_ci!r} does not contain the median {self.median:g}; "
+                "check for a typo or swapped arms."
+            )
+
+    def _check_landmark_cis(self, landmarks: Mapping[float, float]) -> None:
+        if not self.landmark_cis:
+            object.__setattr__(self, "landmark_cis", MappingProxyType({}))
+            return
+        if not isinstance(self.landmark_cis, Mapping):
+            raise InputError(
+                f"landmark_cis must be a mapping {{time: (lower, upper)}}, got {self.landmark_cis!r}."
+            )
+        out = {}
+        for t, ci in self.landmark_cis.items():
+            t = check_positive("landmark_cis time", t)
+            if t not in landmarks:
+                raise InputError(
+                    f"landmark_cis has a CI at {t:g} months but landmarks has no rate there; "
+                    f"landmark times are {list(landmarks) or 'none'}."
+                )
+            lower, upper = _check_interval(f"landmark_cis[{t:g}]", ci, fraction=True)
+            rate = landmarks[t]
+            if (lower is not None and lower > rate) or (upper is not None and upper < rate):
+                raise InputError(
+                    f"landmark_cis[{t:g}] = {ci!r} does not contain the rate {rate:g}; "
+                    "check for a typo (percent vs proportion?)."
+                )
+            out[t] = (lower, upper)
+        object.__setattr__(self, "landmark_cis", MappingProxyType(dict(sorted(out.items()))))
+
+    @staticmethod
+    def _check_monotone(landmarks: Mapping[float, float]) -> None:
+        items = list(landmarks.items())
+        for (t0, s0), (t1, s1) in zip(items, items[1:], strict=False):
+            if s1 > s0:
+                raise InputError(
+                    f"landmarks rise with time: S({t0:g}) = {s0:g} but S({t1:g}) = {s1:g}. "
+                    "A survival curve cannot go up; check the times and the rates."
+                )
+
+    def _check_median_vs_landmarks(self, landmarks: Mapping[float, float]) -> None:
+        if not landmarks:
+            return
+        m = self.median
+        for t, s in landmarks.items():
+            if m is not None and t < m and s < 0.5 - _ROUNDING_SLACK:
+                raise InputError(
+                    f"median {m:g} contradicts landmarks[{t:g}] = {s:g}: survival is already "
+                    f"below 0.5 at {t:g} months, so the median must be at most {t:g}. "
+                    "Check the median, the landmark time and the rate."
+                )
+            if m is not None and t > m and s > 0.5 + _ROUNDING_SLACK:
+                raise InputError(
+                    f"median {m:g} contradicts landmarks[{t:g}] = {s:g}: survival is still "
+                    f"above 0.5 at {t:g} months, so the median must be later than {t:g}. "
+                    "Check the median, the landmark time and the rate."
+                )
+
+    def _check_follow_up(self, landmarks: Mapping[float, float]) -> None:
+        mfu, mx = self.median_follow_up, self.max_follow_up
+        if mfu is not None and mx is not None and mfu > mx:
+            raise InputError(
+                f"median_follow_up ({mfu:g}) exceeds max_follow_up ({mx:g}); "
+                "check that both are in months."
+            )
+        if mx is not None:
+            late = [t for t in landmarks if t > mx]
+            if late:
+                raise InputError(
+                    f"landmark at {late[0]:g} months lies beyond max_follow_up ({mx:g}); "
+                    "no patient was followed that long. Check the units (months)."
+                )
+
+    # -- derived ------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The label, or ``"arm"`` when none was given."""
+        return self.label if self.label is not None else "arm"
+
+
+@dataclass(frozen=True)
+class HazardRatio:
+    """A published hazard ratio (experimental vs control) with its confidence interval.
+
+    Parameters
+    ----------
+    estimate : float
+        The hazard ratio, > 0.
+    lower, upper : float, optional
+        Confidence limits at ``level``.
+    p_value : float, optional
+        Two-sided p-value reported with the HR (log-rank or Wald).
+    level : float
+        Confidence level of ``(lower, upper)``; 0.95 unless the paper says otherwise.
+
+    Examples
+    --------
+    >>> hr = HazardRatio(0.65, 0.44, 0.95)
+    >>> round(hr.se_log, 3)
+    0.196
+    >>> round(hr.implied_events)  # 4 / se^2 under 1:1 allocation (Tierney et al. 2007)
+    104
+    """
+
+    estimate: float
+    lower: float | None = None
+    upper: float | None = None
+    p_value: float | None = None
+    level: float = 0.95
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "estimate", check_positive(
+            "hr estimate", self.estimate, hint="A hazard ratio is a positive number."
+        ))
+        for side in ("lower", "upper"):
+            value = getattr(self, side)
+            if value is not None:
+                set_(self, side, check_positive(f"hr {side}", value,
+                                                hint="CI limits of a hazard ratio are positive."))
+        if (self.lower is None) != (self.upper is None):
+            raise InputError(
+                f"hr CI needs both limits, got lower={self.lower!r}, upper={self.upper!r}."
+            )
+        if self.lower is not None:
+            if self.lower > self.upper:
+                raise InputError(
+                    f"hr lower limit {self.lower:g} is above the upper limit {self.upper:g}; "
+                    "were they swapped?"
+                )
+            if not self.lower <= self.estimate <= self.upper:
+                raise InputError(
+                    f"hr estimate {self.estimate:g} lies outside its own CI "
+                    f"({self.lower:g}, {self.upper:g}); check for a typo, or for an HR "
+                    "quoted in the other direction (1/HR)."
+                )
+        if self.p_value is not None:
+            p = check_fraction("hr p_value", self.p_value)
+            if p == 0:
+                raise InputError(
+                    "hr p_value must be > 0, got 0; for 'p < 0.0001' pass 0.0001 and note it."
+                )
+            set_(self, "p_value", p)
+        level = check_fraction("hr level", self.level)
+        if not 0.5 <= level < 1:
+            raise InputError(f"hr level must be in [0.5, 1), got {self.level!r}; e.g. 0.95.")
+        set_(self, "level", level)
+
+    @property
+    def log_estimate(self) -> float:
+        """Natural log of the hazard ratio."""
+        return math.log(self.estimate)
+
+    @property
+    def se_log(self) -> float | None:
+        """Standard error of log(HR) implied by the CI width, or ``None`` without a CI."""
+        if self.lower is None:
+            return None
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        return (math.log(self.upper) - math.log(self.lower)) / (2 * z)
+
+    @property
+    def implied_events(self) -> float | None:
+        """Total events implied by the CI width, ``4 / se^2`` (1:1 events; Parmar et al. 1998)."""
+        se = self.se_log
+        return None if se is None or se == 0 else 4.0 / se**2
