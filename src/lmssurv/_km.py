@@ -1,0 +1,169 @@
+"""Kaplan-Meier helpers shared by the checks and the plots.
+
+lifelines' ``KaplanMeierFitter.fit`` calls ``np.seterr`` and so changes numpy's error handling
+for the whole process; every fit here runs inside ``np.errstate()``, which restores the previous
+state on exit. Times are in months.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+from scipy import stats
+
+from lmssurv._validation import InputError
+
+__all__ = [
+    "CI_TRANSFORMS",
+    "at_risk",
+    "fit_km",
+    "greenwood_sum",
+    "landmark_ci",
+    "split_arms",
+    "survival_at",
+    "validate_ipd",
+]
+
+CI_TRANSFORMS = ("loglog", "logit", "log", "plain")
+
+
+def validate_ipd(ipd: object, *, name: str = "ipd", need_arm: bool = False) -> pd.DataFrame:
+    """Return ``ipd`` as a clean DataFrame[time, event(, arm)] or raise :class:`InputError`."""
+    if not isinstance(ipd, pd.DataFrame):
+        raise InputError(
+            f"{name} must be a pandas DataFrame with columns time, event"
+            f"{', arm' if need_arm else ''}; got {type(ipd).__name__}."
+        )
+    needed = ["time", "event"] + (["arm"] if need_arm else [])
+    missing = [c for c in needed if c not in ipd.columns]
+    if missing:
+        raise InputError(
+            f"{name} is missing column(s) {missing}; it has {list(ipd.columns)}. "
+            "Pass the output of Trial.reconstruct or reconstruct_trial."
+        )
+    if len(ipd) == 0:
+        raise InputError(f"{name} has no rows; pass at least one patient.")
+    time = pd.to_numeric(ipd["time"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(time) | (time < 0)
+    if bad.any():
+        raise InputError(
+            f"{name}.time must be finite months >= 0; row {int(np.flatnonzero(bad)[0])} has "
+            f"{ipd['time'].iloc[int(np.flatnonzero(bad)[0])]!r}."
+        )
+    event = pd.to_numeric(ipd["event"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isin(event, (0.0, 1.0))
+    if bad.any():
+        raise InputError(
+            f"{name}.event must be 0 (censored) or 1 (event); row {int(np.flatnonzero(bad)[0])} "
+            f"has {ipd['event'].iloc[int(np.flatnonzero(bad)[0])]!r}."
+        )
+    out = pd.DataFrame({"time": time, "event": event.astype(int)}, index=ipd.index)
+    if "arm" in ipd.columns:
+        out.insert(0, "arm", ipd["arm"].astype(str).to_numpy())
+    return out.reset_index(drop=True)
+
+
+def split_arms(ipd: pd.DataFrame, labels: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Split two-arm pseudo-data by arm label, raising if a label is absent."""
+    present = list(pd.unique(ipd["arm"]))
+    out = {}
+    for label in labels:
+        part = ipd.loc[ipd["arm"] == label, ["time", "event"]].reset_index(drop=True)
+        if part.empty:
+            raise InputError(
+                f"ipd has no rows for arm {label!r}; its arms are {present}. "
+                "Reconstruct with the trial's arm labels."
+            )
+        out[label] = part
+    return out
+
+
+def fit_km(time, event, *, label: str = "KM", alpha: float = 0.05) -> KaplanMeierFitter:
+    """Fit a Kaplan-Meier curve with log-log CIs without leaking lifelines' ``np.seterr``."""
+    with np.errstate():  # restores whatever numpy error state was set before the fit
+        return KaplanMeierFitter(alpha=alpha).fit(
+            np.asarray(time, dtype=float), np.asarray(event, dtype=int), label=label
+        )
+
+
+def survival_at(time, event, t: float) -> float:
+    """KM survival at ``t`` months; NaN past the last observation unless the curve reached 0.
+
+    lifelines' ``survival_function_at_times`` silently returns the last value beyond the end of
+    follow-up; a landmark there is not estimable.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=int)
+    s = _km_step(time, event)
+    if t > time.max():
+        return 0.0 if len(s[1]) and s[1][-1] == 0 else math.nan
+    idx = np.searchsorted(s[0], t, side="right") - 1
+    return 1.0 if idx < 0 else float(s[1][idx])
+
+
+def at_risk(time, t: float) -> int:
+    """Patients still at risk just before ``t`` months (time >= t)."""
+    return int(np.sum(np.asarray(time, dtype=float) >= t))
+
+
+def greenwood_sum(time, event, t: float) -> float:
+    """Greenwood's sum ``sum d_i / (Y_i (Y_i - d_i))`` over event times <= ``t``."""
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=int)
+    total = 0.0
+    for u in np.unique(time[(event == 1) & (time <= t)]):
+        y = np.sum(time >= u)
+        d = np.sum((time == u) & (event == 1))
+        if y == d:
+            return math.inf
+        total += d / (y * (y - d))
+    return total
+
+
+def landmark_ci(time, event, t: float, *, transform: str = "loglog",
+                level: float = 0.95) -> tuple[float, float]:
+    """Pointwise CI of the KM survival at ``t`` months with Greenwood's variance.
+
+    ``transform`` is ``"loglog"`` (Kalbfleisch-Prentice; lifelines, SAS and R ``conf.type =
+    "log-log"``), ``"logit"``, ``"log"`` (R's default) or ``"plain"``.
+    """
+    if transform not in CI_TRANSFORMS:
+        raise InputError(f"transform must be one of {CI_TRANSFORMS}, got {transform!r}.")
+    s = survival_at(time, event, t)
+    if not math.isfinite(s):
+        return math.nan, math.nan
+    if s in (0.0, 1.0):
+        return s, s
+    g = greenwood_sum(time, event, t)
+    z = stats.norm.ppf(0.5 + level / 2)
+    se_log = math.sqrt(g)  # SE of log S
+    if transform == "plain":
+        half = z * s * se_log
+        return max(0.0, s - half), min(1.0, s + half)
+    if transform == "log":
+        return s * math.exp(-z * se_log), min(1.0, s * math.exp(z * se_log))
+    if transform == "logit":
+        lg, se = math.log(s / (1 - s)), se_log / (1 - s)
+        return 1 / (1 + math.exp(-(lg - z * se))), 1 / (1 + math.exp(-(lg + z * se)))
+    v = math.log(s)
+    return (
+        math.exp(-math.exp(math.log(-v) - z * se_log / v)),
+        math.exp(-math.exp(math.log(-v) + z * se_log / v)),
+    )
+
+
+def _km_step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct event times and the KM survival just after each (product-limit)."""
+    times = np.unique(time[event == 1])
+    surv = np.empty(len(times))
+    s = 1.0
+    for i, u in enumerate(times):
+        y = np.sum(time >= u)
+        d = np.sum((time == u) & (event == 1))
+        s *= 1.0 - d / y
+        surv[i] = s
+    return times, surv

@@ -1,0 +1,604 @@
+"""Recompute every published number from pseudo-patient data and compare, within stated tolerances.
+
+Each published quantity is recomputed from the pseudo-data the way a trial report computes it:
+
+============================  ===============================================================
+quantity                      recomputed as
+============================  ===============================================================
+n, events                     counts (must match exactly)
+median                        Kaplan-Meier median, first time with S(t) <= 0.5 (lifelines)
+median 95% CI                 Brookmeyer-Crowley with the log-log transform: the medians of the
+                              lifelines log-log pointwise bands
+S(t)                          Kaplan-Meier survival at t; NaN (not estimable) past the end of
+                              follow-up, where lifelines would silently carry the last value
+S(t) 95% CI                   Greenwood variance with the transform under which the published
+                              interval is symmetric (log-log, logit, log or plain), see below
+median follow-up              reverse Kaplan-Meier (censoring as the event; Schemper & Smith 1996)
+HR and 95% CI                 unadjusted Cox model (Efron ties), experimental vs control
+log-rank p                    unstratified log-rank test
+============================  ===============================================================
+
+Tolerance rule
+--------------
+A published number is rounded, so it only says the truth lies within half a unit of its last
+reported digit: a median reported as 33 passes within +/-0.5 months, 12.2 within +/-0.05... but
+a pseudo-data Kaplan-Meier curve is a step function, so that bound is never made tighter than
+the resolution the data allow:
+
+* survival rates and their CI bounds: never tighter than half a KM step at that time,
+  ``S(t) / (2 Y(t))`` with ``Y(t)`` the pseudo-patients at risk (one event moves the curve by
+  ``S/Y``, so no curve can be placed closer than half of that in general);
+* times (median, median CI bounds, median follow-up): never tighter than half the gap between
+  the two step times (event times; censoring times for the reverse KM) that bracket the
+  published value -- a KM quantile can only sit on a step, so the best a curve can do is the
+  step nearest the published value -- but the guard never exceeds 5% of the value (sparser
+  pseudo-data are too coarse to call a match);
+* n and events: exact;
+* HR: half a unit of its last digit. Its CI bounds: half a unit, plus the share of the HR's own
+  rounding they inherit (``bound x half-unit(HR) / HR``): a reconstruction pinned anywhere in
+  the HR's rounding interval moves both bounds in proportion;
+* an exact log-rank p: half a unit, never tighter than the change in p that the HR's rounding
+  causes on the z scale; a p reported as a bound ("p < 0.0001") passes when the recomputed p is
+  below it.
+
+The unit of the last digit comes from ``precision`` (the curated data record it) or, failing
+that, from the shortest decimal form of the value, capped at 1 month for times and at 0.01 for
+proportions and hazard ratios (a rate printed as 30% is a whole percent, not a tenth).
+
+Published hazard ratios are usually adjusted or stratified (LMS-04: adjusted for origin site and
+stage); the pseudo-data carry no covariates, so the unadjusted HR is compared with the adjusted
+one and the note column says so.
+
+References
+----------
+Brookmeyer R, Crowley J. A confidence interval for the median survival time. Biometrics 1982.
+Schemper M, Smith TL. A note on quantifying follow-up in studies of failure time. Control Clin
+Trials 1996.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
+from lifelines.statistics import logrank_test
+from lifelines.utils import median_survival_times
+from scipy import stats
+
+from lmssurv._km import (
+    CI_TRANSFORMS,
+    at_risk,
+    fit_km,
+    landmark_ci,
+    split_arms,
+    survival_at,
+    validate_ipd,
+)
+from lmssurv._validation import InputError
+from lmssurv.summary import ArmSummary, HazardRatio
+
+__all__ = ["COLUMNS", "check", "check_arm", "check_comparison", "infer_ci_transform"]
+
+#: Columns of every check table, in order.
+COLUMNS = [
+    "endpoint", "quantity", "arm", "published", "reconstructed", "difference", "tolerance",
+    "ok", "method", "note",
+]
+
+# The step guard for times is capped at this fraction of the published value: pseudo-data so
+# sparse around a quantity that the gap exceeds it are too coarse to call a match.
+_TIME_GUARD_CAP = 0.05
+
+PrecisionLookup = Mapping[str, float] | Callable[[str], "float | None"] | None
+
+
+@dataclass(frozen=True)
+class _Row:
+    quantity: str
+    arm: str
+    published: float
+    reconstructed: float
+    tolerance: float
+    method: str
+    note: str = ""
+    bound: str | None = None  # "<" when the published value is an upper bound (p < 0.0001)
+
+    def as_dict(self, endpoint: str) -> dict:
+        if self.bound == "<":
+            ok = bool(math.isfinite(self.reconstructed) and self.reconstructed < self.published)
+            diff = self.reconstructed - self.published
+        else:
+            diff = self.reconstructed - self.published
+            # 1e-9 absorbs binary floating point in values like 0.68 - 0.675
+            ok = bool(math.isfinite(diff) and abs(diff) <= self.tolerance + 1e-9)
+        return {
+            "endpoint": endpoint, "quantity": self.quantity, "arm": self.arm,
+            "published": self.published, "reconstructed": self.reconstructed,
+            "difference": diff, "tolerance": self.tolerance, "ok": ok,
+            "method": self.method, "note": self.note,
+        }
+
+
+# -- precision ----------------------------------------------------------------------------
+def _inferred_unit(value: float, cap: float) -> float:
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        return cap
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return min(10.0 ** (-decimals), cap)
+
+
+def _unit(precision: PrecisionLookup, key: str, value: float, cap: float) -> tuple[float, str]:
+    """Unit of the last reported digit of ``value`` and where it came from."""
+    found = None
+    if callable(precision):
+        found = precision(key)
+    elif precision is not None:
+        found = precision.get(key)
+    if found is not None:
+        if not (isinstance(found, (int, float)) and found > 0 and math.isfinite(found)):
+            raise InputError(
+                f"precision[{key!r}] must be a positive number (the unit of the last reported "
+                f"digit, e.g. 0.1 for 12.2), got {found!r}."
+            )
+        return float(found), "reported"
+    return _inferred_unit(value, cap), "inferred"
+
+
+def _fmt_unit(unit: float) -> str:
+    return f"{unit:g}"
+
+
+def _bracket_gap(steps: np.ndarray, value: float) -> float:
+    """Gap between the step times on either side of ``value`` (0 when one side is missing)."""
+    below = steps[steps <= value]
+    above = steps[steps > value]
+    if below.size == 0 or above.size == 0:
+        return 0.0
+    return float(above.min() - below.max())
+
+
+def _time_tolerance(unit: float, steps: np.ndarray, value: float) -> tuple[float, str]:
+    half = unit / 2
+    guard = min(_bracket_gap(steps, value) / 2, _TIME_GUARD_CAP * value)
+    if guard > half:
+        return guard, f"+/-{guard:.3g}: half the gap between the steps around {value:g}"
+    return half, f"+/-{half:g}: half a unit of {_fmt_unit(unit)}"
+
+
+def _rate_tolerance(unit: float, s: float, y: int) -> tuple[float, str]:
+    half = unit / 2
+    guard = s / (2 * y) if y > 0 and math.isfinite(s) else 0.0
+    if guard > half:
+        return guard, f"+/-{guard:.3g}: half a KM step S/(2*{y} at risk)"
+    return half, f"+/-{half:g}: half a unit of {_fmt_unit(unit)}"
+
+
+def infer_ci_transform(intervals) -> str:
+    """The CI transform under which published survival intervals are most nearly symmetric.
+
+    Trial reports rarely say how a landmark CI was computed; the intervals themselves tell: a
+    log-log interval is symmetric around ``log(-log S)``, a logit interval around
+    ``log(S / (1 - S))``, and so on. Pass every interval of an endpoint (both arms, all
+    landmarks): near S = 0.5 the plain and logit scales are both nearly symmetric and only the
+    other rates tell them apart. The summed relative asymmetry
+    ``|(g(S) - g(lo)) - (g(hi) - g(S))| / (g(hi) - g(lo))`` is minimised. Without a complete
+    interval, returns ``"loglog"`` (lifelines, SAS PROC LIFETEST and Stata default).
+
+    Parameters
+    ----------
+    intervals : iterable of (estimate, lower, upper)
+        Published survival proportions and their CI bounds, in (0, 1); bounds may be None.
+
+    Returns
+    -------
+    str
+        One of ``"loglog"``, ``"logit"``, ``"log"``, ``"plain"``.
+
+    Examples
+    --------
+    >>> # LMS-04 PFS, Lancet Oncol 2022: 12 and 24 months, both arms
+    >>> infer_ci_transform([(0.507, 0.395, 0.619), (0.16, 0.094, 0.259),
+    ...                     (0.302, 0.209, 0.415), (0.053, 0.021, 0.129)])
+    'logit'
+    """
+    usable = [
+        (s, lo, hi) for s, lo, hi in intervals
+        if lo is not None and hi is not None and 0 < lo < s < hi < 1
+    ]
+    if not usable:
+        return "loglog"
+    fns = {
+        "loglog": lambda p: math.log(-math.log(p)),
+        "logit": lambda p: math.log(p / (1 - p)),
+        "log": math.log,
+        "plain": lambda p: p,
+    }
+
+    def asymmetry(name: str) -> float:
+        g = fns[name]
+        total = 0.0
+        for s, lo, hi in usable:
+            below, above = abs(g(s) - g(lo)), abs(g(hi) - g(s))
+            total += abs(below - above) / (below + above)
+        return total
+
+    return min(CI_TRANSFORMS, key=asymmetry)
+
+
+def _intervals(*summaries: ArmSummary) -> list[tuple]:
+    return [(sm.landmarks[t], *ci) for sm in summaries for t, ci in sm.landmark_cis.items()]
+
+
+# -- one arm ------------------------------------------------------------------------------
+def check_arm(
+    summary: ArmSummary,
+    ipd_arm: pd.DataFrame,
+    *,
+    precision: PrecisionLookup = None,
+    arm: str | None = None,
+    follow_up: bool = True,
+    ci_transform: str | None = None,
+) -> pd.DataFrame:
+    """Recompute one arm's published numbers from its pseudo-patients.
+
+    Parameters
+    ----------
+    summary : ArmSummary
+        What the paper reported for the arm (times in months).
+    ipd_arm : DataFrame
+        Pseudo-patients with columns ``time`` (months) and ``event`` (1 event, 0 censored); an
+        ``arm`` column, if present, is ignored.
+    precision : mapping or callable, optional
+        Unit of the last reported digit per field: keys ``"n"``, ``"events"``, ``"median"``,
+        ``"median_ci"``, ``"landmarks[24]"``, ``"landmark_cis[24]"``, ``"median_follow_up"``
+        (a callable receives the key and returns the unit or ``None``). Missing keys are
+        inferred from the values (see the module docstring).
+    arm : str, optional
+        Name for the ``arm`` column; defaults to ``summary.label`` or ``"arm"``.
+    follow_up : bool
+        Check ``summary.median_follow_up`` against this arm's reverse KM. Turn off when the
+        published follow-up is for the whole trial (:func:`check` then checks it pooled).
+    ci_transform : {"loglog", "logit", "log", "plain"}, optional
+        Transform for the landmark CIs; by default inferred from the published intervals
+        (:func:`infer_ci_transform`).
+
+    Returns
+    -------
+    DataFrame
+        One row per published quantity with the columns in :data:`COLUMNS`;
+        ``attrs["all_ok"]`` is True when every row passes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ipd = pd.DataFrame({"time": [1, 2, 3, 4, 5.0], "event": [1, 1, 1, 0, 1]})
+    >>> report = check_arm(ArmSummary(n=5, events=4, median=3.0), ipd)
+    >>> report[["quantity", "published", "reconstructed", "ok"]].to_string(index=False)
+    'quantity  published  reconstructed   ok\\n       n        5.0            5.0 True\\n  events        4.0            4.0 True\\n  median        3.0            3.0 True'
+    """
+    if not isinstance(summary, ArmSummary):
+        raise InputError(f"summary must be an ArmSummary, got {type(summary).__name__}.")
+    ipd_arm = validate_ipd(ipd_arm, name="ipd_arm")
+    if ci_transform is not None and ci_transform not in CI_TRANSFORMS:
+        raise InputError(f"ci_transform must be one of {CI_TRANSFORMS}, got {ci_transform!r}.")
+    transform = ci_transform or infer_ci_transform(_intervals(summary))
+    rows = _arm_rows(summary, ipd_arm, precision, arm or summary.name, follow_up=follow_up,
+                     transform=transform)
+    return _to_frame(rows, endpoint="")
+
+
+def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup, arm: str,
+              *, follow_up: bool, transform: str) -> list[_Row]:
+    time = ipd["time"].to_numpy(dtype=float)
+    event = ipd["event"].to_numpy(dtype=int)
+    rows = [
+        _Row("n", arm, float(summary.n), float(len(time)), 0.0, "count of pseudo-patients",
+             "exact"),
+    ]
+    if summary.events is not None:
+        rows.append(_Row("events", arm, float(summary.events), float(event.sum()), 0.0,
+                         "count of event == 1", "exact"))
+    event_times = np.unique(time[event == 1])
+    need_km = summary.median is not None or summary.median_ci is not None
+    if need_km:
+        kmf = fit_km(time, event, label=arm)
+    if summary.median is not None:
+        med = float(kmf.median_survival_time_)
+        unit, src = _unit(precision, "median", summary.median, cap=1.0)
+        tol, why = _time_tolerance(unit, event_times, summary.median)
+        rows.append(_Row(
+            "median", arm, summary.median, med if math.isfinite(med) else math.nan, tol,
+            "KM median: first time S(t) <= 0.5 (lifelines)",
+            f"{why} ({src})" + ("; not reached in the pseudo-data" if not math.isfinite(med)
+                                else ""),
+        ))
+    if summary.median_ci is not None:
+        bands = median_survival_times(kmf.confidence_interval_)
+        recon = {"lower": float(bands.iloc[0, 0]), "upper": float(bands.iloc[0, 1])}
+        for side, pub in zip(("lower", "upper"), summary.median_ci, strict=True):
+            if pub is None:  # "not reached" bound: nothing to compare with
+                continue
+            unit, src = _unit(precision, "median_ci", pub, cap=1.0)
+            tol, why = _time_tolerance(unit, event_times, pub)
+            r = recon[side]
+            rows.append(_Row(
+                f"median 95% CI {side}", arm, pub, r if math.isfinite(r) else math.nan, tol,
+                "Brookmeyer-Crowley, log-log: median of the lifelines CI band",
+                f"{why} ({src})",
+            ))
+    for t, s_pub in summary.landmarks.items():
+        s = survival_at(time, event, t)
+        y = at_risk(time, t)
+        unit, src = _unit(precision, f"landmarks[{t:g}]", s_pub, cap=0.01)
+        tol, why = _rate_tolerance(unit, s, y)
+        note = f"{why} ({src})"
+        if not math.isfinite(s):
+            note = f"not estimable: follow-up ends at {time.max():.3g} months; " + note
+        rows.append(_Row(f"S({t:g})", arm, s_pub, s, tol, f"KM survival at {t:g} months", note))
+        ci = summary.landmark_cis.get(t)
+        if ci is None:
+            continue
+        bounds = landmark_ci(time, event, t, transform=transform)
+        for side, pub, r in zip(("lower", "upper"), ci, bounds, strict=True):
+            if pub is None:
+                continue
+            unit_b, src_b = _unit(precision, f"landmark_cis[{t:g}]", pub, cap=0.01)
+            tol_b, why_b = _rate_tolerance(unit_b, s, y)
+            rows.append(_Row(
+                f"S({t:g}) 95% CI {side}", arm, pub, r, tol_b,
+                f"Greenwood, {transform} transform",
+                f"{why_b} ({src_b}); {transform}: the scale on which the published CIs "
+                "are most symmetric",
+            ))
+    if follow_up and summary.median_follow_up is not None:
+        rows.append(_follow_up_row(summary.median_follow_up, time, event, arm, precision))
+    return rows
+
+
+def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: str,
+                   precision: PrecisionLookup) -> _Row:
+    reverse = 1 - event
+    kmf = fit_km(time, reverse, label="follow-up")
+    med = float(kmf.median_survival_time_)
+    unit, src = _unit(precision, "median_follow_up", published, cap=1.0)
+    tol, why = _time_tolerance(unit, np.unique(time[reverse == 1]), published)
+    return _Row(
+        "median follow-up", arm, published, med if math.isfinite(med) else math.nan, tol,
+        "reverse KM median (censoring as the event)", f"{why} ({src})",
+    )
+
+
+# -- comparison ---------------------------------------------------------------------------
+def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tuple[float, ...]:
+    data = pd.DataFrame({
+        "time": np.concatenate([control["time"], experimental["time"]]),
+        "event": np.concatenate([control["event"], experimental["event"]]),
+        "experimental": np.r_[np.zeros(len(control)), np.ones(len(experimental))],
+    })
+    with np.errstate(), warnings.catch_warnings():
+        # lifelines warns on near-separation; turn that into an error a user can read.
+        warnings.simplefilter("error")
+        try:
+            cph = CoxPHFitter(alpha=1 - level).fit(data, "time", "event")
+        except Exception as err:  # lifelines raises several types on degenerate data
+            raise InputError(
+                f"the Cox model did not fit the pseudo-data ({err}); check that both arms "
+                "have events."
+            ) from err
+    beta = float(cph.params_["experimental"])
+    se = float(cph.standard_errors_["experimental"])
+    z = stats.norm.ppf(0.5 + level / 2)
+    return math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), se
+
+
+def check_comparison(
+    hr: HazardRatio | None,
+    control: pd.DataFrame,
+    experimental: pd.DataFrame,
+    *,
+    log_rank_p: float | None = None,
+    p_bound: str | None = None,
+    adjusted: str | None = None,
+    precision: PrecisionLookup = None,
+) -> pd.DataFrame:
+    """Recompute the published hazard ratio (and log-rank p) from two arms' pseudo-patients.
+
+    Parameters
+    ----------
+    hr : HazardRatio or None
+        Published HR, experimental vs control, with its CI.
+    control, experimental : DataFrame
+        Pseudo-patients ``time`` (months), ``event``.
+    log_rank_p : float, optional
+        Published log-rank p-value.
+    p_bound : {"<"}, optional
+        ``"<"`` when the paper printed ``p < log_rank_p``.
+    adjusted : str, optional
+        How the published HR was adjusted or stratified (e.g. ``"origin site and stage"``);
+        said in the note, since the pseudo-data cannot reproduce an adjustment.
+    precision : mapping or callable, optional
+        Units of the last reported digit: keys ``"hr"``, ``"hr_ci"``, ``"log_rank_p"``.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``HR``, ``HR 95% CI lower/upper`` and ``log-rank p`` as published.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> c = pd.DataFrame({"time": rng.exponential(10, 200), "event": 1})
+    >>> e = pd.DataFrame({"time": rng.exponential(20, 200), "event": 1})
+    >>> check_comparison(HazardRatio(0.5, 0.4, 0.62), c, e)["quantity"].tolist()
+    ['HR', 'HR 95% CI lower', 'HR 95% CI upper']
+    """
+    control = validate_ipd(control, name="control")
+    experimental = validate_ipd(experimental, name="experimental")
+    rows: list[_Row] = []
+    if hr is not None:
+        est, lo, hi, se = _cox(control, experimental, hr.level)
+        pct = f"{hr.level * 100:g}%"
+        adj = (f"published HR adjusted for {adjusted}; pseudo-data have no covariates, so the "
+               "unadjusted HR is compared" if adjusted else "unadjusted Cox HR")
+        unit, src = _unit(precision, "hr", hr.estimate, cap=0.01)
+        rows.append(_Row("HR", "experimental vs control", hr.estimate, est, unit / 2,
+                         "Cox PH, Efron ties (lifelines)",
+                         f"+/-{unit / 2:g}: half a unit of {_fmt_unit(unit)} ({src}); {adj}"))
+        if hr.lower is not None:
+            for side, pub, r in (("lower", hr.lower, lo), ("upper", hr.upper, hi)):
+                unit_b, src_b = _unit(precision, "hr_ci", pub, cap=0.01)
+                inherited = pub * (unit / 2) / hr.estimate
+                tol = unit_b / 2 + inherited
+                rows.append(_Row(
+                    f"HR {pct} CI {side}", "experimental vs control", pub, r, tol,
+                    "Cox PH Wald interval",
+                    f"+/-{tol:.3g}: half a unit of {_fmt_unit(unit_b)} ({src_b}) + "
+                    f"{inherited:.3g} inherited from the HR's rounding; {adj}",
+                ))
+    if log_rank_p is not None:
+        rows.append(_p_row(log_rank_p, p_bound, hr, control, experimental, precision))
+    return _to_frame(rows, endpoint="")
+
+
+def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.DataFrame,
+           experimental: pd.DataFrame, precision: PrecisionLookup) -> _Row:
+    if bound not in (None, "<"):
+        raise InputError(f"p_bound must be None or '<', got {bound!r}.")
+    with np.errstate():
+        res = logrank_test(control["time"], experimental["time"],
+                           control["event"], experimental["event"])
+    p = float(res.p_value)
+    method = "unstratified log-rank test (lifelines)"
+    if bound == "<":
+        return _Row("log-rank p", "experimental vs control", p_pub, p, math.nan, method,
+                    f"published as p < {p_pub:g}: passes when below it", bound="<")
+    unit, src = _unit(precision, "log_rank_p", p_pub, cap=0.001)
+    tol, why = unit / 2, f"half a unit of {_fmt_unit(unit)} ({src})"
+    if hr is not None and hr.se_log:
+        # the HR's rounding moves z = log HR / se by dz; p moves accordingly
+        h_unit, _ = _unit(precision, "hr", hr.estimate, cap=0.01)
+        z = stats.norm.isf(p_pub / 2)
+        dz = (h_unit / 2) / hr.estimate / hr.se_log
+        spread = max(abs(2 * stats.norm.sf(z - dz) - p_pub), abs(2 * stats.norm.sf(z + dz) - p_pub))
+        if spread > tol:
+            tol, why = spread, "the change in p from the HR's rounding on the z scale"
+    return _Row("log-rank p", "experimental vs control", p_pub, p, tol, method,
+                f"+/-{tol:.3g}: {why}")
+
+
+# -- whole trial --------------------------------------------------------------------------
+def _lookup(obj: object, endpoint_key: str) -> Callable[[str], float | None] | None:
+    """Adapt a Trial/Endpoint precision accessor to the key scheme used here, if it has one."""
+    getter = getattr(obj, "precision", None)
+    if getter is None:
+        return None
+    if isinstance(getter, Mapping):
+        return getter.get
+    if callable(getter):
+        def find(key: str) -> float | None:
+            try:
+                return getter(key)
+            except (KeyError, LookupError):
+                return None
+        return find
+    return None
+
+
+def _prefixed(lookup, prefix: str):
+    if lookup is None:
+        return None
+    return lambda key: lookup(f"{prefix}.{key}")
+
+
+def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = None
+          ) -> pd.DataFrame:
+    """Check a rebuilt two-arm endpoint against every number its paper published.
+
+    Parameters
+    ----------
+    trial : Trial
+        A curated trial (:func:`lmssurv.load_trial`); used for the endpoint and provenance.
+    endpoint : str or Endpoint
+        Endpoint key (``"os"``, ``"pfs"``) or the endpoint object itself.
+    ipd : DataFrame
+        Pseudo-patients with columns ``arm`` (the arm labels), ``time`` (months), ``event``.
+    precision : mapping or callable, optional
+        Units of the last reported digit, keyed ``"control.median"``, ``"experimental.
+        landmarks[24]"``, ``"hr"``, ``"hr_ci"``, ``"log_rank_p"``, ``"median_follow_up"``...
+        Defaults to the endpoint's own ``precision`` accessor, then to inference from the
+        values (module docstring).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`, one row per published quantity and arm, then the comparison
+        rows; ``attrs["all_ok"]`` is True when all pass, ``attrs["endpoint"]`` names it.
+
+    Examples
+    --------
+    >>> import lmssurv                                     # doctest: +SKIP
+    >>> trial = lmssurv.load_trial("lms04")                # doctest: +SKIP
+    >>> report = check(trial, "os", trial.reconstruct("os", seed=0))   # doctest: +SKIP
+    >>> report.attrs["all_ok"]                             # doctest: +SKIP
+    True
+    """
+    if isinstance(endpoint, str):
+        endpoints = getattr(trial, "endpoints", None)
+        if endpoints is None or endpoint not in endpoints:
+            known = sorted(endpoints) if endpoints is not None else []
+            raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from {known}.")
+        key, ep = endpoint, endpoints[endpoint]
+    else:
+        ep = endpoint
+        key = getattr(ep, "key", None) or getattr(ep, "name", None) or "endpoint"
+    ipd = validate_ipd(ipd, need_arm=True)
+    control, experimental = ep.control, ep.experimental
+    c_label = control.label or "control"
+    e_label = experimental.label or "experimental"
+    arms = split_arms(ipd, [c_label, e_label])
+    lookup = precision
+    if lookup is None:
+        lookup = _lookup(ep, key) or _lookup(trial, key)
+    if isinstance(lookup, Mapping):
+        lookup = lookup.get
+
+    pooled_fu = getattr(ep, "median_follow_up", None)
+    transform = infer_ci_transform(_intervals(control, experimental))
+    rows: list[_Row] = []
+    for role, summary, label in (("control", control, c_label),
+                                 ("experimental", experimental, e_label)):
+        rows += _arm_rows(summary, arms[label], _prefixed(lookup, role), label,
+                          follow_up=pooled_fu is None, transform=transform)
+    if pooled_fu is not None:
+        row = _follow_up_row(float(pooled_fu), ipd["time"].to_numpy(float),
+                             ipd["event"].to_numpy(int), "both arms", lookup)
+        rows.append(row)
+    p = getattr(ep, "log_rank_p", None)
+    p_bound = getattr(ep, "log_rank_p_bound", None)
+    if isinstance(p, tuple):  # ("<", 0.0001)
+        p_bound, p = p
+    comp = check_comparison(
+        getattr(ep, "hr", None), arms[c_label], arms[e_label], log_rank_p=p, p_bound=p_bound,
+        adjusted=getattr(ep, "hr_adjusted_for", None) or getattr(ep, "adjusted_for", None),
+        precision=lookup,
+    )
+    frame = _to_frame(rows, endpoint=key)
+    comp["endpoint"] = key
+    out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame
+    out.attrs = {"all_ok": bool(out["ok"].all()), "endpoint": key,
+                 "trial": getattr(trial, "name", getattr(trial, "key", ""))}
+    return out
+
+
+def _to_frame(rows: list[_Row], endpoint: str) -> pd.DataFrame:
+    frame = pd.DataFrame([r.as_dict(endpoint) for r in rows], columns=COLUMNS)
+    frame["ok"] = frame["ok"].astype(bool)
+    frame.attrs = {"all_ok": bool(frame["ok"].all()), "endpoint": endpoint}
+    return frame
