@@ -1,0 +1,819 @@
+"""Put survival data from different arms and trials on one footing.
+
+Kaplan-Meier medians, landmark rates and restricted mean survival times (RMST) with confidence
+intervals, RMST differences between arms, and indirect comparisons of hazard ratios through a
+common comparator (Bucher et al. 1997). Times are in months throughout.
+
+Every table that mixes trials carries the caveats that decide how far a comparison can be
+trusted -- population, line of therapy, design and whether the comparison is randomised -- as
+columns (:data:`CAVEAT_COLUMNS`), not only in prose.
+
+The Kaplan-Meier quantities are computed here with numpy rather than through lifelines:
+lifelines' RMST variance is wrong (lifelines issue #1682) and ``KaplanMeierFitter.fit`` changes
+numpy's global error state. The estimates were validated against R ``survival`` (see
+``tests/test_compare.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lmssurv._validation import InputError, check_fraction, check_positive
+from lmssurv.summary import HazardRatio
+
+__all__ = [
+    "BUCHER_ASSUMPTIONS",
+    "CAVEAT_COLUMNS",
+    "Caveats",
+    "IndirectComparison",
+    "LandmarkResult",
+    "MedianResult",
+    "RMSTDifference",
+    "RMSTResult",
+    "bucher",
+    "combine_tables",
+    "compare_arms",
+    "landmark",
+    "median_survival",
+    "rmst",
+    "rmst_difference",
+    "summarise_arms",
+]
+
+#: Columns every cross-trial table carries, in this order.
+CAVEAT_COLUMNS = ("trial", "population", "line", "design", "randomised")
+
+#: What an indirect comparison through a common comparator takes for granted (Bucher 1997;
+#: Song et al., BMJ 2003). Printed with every result.
+BUCHER_ASSUMPTIONS = (
+    "similarity: the two trials' populations share the distribution of effect modifiers "
+    "(histology, line of therapy, performance status, era)",
+    "the common comparator is the same treatment in both trials (drug, dose, schedule)",
+    "proportional hazards holds in both trials, so each HR summarises its whole curve",
+    "the two trials are independent, so the variances of the log HRs add",
+)
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def _check_level(level: object) -> float:
+    level = check_fraction("level", level)
+    if not 0.5 <= level < 1:
+        raise InputError(f"level must be in [0.5, 1), got {level!r}; e.g. 0.95.")
+    return level
+
+
+def _pct(level: float) -> str:
+    return f"{100 * level:g}%"
+
+
+# -- Kaplan-Meier core -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _KM:
+    """Kaplan-Meier table at the distinct event times."""
+
+    times: np.ndarray  # distinct event times, increasing
+    at_risk: np.ndarray  # n_j
+    events: np.ndarray  # d_j
+    surv: np.ndarray  # S(t_j), i.e. just after t_j
+    n: int
+    n_events: int
+    last_time: float  # largest observed time (event or censoring)
+
+    def survival_at(self, t: float) -> float:
+        k = int(np.searchsorted(self.times, t, side="right"))
+        return 1.0 if k == 0 else float(self.surv[k - 1])
+
+    def defined_until(self) -> float:
+        """The KM is defined up to the last observed time, and for ever once it reaches 0."""
+        if self.surv.size and self.surv[-1] == 0.0:
+            return math.inf
+        return self.last_time
+
+
+def _as_data(time: object, event: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        t = np.asarray(time, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"time must be numbers (months), got {time!r}.") from err
+    try:
+        e = np.asarray(event, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"event must be 0/1 or booleans, got {event!r}.") from err
+    if t.ndim != 1 or e.ndim != 1:
+        raise InputError(
+            f"time and event must be 1-D, got shapes {t.shape} and {e.shape}; pass one value "
+            "per patient."
+        )
+    if t.size != e.size:
+        raise InputError(
+            f"time has {t.size} values but event has {e.size}; pass one of each per patient."
+        )
+    if t.size == 0:
+        raise InputError("time is empty; pass at least one patient.")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        bad = t[~np.isfinite(t) | (t < 0)][0]
+        raise InputError(
+            f"time must be finite and >= 0 (months), got {bad!r}; drop or fix that patient."
+        )
+    if not np.all(np.isin(e, (0.0, 1.0))):
+        bad = e[~np.isin(e, (0.0, 1.0))][0]
+        raise InputError(
+            f"event must be 1 (event) or 0 (censored), got {bad!r}; recode the column."
+        )
+    return t, e.astype(bool)
+
+
+def _km(time: object, event: object) -> _KM:
+    t, e = _as_data(time, event)
+    times, inverse = np.unique(t, return_inverse=True)
+    removed = np.bincount(inverse, minlength=times.size)  # everyone leaving at each time
+    deaths = np.bincount(inverse, weights=e, minlength=times.size)
+    at_risk = t.size - np.concatenate(([0], np.cumsum(removed)[:-1]))
+    keep = deaths > 0
+    times, at_risk, deaths = times[keep], at_risk[keep], deaths[keep].astype(int)
+    surv = np.cumprod(1.0 - deaths / at_risk)
+    return _KM(times, at_risk, deaths, surv, int(t.size), int(e.sum()), float(t.max()))
+
+
+def _greenwood_terms(km: _KM) -> np.ndarray:
+    """d_j / (n_j (n_j - d_j)), with 0 where everyone at risk has the event (S drops to 0)."""
+    denom = km.at_risk * (km.at_risk - km.events)
+    return np.divide(km.events, denom, out=np.zeros(km.times.size), where=denom > 0)
+
+
+def _check_horizon(km: _KM, t: float, what: str) -> None:
+    if t > km.defined_until():
+        raise InputError(
+            f"{what} = {t:g} months lies beyond the last follow-up ({km.last_time:g} months) "
+            "and the Kaplan-Meier curve is undefined there; choose a time <= "
+            f"{km.last_time:g}."
+        )
+
+
+# -- results -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RMSTResult:
+    """Restricted mean survival time up to ``tau`` (months) with its standard error and CI."""
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    tau: float
+    level: float = 0.95
+    n: int = 0
+    events: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: quantity, time, estimate, se, CI limits."""
+        p = _pct(self.level)
+        return pd.DataFrame([{
+            "quantity": "rmst", "time": self.tau, "estimate": self.estimate, "se": self.se,
+            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1],
+        }])
+
+
+@dataclass(frozen=True)
+class LandmarkResult:
+    """Kaplan-Meier survival at ``time`` (months) with Greenwood SE and log-log CI."""
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    time: float
+    level: float = 0.95
+    at_risk: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: quantity, time, estimate, se, CI limits."""
+        p = _pct(self.level)
+        return pd.DataFrame([{
+            "quantity": "survival", "time": self.time, "estimate": self.estimate, "se": self.se,
+            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1],
+        }])
+
+
+@dataclass(frozen=True)
+class MedianResult:
+    """Kaplan-Meier median (months) with a Brookmeyer-Crowley CI from the log-log band.
+
+    ``estimate`` and the CI limits are ``nan`` when not reached.
+    """
+
+    estimate: float
+    ci: tuple[float, float]
+    level: float = 0.95
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: quantity, estimate, CI limits (se is not defined for a median)."""
+        p = _pct(self.level)
+        return pd.DataFrame([{
+            "quantity": "median", "time": math.nan, "estimate": self.estimate, "se": math.nan,
+            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1],
+        }])
+
+
+@dataclass(frozen=True)
+class RMSTDifference:
+    """RMST of ``arm`` minus RMST of ``reference`` up to ``tau`` months (independent arms)."""
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    p_value: float
+    tau: float
+    arm: str
+    reference: str
+    level: float = 0.95
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: arm, reference, tau, difference, se, CI, p."""
+        p = _pct(self.level)
+        return pd.DataFrame([{
+            "arm": self.arm, "reference": self.reference, "tau": self.tau,
+            "rmst difference": self.estimate, "se": self.se,
+            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1], "p": self.p_value,
+        }])
+
+
+# -- single-arm estimators ---------------------------------------------------------------------
+def rmst(time: object, event: object, tau: float, *, level: float = 0.95) -> RMSTResult:
+    """Restricted mean survival time up to ``tau`` with a Greenwood-type standard error.
+
+    The RMST is the area under the Kaplan-Meier curve from 0 to ``tau``. Its variance is the
+    delta-method (Greenwood-type) estimate
+
+    .. math:: \\widehat{Var} = \\sum_{t_j \\le \\tau} A_j^2 \\frac{d_j}{n_j (n_j - d_j)},
+              \\qquad A_j = \\int_{t_j}^{\\tau} \\hat S(u)\\,du,
+
+    (Klein & Moeschberger 2003, section 4.5), the formula R ``survival`` uses for
+    ``print(survfit(...), rmean=tau)``. Terms with ``n_j = d_j`` are 0 (then ``A_j = 0``).
+    The CI is ``estimate +/- z * se``.
+
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up in months, >= 0.
+    event : array-like of {0, 1} or bool
+        1 for an event, 0 for censoring.
+    tau : float
+        Restriction time in months; must not exceed the last follow-up unless the curve has
+        already reached 0.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    RMSTResult
+        ``estimate`` and ``se`` in months, ``ci`` (lower, upper).
+
+    Raises
+    ------
+    InputError
+        For malformed data or ``tau`` beyond the follow-up.
+
+    Notes
+    -----
+    Without censoring the estimate is ``mean(min(T, tau))`` and the variance reduces to
+    ``sum((x - mean(x))**2) / n**2``, the plug-in variance of a mean (tested).
+    lifelines' ``restricted_mean_survival_time(..., return_variance=True)`` returns a different,
+    wrong variance (lifelines issue #1682) and is not used.
+
+    Examples
+    --------
+    >>> r = rmst([1, 2, 3, 4, 5], [1, 0, 1, 1, 0], tau=4.5)
+    >>> round(r.estimate, 4), round(r.se, 4)
+    (3.2667, 0.583)
+    """
+    level = _check_level(level)
+    tau = check_positive("tau", tau, hint="The RMST horizon is in months.")
+    km = _km(time, event)
+    _check_horizon(km, tau, "tau")
+    inside = km.times <= tau
+    t_j, s_j = km.times[inside], km.surv[inside]
+    # knots 0 = t_0 < t_1 < ... < t_k <= tau; S(u) = s_{j-1} on [t_{j-1}, t_j)
+    knots = np.concatenate(([0.0], t_j, [tau]))
+    levels = np.concatenate(([1.0], s_j))
+    pieces = levels * np.diff(knots)
+    total = float(pieces.sum())
+    # A_j = area from t_j to tau = sum of pieces after knot j
+    tail = np.cumsum(pieces[::-1])[::-1][1:]
+    var = float(np.sum(tail**2 * _greenwood_terms(km)[inside]))
+    se = math.sqrt(var)
+    z = _z(level)
+    return RMSTResult(total, se, (total - z * se, total + z * se), tau, level, km.n, km.n_events)
+
+
+def landmark(time: object, event: object, t: float, *, level: float = 0.95) -> LandmarkResult:
+    """Kaplan-Meier survival at ``t`` months with Greenwood SE and a log-log CI.
+
+    The CI is :math:`\\hat S^{\\exp(\\pm z\\, \\sigma / \\log \\hat S)}` with
+    :math:`\\sigma^2 = \\sum_{t_j \\le t} d_j / (n_j (n_j - d_j))` (Kalbfleisch & Prentice 2002;
+    R ``survfit(conf.type = "log-log")``, SAS and lifelines' default). When ``S = 1`` (no event
+    yet) or ``S = 0`` the log-log CI is undefined and both limits are ``nan``.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up in months and event indicator (1 event, 0 censored).
+    t : float
+        Landmark time in months; must not exceed the last follow-up unless the curve has
+        already reached 0 (lifelines would silently carry the last value forward).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    LandmarkResult
+        ``estimate`` in [0, 1], Greenwood ``se``, log-log ``ci`` and the number at risk at ``t``.
+
+    Examples
+    --------
+    >>> r = landmark([1, 2, 3, 4, 5], [1, 0, 1, 1, 0], t=3)
+    >>> round(r.estimate, 4)
+    0.5333
+    """
+    level = _check_level(level)
+    t = check_positive("t", t, allow_zero=True, hint="Landmark times are months after entry.")
+    km = _km(time, event)
+    _check_horizon(km, t, "t")
+    s = km.survival_at(t)
+    tt, e = _as_data(time, event)
+    at_risk = int(np.sum(tt >= t))
+    sigma2 = float(np.sum(_greenwood_terms(km)[km.times <= t]))
+    se = s * math.sqrt(sigma2)
+    if 0.0 < s < 1.0:
+        z = _z(level)
+        half = z * math.sqrt(sigma2) / math.log(s)
+        ci = (s ** math.exp(-half), s ** math.exp(half))
+        ci = (min(ci), max(ci))
+    else:
+        ci = (math.nan, math.nan)
+    return LandmarkResult(s, se, ci, t, level, at_risk)
+
+
+def median_survival(time: object, event: object, *, level: float = 0.95) -> MedianResult:
+    """Kaplan-Meier median with the Brookmeyer-Crowley CI from the log-log pointwise band.
+
+    The median is the first event time with ``S(t) <= 0.5`` (lifelines' convention; R takes the
+    midpoint when ``S`` equals 0.5 exactly over an interval). The CI runs from the first time the
+    upper log-log band is <= 0.5 to the first time the lower band is <= 0.5 (Brookmeyer &
+    Crowley 1982), as lifelines' ``median_survival_times(kmf.confidence_interval_)``.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up in months and event indicator.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    MedianResult
+        Median and CI in months; ``nan`` where not reached.
+
+    Examples
+    --------
+    >>> median_survival([1, 2, 3, 4, 5], [1, 0, 1, 1, 0]).estimate
+    4.0
+    """
+    level = _check_level(level)
+    km = _km(time, event)
+    z = _z(level)
+    sigma = np.sqrt(np.cumsum(_greenwood_terms(km)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(km.surv)
+        half = z * sigma / log_s
+        lower_band = np.where(km.surv > 0, km.surv ** np.exp(-half), 0.0)
+        upper_band = np.where(km.surv > 0, km.surv ** np.exp(half), 0.0)
+    lower_band, upper_band = np.minimum(lower_band, upper_band), np.maximum(lower_band, upper_band)
+
+    def first_below(values: np.ndarray) -> float:
+        hit = np.flatnonzero(values <= 0.5)
+        return float(km.times[hit[0]]) if hit.size else math.nan
+
+    return MedianResult(first_below(km.surv), (first_below(lower_band), first_below(upper_band)),
+                        level)
+
+
+# -- several arms ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Caveats:
+    """What a reader must know before comparing numbers across trials.
+
+    Parameters
+    ----------
+    trial : str
+        Short trial name, e.g. ``"LMS-04"``.
+    population : str
+        e.g. ``"LMS only"``, ``"uterine LMS"``, ``"all STS"``.
+    line : str
+        Line of therapy, e.g. ``"1L"`` or ``"2L+"``.
+    design : str
+        e.g. ``"randomised phase 3"``, ``"single arm phase 2"``, ``"retrospective"``.
+    randomised : bool
+        Whether the arms being compared were randomised against each other.
+
+    Examples
+    --------
+    >>> Caveats("LMS-04", "LMS only", "1L", "randomised phase 3", True).evidence
+    'randomised'
+    """
+
+    trial: str
+    population: str
+    line: str
+    design: str
+    randomised: bool
+
+    def __post_init__(self) -> None:
+        for name in ("trial", "population", "line", "design"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(
+                    f"caveats {name} must be a non-empty string, got {value!r}; say what is "
+                    "known (e.g. 'not reported')."
+                )
+        if not isinstance(self.randomised, (bool, np.bool_)):
+            raise InputError(f"caveats randomised must be True or False, got {self.randomised!r}.")
+        object.__setattr__(self, "randomised", bool(self.randomised))
+
+    @property
+    def evidence(self) -> str:
+        """Coarse evidence level: ``randomised``, ``retrospective`` or ``single arm``."""
+        if self.randomised:
+            return "randomised"
+        if "retro" in self.design.lower():
+            return "retrospective"
+        return "single arm"
+
+    def as_dict(self) -> dict[str, object]:
+        """The caveat columns (:data:`CAVEAT_COLUMNS`) plus ``evidence``."""
+        out = {name: getattr(self, name) for name in CAVEAT_COLUMNS}
+        out["evidence"] = self.evidence
+        return out
+
+
+def _arm_groups(ipd: pd.DataFrame, arm: str, time: str, event: str) -> dict[str, pd.DataFrame]:
+    if not isinstance(ipd, pd.DataFrame):
+        raise InputError(f"ipd must be a DataFrame with columns arm, time, event; got {type(ipd)}.")
+    missing = [c for c in (arm, time, event) if c not in ipd.columns]
+    if missing:
+        raise InputError(
+            f"ipd lacks column(s) {missing}; it has {list(ipd.columns)}. Pass arm=, time=, "
+            "event= to name them."
+        )
+    return {str(k): g for k, g in ipd.groupby(arm, sort=False)}
+
+
+def _caveats_for(caveats: Caveats | Mapping[str, Caveats] | None, name: str) -> dict:
+    if caveats is None:
+        return {c: None for c in CAVEAT_COLUMNS} | {"evidence": None}
+    if isinstance(caveats, Caveats):
+        return caveats.as_dict()
+    if isinstance(caveats, Mapping) and name in caveats:
+        return caveats[name].as_dict()
+    raise InputError(
+        f"caveats has no entry for arm {name!r}; pass one Caveats for the whole table or a "
+        "mapping {arm: Caveats} covering every arm."
+    )
+
+
+def summarise_arms(
+    ipd: pd.DataFrame,
+    *,
+    taus: Iterable[float] = (12.0, 24.0),
+    landmarks: Iterable[float] = (12.0, 24.0),
+    level: float = 0.95,
+    caveats: Caveats | Mapping[str, Caveats] | None = None,
+    arm: str = "arm",
+    time: str = "time",
+    event: str = "event",
+) -> pd.DataFrame:
+    """Tidy per-arm table: KM median, RMST at each ``tau`` and landmark survival, with CIs.
+
+    Parameters
+    ----------
+    ipd : DataFrame
+        One row per (pseudo-)patient with columns ``arm``, ``time`` (months) and ``event``.
+    taus : iterable of float
+        RMST horizons in months.
+    landmarks : iterable of float
+        Landmark times in months.
+    level : float
+        Confidence level of every CI.
+    caveats : Caveats or mapping {arm: Caveats}, optional
+        Trial, population, line, design and randomisation, copied into every row. Without them
+        those columns are empty and :func:`combine_tables` will refuse the table.
+    arm, time, event : str
+        Column names in ``ipd``.
+
+    Returns
+    -------
+    DataFrame
+        Long format, one row per (arm, quantity, time): columns ``arm``, ``quantity``
+        (``median``, ``rmst``, ``survival``), ``time``, ``estimate``, ``se``,
+        ``lower 95%``, ``upper 95%``, ``n``, ``events``, ``note``, then
+        :data:`CAVEAT_COLUMNS` and ``evidence``. A quantity that the follow-up cannot support
+        (horizon beyond the last follow-up) is ``nan`` with the reason in ``note``.
+
+    Examples
+    --------
+    >>> ipd = pd.DataFrame({"arm": ["a"] * 5, "time": [1, 2, 3, 4, 5], "event": [1, 0, 1, 1, 0]})
+    >>> summarise_arms(ipd, taus=[4], landmarks=[3])["estimate"].round(4).tolist()
+    [4.0, 3.1333, 0.5333]
+    """
+    level = _check_level(level)
+    p = _pct(level)
+    rows = []
+    for name, g in _arm_groups(ipd, arm, time, event).items():
+        t, e = g[time].to_numpy(), g[event].to_numpy()
+        base = {"arm": name, "n": int(len(g)), "events": int(np.sum(e))}
+        cav = _caveats_for(caveats, name)
+        med = median_survival(t, e, level=level)
+        note = "" if not math.isnan(med.estimate) else "median not reached"
+        rows.append(base | {"quantity": "median", "time": math.nan, "estimate": med.estimate,
+                            "se": math.nan, f"lower {p}": med.ci[0], f"upper {p}": med.ci[1],
+                            "note": note} | cav)
+        for kind, horizons, func in (("rmst", taus, rmst), ("survival", landmarks, landmark)):
+            for h in horizons:
+                try:
+                    r = func(t, e, h, level=level)
+                except InputError as err:
+                    if "beyond the last follow-up" not in str(err):
+                        raise
+                    rows.append(base | {"quantity": kind, "time": float(h), "estimate": math.nan,
+                                        "se": math.nan, f"lower {p}": math.nan,
+                                        f"upper {p}": math.nan,
+                                        "note": f"follow-up ends before {h:g} months"} | cav)
+                    continue
+                rows.append(base | {"quantity": kind, "time": float(h), "estimate": r.estimate,
+                                    "se": r.se, f"lower {p}": r.ci[0], f"upper {p}": r.ci[1],
+                                    "note": ""} | cav)
+    cols = ["arm", "quantity", "time", "estimate", "se", f"lower {p}", f"upper {p}", "n",
+            "events", "note", *CAVEAT_COLUMNS, "evidence"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def rmst_difference(
+    time_a: object, event_a: object, time_b: object, event_b: object, tau: float, *,
+    level: float = 0.95, arm: str = "A", reference: str = "B",
+) -> RMSTDifference:
+    """RMST(A) - RMST(B) up to ``tau`` months, for two independent arms.
+
+    ``se = sqrt(se_A**2 + se_B**2)`` with each SE from :func:`rmst`; Wald CI and two-sided p
+    (Royston & Parmar, BMC Med Res Methodol 2013;13:152; R ``survRM2``).
+
+    Examples
+    --------
+    >>> d = rmst_difference([1, 2, 3, 4, 5], [1, 0, 1, 1, 0], [1, 1, 2, 3, 5], [1, 1, 1, 0, 0], 4)
+    >>> round(d.estimate, 4)
+    0.7333
+    """
+    level = _check_level(level)
+    a = rmst(time_a, event_a, tau, level=level)
+    b = rmst(time_b, event_b, tau, level=level)
+    est = a.estimate - b.estimate
+    se = math.hypot(a.se, b.se)
+    z = _z(level)
+    pval = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else math.nan
+    return RMSTDifference(est, se, (est - z * se, est + z * se), pval, a.tau, str(arm),
+                          str(reference), level)
+
+
+def compare_arms(
+    ipd: pd.DataFrame,
+    *,
+    reference: str | None = None,
+    taus: Sequence[float] = (12.0, 24.0),
+    level: float = 0.95,
+    arm: str = "arm",
+    time: str = "time",
+    event: str = "event",
+) -> pd.DataFrame:
+    """RMST difference of every arm against ``reference`` at each horizon in ``taus``.
+
+    Parameters
+    ----------
+    ipd : DataFrame
+        Columns ``arm``, ``time`` (months), ``event``; arms from the same randomised trial
+        (for arms from different trials, add :class:`Caveats` to the table yourself: the
+        difference is then not randomised).
+    reference : str, optional
+        The comparator arm; by default the first arm in ``ipd``.
+    taus : sequence of float
+        RMST horizons in months.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        One row per (arm, tau): ``arm``, ``reference``, ``tau``, ``rmst difference``, ``se``,
+        CI limits, ``p``, ``note``; ``nan`` with a note where follow-up is too short.
+
+    Examples
+    --------
+    >>> ipd = pd.DataFrame({"arm": ["a"] * 5 + ["b"] * 5, "time": [1, 2, 3, 4, 5, 1, 1, 2, 3, 5],
+    ...                     "event": [1, 0, 1, 1, 0, 1, 1, 1, 0, 0]})
+    >>> compare_arms(ipd, reference="b", taus=[4])["rmst difference"].round(4).tolist()
+    [0.7333]
+    """
+    level = _check_level(level)
+    p = _pct(level)
+    groups = _arm_groups(ipd, arm, time, event)
+    if reference is None:
+        reference = next(iter(groups))
+    if reference not in groups:
+        raise InputError(f"reference arm {reference!r} is not in ipd; arms are {list(groups)}.")
+    ref = groups[reference]
+    rows = []
+    for name, g in groups.items():
+        if name == reference:
+            continue
+        for tau in taus:
+            try:
+                d = rmst_difference(g[time], g[event], ref[time], ref[event], tau, level=level,
+                                    arm=name, reference=reference)
+            except InputError as err:
+                if "beyond the last follow-up" not in str(err):
+                    raise
+                rows.append({"arm": name, "reference": reference, "tau": float(tau),
+                             "rmst difference": math.nan, "se": math.nan,
+                             f"lower {p}": math.nan, f"upper {p}": math.nan, "p": math.nan,
+                             "note": f"follow-up ends before {tau:g} months"})
+                continue
+            rows.append(d.to_frame().iloc[0].to_dict() | {"note": ""})
+    cols = ["arm", "reference", "tau", "rmst difference", "se", f"lower {p}", f"upper {p}", "p",
+            "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def combine_tables(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack per-trial tables into one cross-trial table, refusing rows without caveats.
+
+    Parameters
+    ----------
+    tables : iterable of DataFrame
+        Tables from :func:`summarise_arms` (or any table with :data:`CAVEAT_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame
+        The concatenation, with a fresh index.
+
+    Raises
+    ------
+    InputError
+        When a table lacks a caveat column or has an empty caveat: a cross-trial table must say
+        which population, line and design each number comes from.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"arm": ["a"], "trial": ["X"], "population": ["LMS only"],
+    ...                   "line": ["1L"], "design": ["single arm"], "randomised": [False]})
+    >>> len(combine_tables([t, t]))
+    2
+    """
+    tables = list(tables)
+    if not tables:
+        raise InputError("tables is empty; pass at least one table.")
+    for i, tab in enumerate(tables):
+        missing = [c for c in CAVEAT_COLUMNS if c not in tab.columns]
+        if missing:
+            raise InputError(
+                f"table {i} lacks caveat column(s) {missing}; build it with caveats=Caveats(...)."
+            )
+        empty = [c for c in CAVEAT_COLUMNS if tab[c].isna().any()]
+        if empty:
+            raise InputError(
+                f"table {i} has rows with no {empty[0]!r}; pass caveats= when summarising it."
+            )
+    return pd.concat(tables, ignore_index=True)
+
+
+# -- indirect comparison -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class IndirectComparison:
+    """An adjusted indirect comparison A vs B through a common comparator C (Bucher 1997).
+
+    Attributes
+    ----------
+    estimate : float
+        Indirect hazard ratio A vs B, ``HR_AC / HR_BC``.
+    ci : (float, float)
+        CI at ``level``.
+    se_log : float
+        Standard error of log HR, ``sqrt(se_AC**2 + se_BC**2)``.
+    p_value : float
+        Two-sided Wald p for HR = 1.
+    comparison, comparator : str
+        ``"A vs B"`` and ``"C"``.
+    assumptions : tuple of str
+        What the indirect estimate takes for granted (:data:`BUCHER_ASSUMPTIONS`).
+    """
+
+    estimate: float
+    ci: tuple[float, float]
+    se_log: float
+    p_value: float
+    comparison: str
+    comparator: str
+    level: float = 0.95
+    sources: tuple[str, str] = ("", "")
+    caveats: tuple[Caveats | None, Caveats | None] = (None, None)
+    assumptions: tuple[str, ...] = field(default=BUCHER_ASSUMPTIONS)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row with the comparison, comparator, HR, CI, p, caveats and assumptions."""
+        p = _pct(self.level)
+        row: dict[str, object] = {
+            "comparison": self.comparison, "common comparator": self.comparator,
+            "method": "Bucher indirect", "hr": self.estimate,
+            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1], "se log hr": self.se_log,
+            "p": self.p_value, "sources": " + ".join(s for s in self.sources if s),
+        }
+        ac, bc = self.caveats
+        for col in CAVEAT_COLUMNS:
+            if ac is None or bc is None:
+                row[col] = None
+            elif col == "randomised":
+                # an indirect comparison is never randomised between A and B, even when both
+                # source trials are
+                row[col] = False
+            else:
+                va, vb = getattr(ac, col), getattr(bc, col)
+                row[col] = va if va == vb else f"{va} | {vb}"
+        row["evidence"] = "indirect"
+        row["assumptions"] = "; ".join(self.assumptions)
+        return pd.DataFrame([row])
+
+
+def bucher(
+    hr_ac: HazardRatio,
+    hr_bc: HazardRatio,
+    *,
+    a: str = "A",
+    b: str = "B",
+    c: str = "C",
+    sources: tuple[str, str] = ("", ""),
+    caveats: tuple[Caveats | None, Caveats | None] = (None, None),
+    level: float = 0.95,
+) -> IndirectComparison:
+    """Adjusted indirect comparison of A vs B through a common comparator C.
+
+    ``log HR_AB = log HR_AC - log HR_BC`` and ``se_AB = sqrt(se_AC**2 + se_BC**2)``, each SE
+    recovered from its published CI (at that HR's own ``level``); Wald CI and two-sided p
+    (Bucher et al., J Clin Epidemiol 1997;50:683-691).
+
+    Parameters
+    ----------
+    hr_ac : HazardRatio
+        A vs C from one trial, with its CI.
+    hr_bc : HazardRatio
+        B vs C from another trial, with its CI.
+    a, b, c : str
+        Treatment names for the output.
+    sources : (str, str)
+        Where ``hr_ac`` and ``hr_bc`` come from (trial names).
+    caveats : (Caveats, Caveats), optional
+        The two trials' caveats, reported in :meth:`IndirectComparison.to_frame`.
+    level : float
+        Confidence level of the result.
+
+    Returns
+    -------
+    IndirectComparison
+        With the assumptions the estimate rests on (:data:`BUCHER_ASSUMPTIONS`).
+
+    Examples
+    --------
+    >>> r = bucher(HazardRatio(0.65, 0.44, 0.95), HazardRatio(0.95, 0.69, 1.31),
+    ...            a="DOX+TRAB", b="DOX+olaratumab", c="DOX")
+    >>> round(r.estimate, 3), r.comparison
+    (0.684, 'DOX+TRAB vs DOX+olaratumab')
+    """
+    level = _check_level(level)
+    for name, hr in (("hr_ac", hr_ac), ("hr_bc", hr_bc)):
+        if not isinstance(hr, HazardRatio):
+            raise InputError(f"{name} must be a HazardRatio, got {hr!r}.")
+        if hr.se_log is None:
+            raise InputError(
+                f"{name} = {hr.estimate:g} has no CI; the indirect comparison needs the "
+                "standard errors. Pass HazardRatio(estimate, lower, upper)."
+            )
+    log_hr = hr_ac.log_estimate - hr_bc.log_estimate
+    se = math.hypot(hr_ac.se_log, hr_bc.se_log)
+    z = _z(level)
+    pval = float(2 * stats.norm.sf(abs(log_hr) / se))
+    ci = (math.exp(log_hr - z * se), math.exp(log_hr + z * se))
+    return IndirectComparison(math.exp(log_hr), ci, se, pval, f"{a} vs {b}", c, level,
+                              (str(sources[0]), str(sources[1])), tuple(caveats))
