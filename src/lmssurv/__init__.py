@@ -6,6 +6,7 @@ every published number against the rebuilt data.
 """
 
 from lmssurv._validation import InputError
+from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __version__ = "0.1.0"
@@ -14,5 +15,7 @@ __all__ = [
     "ArmSummary",
     "HazardRatio",
     "InputError",
+    "reconstruct_arm",
+    "reconstruct_trial",
     "__version__",
 ]

@@ -1,0 +1,259 @@
+"""Survival curves through reported points, and across arms under proportional hazards.
+
+Work on the log cumulative hazard against log time, ``y = log(-log S)``, ``x = log t``: a
+Weibull curve is a straight line there, proportional hazards is a vertical shift, and most
+survival curves are gently curved. The curve of each arm is
+
+    y_arm(x) = g(x) + beta_arm + delta_arm(x)
+
+where ``g`` is a smooth (at most quadratic) baseline fitted by weighted least squares to every
+reported point of every arm (each arm shifted by its own offset ``beta``, so under proportional
+hazards one arm's points shape the other's curve), and ``delta_arm`` is a piecewise-linear
+correction through the arm's own *hard* points (median, landmark rates), so that the curve passes
+exactly through them even when the arms are not proportional. Beyond the last reported time the
+hazard of ``g`` is scaled by a tail multiplier ``theta``, which the engine calibrates with the
+event count and the follow-up model.
+
+References: Royston & Parmar, Stat Med 2002;21:2175 (log cumulative hazard on log time);
+Brookmeyer & Crowley, Biometrics 1982;38:29 (median CI); Parmar et al., Stat Med 1998;17:2815.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize, stats
+
+from lmssurv.summary import ArmSummary
+
+__all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves"]
+
+# Weight of a survival point implied by a median CI bound, relative to a reported point: it rests
+# on a Greenwood approximation and on rounded CI limits, so it shapes the curve without pinning it.
+_SOFT_WEIGHT = 0.5
+# log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
+_SLOPE_RANGE = (0.25, 4.0)
+_DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A point (time, survival) a curve should pass through or near."""
+
+    time: float
+    survival: float
+    kind: str
+    hard: bool
+
+    @property
+    def x(self) -> float:
+        return math.log(self.time)
+
+    @property
+    def y(self) -> float:
+        return math.log(-math.log(self.survival))
+
+
+def _median_ci_survival(bound: str, n_eff: float, level: float = 0.95) -> float | None:
+    """Survival at a median CI limit under the log-log (Brookmeyer-Crowley) construction.
+
+    The lower limit L is where the lower pointwise band reaches 0.5, ``S(L)^exp(z sigma) = 0.5``,
+    the upper limit U where the upper band does, ``S(U)^exp(-z sigma) = 0.5``, with
+    ``sigma^2 = Var(log S) / (log S)^2`` and ``Var(log S) ~ (1 - S) / (n_eff S)`` (Greenwood without
+    censoring before the limit). Returns None when no such survival exists (tiny arms).
+    """
+    z = stats.norm.ppf(0.5 + level / 2)
+
+    def band(s: float) -> float:
+        sigma = math.sqrt((1 - s) / (n_eff * s)) / -math.log(s)
+        power = math.exp(z * sigma) if bound == "lower" else math.exp(-z * sigma)
+        return s**power - 0.5
+
+    grid = np.linspace(0.5005, 0.995, 200) if bound == "lower" else np.linspace(0.4995, 0.005, 200)
+    values = np.array([band(s) for s in grid])
+    sign_change = np.nonzero(np.sign(values[1:]) != np.sign(values[:-1]))[0]
+    if not sign_change.size:
+        return None
+    i = sign_change[0]
+    return float(optimize.brentq(band, grid[i], grid[i + 1]))
+
+
+def anchors_for_arm(arm: ArmSummary, at_risk_fraction=None) -> list[Anchor]:
+    """The reported points of one arm, plus the survival implied at its median CI limits.
+
+    ``at_risk_fraction`` (a callable of time) is the share of patients not yet censored; it
+    shrinks the effective sample size behind the Greenwood variance at a CI limit.
+    """
+    out = [Anchor(t, s, f"S({t:g})", True) for t, s in arm.landmarks.items() if 0 < s < 1]
+    if arm.median is not None and all(abs(a.time - arm.median) > 1e-9 for a in out):
+        out.append(Anchor(arm.median, 0.5, "median", True))
+    if arm.median is not None and arm.median_ci is not None:
+        for bound, t in zip(("lower", "upper"), arm.median_ci, strict=True):
+            if t is None or t <= 0 or abs(t - arm.median) < 1e-9:
+                continue
+            frac = 1.0 if at_risk_fraction is None else float(at_risk_fraction(t))
+            s = _median_ci_survival(bound, max(arm.n * frac, 2.0))
+            if s is not None and all(abs(a.time - t) > 1e-9 for a in out):
+                out.append(Anchor(t, s, f"median CI {bound}", False))
+    return sorted(out, key=lambda a: a.time)
+
+
+@dataclass(frozen=True)
+class ArmCurve:
+    """One arm's target survival curve on the log-log scale (see module docstring)."""
+
+    coef: tuple[float, ...]  # polynomial g in (x - x0), highest power last
+    x0: float
+    x_range: tuple[float, float]  # where g is a polynomial; linear outside
+    offset: float
+    hard_x: tuple[float, ...]
+    hard_delta: tuple[float, ...]
+    tail_start: float  # time (months) after which the hazard is multiplied by theta
+    theta: float = 1.0
+    notes: tuple[str, ...] = field(default=())
+
+    # -- the baseline g and its slope, with linear extension outside x_range ---------------
+    def _g(self, x: np.ndarray) -> np.ndarray:
+        lo, hi = self.x_range
+        xc = np.clip(x, lo, hi)
+        poly = np.polynomial.polynomial
+        y = poly.polyval(xc - self.x0, self.coef)
+        slope = poly.polyval(xc - self.x0, poly.polyder(self.coef))
+        slope = np.clip(slope, *_SLOPE_RANGE)
+        return y + slope * (x - xc)
+
+    def _y(self, x: np.ndarray) -> np.ndarray:
+        y = self._g(x) + self.offset
+        if self.hard_x:
+            y = y + np.interp(x, self.hard_x, self.hard_delta)
+        return y
+
+    def cumhaz(self, t) -> np.ndarray:
+        """Cumulative hazard H(t) (t in months), with the calibrated tail beyond tail_start."""
+        t = np.asarray(t, dtype=float)
+        with np.errstate(divide="ignore"):
+            x = np.log(np.maximum(t, 1e-12))
+        h = np.exp(self._y(x))
+        if self.theta != 1.0:
+            h_star = float(np.exp(self._y(np.array([math.log(self.tail_start)])))[0])
+            late = t > self.tail_start
+            h = np.where(late, h_star + self.theta * (h - h_star), h)
+        return np.where(t > 0, h, 0.0)
+
+    def survival(self, t) -> np.ndarray:
+        """Survival S(t) = exp(-H(t))."""
+        return np.exp(-self.cumhaz(t))
+
+    def with_theta(self, theta: float) -> ArmCurve:
+        """The same curve with another tail hazard multiplier."""
+        return ArmCurve(self.coef, self.x0, self.x_range, self.offset, self.hard_x,
+                        self.hard_delta, self.tail_start, theta, self.notes)
+
+    def is_monotone(self, t_max: float) -> bool:
+        """Whether the curve's cumulative hazard increases on (0, t_max]."""
+        t = np.geomspace(t_max * 1e-4, t_max, 2000)
+        return bool(np.all(np.diff(self.cumhaz(t)) >= -1e-12))
+
+
+def _fit_baseline(points: list[tuple[float, float, float, int]], n_arms: int):
+    """Weighted least squares for y = g(x) + beta_arm over all points; returns (coef, x0, betas).
+
+    ``points`` are (x, y, weight, arm index). The degree of g is what the number of distinct
+    times supports (at most 2); with a single time the slope defaults to 1 (exponential).
+    """
+    x = np.array([p[0] for p in points])
+    y = np.array([p[1] for p in points])
+    w = np.array([p[2] for p in points])
+    arm = np.array([p[3] for p in points], dtype=int)
+    arms_present = sorted(set(arm.tolist()))
+    x0 = float(np.average(x, weights=w))
+    distinct = len(np.unique(np.round(x, 6)))
+    free = distinct - (len(arms_present) - 1)  # points left for g after the arm offsets
+    degree = int(min(2, max(0, free - 1)))
+    while True:
+        cols = [(x - x0) ** k for k in range(degree + 1)]
+        cols += [(arm == a).astype(float) for a in arms_present[1:]]
+        design = np.column_stack(cols)
+        sw = np.sqrt(w)
+        beta, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
+        coef = list(beta[: degree + 1])
+        if degree == 0:
+            coef.append(_DEFAULT_SLOPE)
+        # g must increase over the fitted range; a quadratic bending back is refitted as a line.
+        xs = np.linspace(x.min(), x.max(), 50)
+        slope = np.polynomial.polynomial.polyval(xs - x0, np.polynomial.polynomial.polyder(coef))
+        if degree < 2 or slope.min() >= _SLOPE_RANGE[0] / 2:
+            break
+        degree -= 1
+    betas = np.zeros(n_arms)
+    for j, a in enumerate(arms_present[1:]):
+        betas[a] = beta[degree + 1 + j]
+    for a in range(n_arms):
+        if a not in arms_present:
+            betas[a] = np.nan
+    return tuple(float(c) for c in coef), x0, betas, (float(x.min()), float(x.max()))
+
+
+def fit_curves(
+    arm_anchors: list[list[Anchor]],
+    log_hr: list[float | None],
+) -> list[ArmCurve]:
+    """Fit one target curve per arm through its anchors, sharing the baseline shape.
+
+    Parameters
+    ----------
+    arm_anchors : list of list of Anchor
+        The anchors of each arm (index 0 = control).
+    log_hr : list of float or None
+        log hazard ratio of each arm vs arm 0 (``[0.0, log HR]``), used only to place an arm
+        that reports no point of its own; None when unknown.
+
+    Returns
+    -------
+    list of ArmCurve
+    """
+    points = [
+        (a.x, a.y, 1.0 if a.hard else _SOFT_WEIGHT, i)
+        for i, anchors in enumerate(arm_anchors)
+        for a in anchors
+    ]
+    n_arms = len(arm_anchors)
+    if not points:
+        raise ValueError(
+            "no arm reports a median or a landmark rate: at least one survival point is needed "
+            "to place a curve. Add the median or a landmark rate (e.g. landmarks={12: 0.6})."
+        )
+    coef, x0, betas, x_range = _fit_baseline(points, n_arms)
+    curves = []
+    for i, anchors in enumerate(arm_anchors):
+        offset = betas[i]
+        notes = []
+        if np.isnan(offset):
+            if log_hr[i] is None:
+                raise ValueError(
+                    f"arm {i} reports no median or landmark rate and no hazard ratio places "
+                    "it against the other arm; add one of them."
+                )
+            offset = float(log_hr[i])
+            notes.append("placed by the hazard ratio (no survival point of its own)")
+        hard = [a for a in anchors if a.hard]
+        base = ArmCurve(coef, x0, x_range, float(offset), (), (), 1.0)
+        hard_x = tuple(a.x for a in hard)
+        hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
+        tail = max((a.time for a in anchors), default=math.exp(x_range[1]))
+        curve = ArmCurve(coef, x0, x_range, float(offset), hard_x, hard_delta, tail,
+                         1.0, tuple(notes))
+        t_check = math.exp(max(x_range[1], max(hard_x, default=x_range[1]))) * 1.5
+        if not curve.is_monotone(t_check):
+            # The shared shape cannot bend to this arm's points: follow its own points alone.
+            own = _fit_baseline([(a.x, a.y, 1.0 if a.hard else _SOFT_WEIGHT, 0)
+                                 for a in anchors], 1)
+            c2, x02, _, xr2 = own
+            base = ArmCurve(c2, x02, xr2, 0.0, (), (), 1.0)
+            hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
+            curve = ArmCurve(c2, x02, xr2, 0.0, hard_x, hard_delta, tail, 1.0,
+                             (*notes, "own shape (the shared shape was not monotone here)"))
+        curves.append(curve)
+    return curves
