@@ -77,7 +77,7 @@ def _reconstruct(
 ) -> tuple[list[pd.DataFrame], dict]:
     seq = _check_seed(seed)
     last_time = []
-    for i, arm in enumerate(arms):
+    for arm in arms:
         times = [*arm.landmarks, *(t for t in (arm.median_ci or ()) if t is not None)]
         if arm.median is not None:
             times.append(arm.median)
