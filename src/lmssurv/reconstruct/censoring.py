@@ -27,6 +27,18 @@ class FollowUpModel:
     knots: tuple[float, ...]
     cdf: tuple[float, ...]
     how: str
+    lower_range: tuple[float, float] | None = None
+
+    @property
+    def flexible(self) -> bool:
+        """Whether the reported facts leave the start of follow-up free (no accrual given)."""
+        return self.lower_range is not None
+
+    def with_lower(self, lower: float) -> FollowUpModel:
+        """The same model with the shortest potential follow-up moved to ``lower``."""
+        knots = (lower, *self.knots[1:])
+        how = f"{self.how}; shortest follow-up {lower:.3g} (from the event count)"
+        return FollowUpModel(knots, self.cdf, how, self.lower_range)
 
     def survival(self, t: np.ndarray) -> np.ndarray:
         """P(potential follow-up > t): the censoring survival function G(t)."""
@@ -39,7 +51,8 @@ class FollowUpModel:
 
     def scaled(self, factor: float) -> FollowUpModel:
         """The same shape with every time multiplied by ``factor``."""
-        return FollowUpModel(tuple(k * factor for k in self.knots), self.cdf, self.how)
+        return FollowUpModel(tuple(k * factor for k in self.knots), self.cdf,
+                             f"{self.how}; times rescaled x{factor:.3g}", None)
 
 
 def follow_up_model(
@@ -87,17 +100,21 @@ def follow_up_model(
         lo = max(0.0, 2 * m - mx)
         return FollowUpModel(
             (lo, m, max(mx, m * (1 + 1e-9))), (0.0, 0.5, 1.0),
-            f"median follow-up {m:g}, longest {mx:g}",
+            f"median follow-up {m:g}, longest {mx:g}", (0.0, m * (1 - 1e-6)),
         )
     if m is not None:
         return FollowUpModel(
             (m / 2, m, 1.5 * m), (0.0, 0.5, 1.0),
             f"median follow-up {m:g}; accrual assumed as long as the median follow-up",
+            (0.0, m * (1 - 1e-6)),
         )
     if mx is not None:
-        lo = mx / 2 if a is None else max(0.0, mx - a)
+        if a is not None:
+            return FollowUpModel((max(0.0, mx - a), mx), (0.0, 1.0),
+                                 f"longest follow-up {mx:g}, accrual {a:g}")
         return FollowUpModel(
-            (lo, mx), (0.0, 1.0), f"longest follow-up {mx:g}; uniform potential follow-up"
+            (mx / 2, mx), (0.0, 1.0), f"longest follow-up {mx:g}; uniform potential follow-up",
+            (0.0, mx * (1 - 1e-6)),
         )
     t = last_reported_time
     return FollowUpModel(

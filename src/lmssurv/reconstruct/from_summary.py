@@ -110,7 +110,7 @@ def _reconstruct(
         rng = np.random.default_rng(child)
         n_cens = arm.n - d
         u = (np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens)) / max(n_cens, 1)
-        curve, fu, tail_how = calibrate_tail(curve, fu, arm.n, d, u, arm.median)
+        curve, fu, tail_how = calibrate_tail(curve, fu, arm.n, d)
         ct = censoring_times(curve, fu, u)
         alloc = allocate(curve, ct, arm.n, d, arm.median)
         frames.append(pd.DataFrame({"time": alloc.time.astype(float),

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize
 
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
@@ -23,6 +24,7 @@ from lmssurv.reconstruct.shape import ArmCurve
 __all__ = ["Allocation", "allocate", "calibrate_tail", "censoring_times", "expected_events"]
 
 _THETA_RANGE = (0.02, 50.0)
+_THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def allocate(
     time = np.empty(n)
     event = np.zeros(n, dtype=np.int8)
     k_level, at_risk, ic = 1.0, n, 0
-    events_left = n - n_cens if events is None else events
+    events_left = n if events is None else events
     late = 0
     last_time = 0.0
     for i in range(n):
@@ -136,8 +138,14 @@ def allocate(
     return Allocation(time, event, late)
 
 
-def _events_before_last_censoring(alloc: Allocation, t_last: float) -> int:
-    return int(np.sum((alloc.event == 1) & (alloc.time <= t_last)))
+def _solve(fn, lo: float, hi: float) -> float | None:
+    """Root of an increasing ``fn`` on [lo, hi], or None when it has no sign change there."""
+    f_lo, f_hi = fn(lo), fn(hi)
+    if f_lo > 0 or f_hi < 0:
+        return None
+    if f_lo == 0:
+        return lo
+    return float(optimize.brentq(fn, lo, hi, xtol=1e-4))
 
 
 def calibrate_tail(
@@ -145,52 +153,51 @@ def calibrate_tail(
     follow_up: FollowUpModel,
     n: int,
     events: int,
-    u: np.ndarray,
-    median: float | None,
 ) -> tuple[ArmCurve, FollowUpModel, str]:
-    """Choose the tail hazard multiplier so the arm has exactly ``events`` events in follow-up.
+    """Reconcile the curve's tail and the follow-up model with the reported event count.
 
-    The uncapped allocation's count of events before the last censoring rises with the tail
-    multiplier ``theta``; bisection finds the smallest ``theta`` at which it reaches ``events``.
-    When no multiplier in [0.02, 50] gets there (every reported point lies beyond the follow-up,
-    or the follow-up model contradicts the event count), the follow-up times are rescaled instead.
+    Expected events ``n * integral G dF`` must equal the reported events. In order of how much
+    each step departs from what was reported:
+
+    1. scale the hazard beyond the last reported time by ``theta`` in [1/2, 2];
+    2. when follow-up start is not pinned by a reported accrual, move the shortest potential
+       follow-up (earlier or later censoring) with ``theta`` at the bound reached;
+    3. let ``theta`` range over [0.02, 50];
+    4. rescale all follow-up times (the diagnostics flag this: the reported follow-up and
+       events then disagree under the model).
     """
-    n_cens = n - events
-    if n_cens == 0:
+    if events == n:
         return curve, follow_up, "no censoring: every patient has an event"
 
-    def count(theta: float, fu: FollowUpModel) -> int:
-        cur = curve.with_theta(theta)
-        ct = censoring_times(cur, fu, u)
-        alloc = allocate(cur, ct, n, None, median)
-        return _events_before_last_censoring(alloc, float(ct.max()))
+    def gap(log_theta: float, fu: FollowUpModel) -> float:
+        return expected_events(curve.with_theta(math.exp(log_theta)), fu, n) - events
 
-    lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
-    c_lo, c_hi = count(math.exp(lo), follow_up), count(math.exp(hi), follow_up)
-    if c_lo <= events <= c_hi:
-        for _ in range(30):
-            mid = 0.5 * (lo + hi)
-            if count(math.exp(mid), follow_up) >= events:
-                hi = mid
-            else:
-                lo = mid
-            if hi - lo < 1e-3:
-                break
-        theta = math.exp(hi)
+    soft = math.log(_THETA_SOFT)
+    log_theta = _solve(lambda v: gap(v, follow_up), -soft, soft)
+    if log_theta is not None:
+        theta = math.exp(log_theta)
         return curve.with_theta(theta), follow_up, f"tail hazard x{theta:.3g} to match events"
-    # The tail alone cannot reconcile events and follow-up: stretch or shrink follow-up.
-    theta = _THETA_RANGE[1] if c_hi < events else _THETA_RANGE[0]
-    theta = 1.0 if curve.tail_start >= follow_up.longest else theta
+    bound = soft if gap(soft, follow_up) < 0 else -soft
+    if follow_up.flexible:
+        lo_min, lo_max = follow_up.lower_range
+        lower = _solve(lambda v: gap(bound, follow_up.with_lower(v)), lo_min, lo_max)
+        if lower is not None:
+            theta = math.exp(bound)
+            return (curve.with_theta(theta), follow_up.with_lower(lower),
+                    f"tail hazard x{theta:.3g} and follow-up start to match events")
+        follow_up = follow_up.with_lower(lo_max if bound > 0 else lo_min)
+    lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
+    log_theta = _solve(lambda v: gap(v, follow_up), lo, hi)
+    if log_theta is not None:
+        theta = math.exp(log_theta)
+        return curve.with_theta(theta), follow_up, f"tail hazard x{theta:.3g} to match events"
+    theta = _THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0]
     cur = curve.with_theta(theta)
-    lo, hi = math.log(0.05), math.log(20.0)
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        if count(theta, follow_up.scaled(math.exp(mid))) >= events:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo < 1e-3:
-            break
-    factor = math.exp(hi)
+    factor = _solve(lambda v: expected_events(cur, follow_up.scaled(math.exp(v)), n) - events,
+                    math.log(0.02), math.log(50.0))
+    if factor is None:
+        return cur, follow_up, (f"tail x{theta:.3g}; events cannot be matched in follow-up: "
+                                "the allocation caps them")
+    factor = math.exp(factor)
     return (cur, follow_up.scaled(factor),
             f"follow-up rescaled x{factor:.3g} (tail x{theta:.3g}) to match events")
