@@ -1,0 +1,420 @@
+"""Kaplan-Meier figures of pseudo-patient data, with the published numbers laid over them.
+
+The figure a reader expects from a trial report: both arms' Kaplan-Meier curves with log-log
+95% bands and censor ticks, a numbers-at-risk table under the time axis, and the published
+medians and landmark rates marked with their CIs so that the eye can judge the fit. Colours are
+the Okabe-Ito colour-blind-safe palette; sizes are set for slides (12 x 7 in at 150 dpi,
+text >= 11 pt). Times are in months.
+
+References
+----------
+Okabe M, Ito K. Color Universal Design (CUD): how to make figures and presentations that are
+friendly to colorblind people. 2008.
+Morris TP, Jarvis CI, Cragg W, et al. Proposals on Kaplan-Meier plots in medical research and a
+survey of stakeholder views: KMunicate. BMJ Open 2019;9:e030215.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from lmssurv._km import fit_km, validate_ipd
+from lmssurv._validation import InputError
+
+__all__ = ["OKABE_ITO", "numbers_at_risk", "plot_endpoint", "plot_km", "save_figure"]
+
+#: Okabe-Ito palette (colour-blind safe), in the order arms are coloured.
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+_YLABELS = {
+    "os": "Overall survival (probability)",
+    "pfs": "Progression-free survival (probability)",
+}
+_FONT = 12  # points; slide-readable at 12 x 7 in
+
+
+def numbers_at_risk(ipd: pd.DataFrame, times: Sequence[float],
+                    arms: Sequence[str] | None = None) -> pd.DataFrame:
+    """Patients still at risk (time >= t) in each arm at each time, as under a KM figure.
+
+    Parameters
+    ----------
+    ipd : DataFrame
+        Columns ``arm``, ``time`` (months), ``event``.
+    times : sequence of float
+        Months at which to count.
+    arms : sequence of str, optional
+        Arm order (rows); defaults to the order of first appearance.
+
+    Returns
+    -------
+    DataFrame
+        Index: arm; columns: the times; values: counts (int).
+
+    Examples
+    --------
+    >>> ipd = pd.DataFrame({"arm": ["A"] * 3, "time": [2.0, 7, 13], "event": [1, 0, 1]})
+    >>> numbers_at_risk(ipd, [0, 6, 12]).to_dict("index")
+    {'A': {0: 3, 6: 2, 12: 1}}
+    """
+    ipd = validate_ipd(ipd, need_arm=True)
+    arms = list(arms) if arms is not None else list(pd.unique(ipd["arm"]))
+    times = [float(t) for t in times]
+    table = {}
+    for arm in arms:
+        t = ipd.loc[ipd["arm"] == arm, "time"].to_numpy()
+        if t.size == 0:
+            raise InputError(f"arm {arm!r} has no rows; the arms are {list(pd.unique(ipd['arm']))}.")
+        table[arm] = [int(np.sum(t >= u)) for u in times]
+    out = pd.DataFrame.from_dict(table, orient="index",
+                                 columns=[int(u) if u.is_integer() else u for u in times])
+    out.index.name = "arm"
+    return out
+
+
+def _default_times(t_max: float) -> list[float]:
+    step = 6.0 if t_max <= 72 else 12.0
+    return [float(u) for u in np.arange(0.0, t_max + 1e-9, step)]
+
+
+def _fmt_interval(lo: float | None, hi: float | None, digits: int) -> str:
+    def f(v):
+        return "NR" if v is None or not math.isfinite(v) else f"{v:.{digits}f}"
+    return f"{f(lo)}\u2013{f(hi)}"
+
+
+def plot_km(
+    ipd: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    published=None,
+    at_risk_times: Sequence[float] | None = None,
+    ci: bool = True,
+    censor_ticks: bool = True,
+    colors: Sequence[str] | Mapping[str, str] | None = None,
+    arms: Sequence[str] | None = None,
+    ylabel: str = "Survival (probability)",
+    xlabel: str = "Months since randomisation",
+    title: str | None = None,
+    fit_hr: bool = True,
+) -> Axes:
+    """Draw Kaplan-Meier curves of pseudo-patients with a numbers-at-risk table.
+
+    Parameters
+    ----------
+    ipd : DataFrame
+        Pseudo-patients: ``arm``, ``time`` (months), ``event`` (1 event, 0 censored).
+    ax : matplotlib Axes, optional
+        Where to draw the curves; the at-risk table goes in an inset axes below it (leave room,
+        e.g. ``fig.subplots_adjust(bottom=0.3)``). By default a 12 x 7 in figure is laid out.
+    published : Endpoint, optional
+        Published summaries (``.control``, ``.experimental`` :class:`ArmSummary`, ``.hr``):
+        medians are marked at S = 0.5 with horizontal CI bars, landmark rates with vertical CI
+        bars, the published HR goes in a text box.
+    at_risk_times : sequence of float, optional
+        Months for the at-risk table and the x ticks; every 6 months by default (12 past 72).
+    ci : bool
+        Shade the pointwise 95% log-log bands.
+    censor_ticks : bool
+        Mark censored pseudo-patients with ticks on the curves.
+    colors : sequence or mapping, optional
+        Arm colours; Okabe-Ito by default.
+    arms : sequence of str, optional
+        Arm order; the published control then experimental labels, else order of appearance.
+    ylabel, xlabel, title : str
+        Axis labels (with units) and title.
+    fit_hr : bool
+        With two arms, add the pseudo-data's unadjusted Cox HR to the text box.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The curve axes; the at-risk table axes is ``ax.figure.axes`` after it.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> ipd = pd.DataFrame({"arm": ["A"] * 50 + ["B"] * 50, "time": rng.exponential(12, 100),
+    ...                     "event": rng.integers(0, 2, 100)})
+    >>> ax = plot_km(ipd, title="Simulated")
+    >>> plt.close(ax.figure)
+    """
+    ipd = validate_ipd(ipd, need_arm=True)
+    if arms is None:
+        arms = list(pd.unique(ipd["arm"]))
+        if published is not None:
+            wanted = [published.control.label or "control",
+                      published.experimental.label or "experimental"]
+            if all(a in arms for a in wanted):
+                arms = wanted + [a for a in arms if a not in wanted]
+    arms = list(arms)
+    palette = _palette(arms, colors)
+    t_max = float(ipd["time"].max())
+    if at_risk_times is None:
+        at_risk_times = _default_times(t_max)
+    at_risk_times = [float(t) for t in at_risk_times]
+    x_max = max(at_risk_times[-1], t_max)
+
+    if ax is None:
+        fig = plt.figure(figsize=(12, 7), dpi=150)
+        top = 0.78 if title and "\n" in title else 0.83
+        gs = fig.add_gridspec(2, 1, height_ratios=[5, 0.35 + 0.28 * len(arms)],
+                              hspace=0.3, left=0.2, right=0.97, top=top, bottom=0.04)
+        ax = fig.add_subplot(gs[0])
+        table_ax = fig.add_subplot(gs[1], sharex=ax)
+    else:
+        gs = None
+        table_ax = ax.inset_axes([0, -0.42, 1, 0.07 + 0.05 * len(arms)], sharex=ax)
+
+    handles = []
+    for arm in arms:
+        part = ipd.loc[ipd["arm"] == arm]
+        if part.empty:
+            raise InputError(f"arm {arm!r} has no rows; the arms are {list(pd.unique(ipd['arm']))}.")
+        handles.append(_draw_arm(ax, part, arm, palette[arm], ci=ci, censor_ticks=censor_ticks))
+    if ci:
+        handles.append(Patch(facecolor="0.5", alpha=0.25, label="Pointwise 95% CI (log-log)"))
+    if censor_ticks:
+        handles.append(Line2D([], [], ls="none", marker="|", ms=9, mew=1.4, color="0.3",
+                              label="Censored"))
+    if published is not None:
+        handles += _draw_published(ax, published, palette)
+    ax.axhline(0.5, color="0.6", lw=0.8, ls=":", zorder=0)
+
+    ax.set_xlim(0, x_max * 1.01)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(at_risk_times)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.tick_params(labelsize=_FONT)
+    ax.set_xlabel(xlabel, fontsize=_FONT + 1)
+    ax.set_ylabel(ylabel, fontsize=_FONT + 1)
+    ax.grid(axis="y", color="0.92", lw=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    # The legend sits above the axes (curves fill the plot); the title above the legend.
+    rows = math.ceil(len(handles) / 3)
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3,
+              fontsize=_FONT - 1, frameon=False, borderaxespad=0, handlelength=1.8,
+              columnspacing=1.6)
+    if title:
+        ax.set_title(title, fontsize=_FONT + 3, loc="left", pad=10 + 19 * rows)
+    text = _hr_text(published, ipd, arms) if (published is not None or fit_hr) else ""
+    if text:  # upper right: survival curves are rarely that high late in follow-up
+        ax.text(0.99, 0.98, text, transform=ax.transAxes, ha="right", va="top",
+                fontsize=_FONT - 1, linespacing=1.5, zorder=7,
+                bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.8", "alpha": 0.95})
+    labels = _draw_risk_table(table_ax, numbers_at_risk(ipd, at_risk_times, arms), palette)
+    if gs is not None:
+        _fit_left_margin(ax.figure, gs, labels)
+    return ax
+
+
+def _fit_left_margin(fig: Figure, gs, labels) -> None:
+    """Move the axes' left edge so the at-risk row labels (right-aligned to it) fit."""
+    renderer = fig.canvas.get_renderer()
+    widest = max(t.get_window_extent(renderer).width for t in labels) / fig.bbox.width
+    gs.update(left=min(0.4, max(0.09, widest + 0.045)))
+
+
+def _palette(arms: list[str], colors) -> dict[str, str]:
+    if colors is None:
+        colors = OKABE_ITO
+    if isinstance(colors, Mapping):
+        missing = [a for a in arms if a not in colors]
+        if missing:
+            raise InputError(f"colors has no entry for arm(s) {missing}; give one per arm.")
+        return {a: colors[a] for a in arms}
+    colors = list(colors)
+    if len(colors) < len(arms):
+        raise InputError(f"colors has {len(colors)} entries for {len(arms)} arms; give one per arm.")
+    return dict(zip(arms, colors, strict=False))
+
+
+def _draw_arm(ax: Axes, part: pd.DataFrame, arm: str, color: str, *, ci: bool,
+              censor_ticks: bool) -> Line2D:
+    kmf = fit_km(part["time"], part["event"], label=arm)
+    sf = kmf.survival_function_.iloc[:, 0]
+    t = sf.index.to_numpy(dtype=float)
+    s = sf.to_numpy(dtype=float)
+    (line,) = ax.step(t, s, where="post", color=color, lw=2.2, label=arm, zorder=3)
+    if ci:
+        band = kmf.confidence_interval_
+        ax.fill_between(band.index.to_numpy(dtype=float), band.iloc[:, 0], band.iloc[:, 1],
+                        step="post", color=color, alpha=0.15, lw=0, zorder=1)
+    if censor_ticks:
+        cens = np.sort(part.loc[part["event"] == 0, "time"].to_numpy(dtype=float))
+        if cens.size:
+            idx = np.searchsorted(t, cens, side="right") - 1
+            ax.plot(cens, s[np.clip(idx, 0, None)], ls="none", marker="|", ms=9, mew=1.4,
+                    color=color, zorder=4)
+    return line
+
+
+def _draw_published(ax: Axes, published, palette: dict[str, str]) -> list[Line2D]:
+    drawn = False
+    # both medians sit on S = 0.5; nudge them apart so their CI bars do not overlap
+    offsets = (-0.018, 0.018)
+    for summary, dy in zip((published.control, published.experimental), offsets, strict=True):
+        label = summary.label
+        if label not in palette:
+            continue
+        color = palette[label]
+        style = {"ls": "none", "marker": "D", "ms": 8, "mfc": color, "mec": "black",
+                 "mew": 1.2, "ecolor": "black", "elinewidth": 1.4, "capsize": 4, "zorder": 6}
+        if summary.median is not None:
+            lo, hi = summary.median_ci or (None, None)
+            xerr = None
+            if lo is not None or hi is not None:
+                lo_v = summary.median - lo if lo is not None else 0.0
+                hi_v = hi - summary.median if hi is not None else 0.0
+                xerr = [[lo_v], [hi_v]]
+            ax.errorbar([summary.median], [0.5 + dy], xerr=xerr, **style)
+            drawn = True
+        for t, s in summary.landmarks.items():
+            ci = summary.landmark_cis.get(t)
+            yerr = None
+            if ci is not None:
+                yerr = [[s - ci[0] if ci[0] is not None else 0.0],
+                        [ci[1] - s if ci[1] is not None else 0.0]]
+            ax.errorbar([t], [s], yerr=yerr, **{**style, "marker": "o", "ms": 9})
+            drawn = True
+    if not drawn:
+        return []
+    return [
+        Line2D([], [], ls="none", marker="D", ms=8, mfc="white", mec="black", mew=1.2,
+               label="Published median (95% CI), at S = 0.5"),
+        Line2D([], [], ls="none", marker="o", ms=9, mfc="white", mec="black", mew=1.2,
+               label="Published landmark rate (95% CI)"),
+    ]
+
+
+def _hr_text(published, ipd: pd.DataFrame, arms: list[str]) -> str:
+    lines = []
+    hr = getattr(published, "hr", None) if published is not None else None
+    if hr is not None:
+        adjusted = getattr(published, "hr_adjusted", None)
+        kind = "adjusted" if adjusted else "as reported"
+        ci = f" (95% CI {_fmt_interval(hr.lower, hr.upper, 2)})" if hr.lower is not None else ""
+        lines.append(f"HR published ({kind}): {hr.estimate:.2f}{ci}")
+    if len(arms) == 2:
+        from lmssurv.checks import _cox  # the same Cox fit the checks use
+
+        parts = [ipd.loc[ipd["arm"] == a, ["time", "event"]] for a in arms]
+        est, lo, hi, _ = _cox(parts[0], parts[1], 0.95)
+        lines.append(f"HR pseudo-data (Cox, unadjusted): {est:.2f} "
+                     f"(95% CI {_fmt_interval(lo, hi, 2)})")
+        lines.append(f"{arms[1]} vs {arms[0]}")
+    return "\n".join(lines)
+
+
+def _draw_risk_table(tab: Axes, table: pd.DataFrame, palette: dict[str, str]) -> list:
+    n_rows = len(table)
+    tab.set_ylim(n_rows - 0.5, -1.1)
+    for spine in tab.spines.values():
+        spine.set_visible(False)
+    tab.tick_params(left=False, bottom=False, labelleft=False, labelbottom=False)
+    tab.patch.set_alpha(0)
+    header = tab.text(-0.03, -0.9, "Number at risk", transform=tab.get_yaxis_transform(),
+                      ha="right", va="center", fontsize=_FONT, fontweight="bold")
+    labels = [header]
+    for row, (arm, counts) in enumerate(table.iterrows()):
+        labels.append(tab.text(-0.03, row, arm, transform=tab.get_yaxis_transform(), ha="right",
+                               va="center", fontsize=_FONT, color=palette[arm],
+                               fontweight="bold"))
+        for t, count in counts.items():
+            tab.text(float(t), row, f"{int(count)}", ha="center", va="center",
+                     fontsize=_FONT, color=palette[arm], gid=f"at-risk|{arm}|{t}")
+    return labels
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, *, force: bool = True,
+                dpi: int = 150) -> Path:
+    """Save ``fig`` atomically: write a temporary file in the same folder, then rename.
+
+    A crash never leaves a half-written image. With ``force=False`` an existing file is kept
+    and :class:`InputError` is raised.
+
+    Parameters
+    ----------
+    fig : Figure
+    path : path-like
+        Target (``.png``, ``.pdf``, ``.svg``...); the folder is created if needed.
+    force : bool
+        Overwrite an existing file.
+    dpi : int
+        Resolution for raster formats.
+
+    Returns
+    -------
+    Path
+        The written path.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise InputError(f"{path} exists; pass force=True (CLI: --force) to overwrite it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | None = None,
+                  *, force: bool = True) -> Figure:
+    """The reproduction figure of one endpoint: pseudo-data KM with the published numbers.
+
+    Parameters
+    ----------
+    trial : Trial
+        A curated trial (:func:`lmssurv.load_trial`).
+    endpoint : str
+        Endpoint key, e.g. ``"os"`` or ``"pfs"``.
+    ipd : DataFrame
+        Pseudo-patients from ``trial.reconstruct(endpoint, seed=...)``.
+    path : path-like, optional
+        Save the figure there (atomically, see :func:`save_figure`).
+    force : bool
+        Overwrite an existing file at ``path``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import lmssurv                                   # doctest: +SKIP
+    >>> trial = lmssurv.load_trial("lms04")              # doctest: +SKIP
+    >>> fig = plot_endpoint(trial, "os", trial.reconstruct("os", seed=0), "lms04_os.png")  # doctest: +SKIP
+    """
+    endpoints = getattr(trial, "endpoints", {})
+    if endpoint not in endpoints:
+        raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from "
+                         f"{sorted(endpoints)}.")
+    ep = endpoints[endpoint]
+    name = getattr(ep, "name", None) or endpoint.upper()
+    acronym = getattr(trial, "acronym", None) or getattr(trial, "name", None) or ""
+    base = endpoint.split("_")[0]
+    ylabel = _YLABELS.get(base, f"{name} (probability)")
+    title = f"{acronym}: {name}".strip(": ")
+    ax = plot_km(ipd, published=ep, ylabel=ylabel,
+                 title=f"{title}\nPseudo-patients rebuilt from the published summaries")
+    fig = ax.figure
+    if path is not None:
+        save_figure(fig, path, force=force)
+    return fig
