@@ -35,8 +35,8 @@ def trials():
 
 
 def test_trial_inventory(trials):
-    assert len(real_trials()) == 9 and len(simulated_trials()) == 12
-    assert len(trials) == 21  # names are unique
+    assert len(real_trials()) == 8 and len(simulated_trials()) == 12
+    assert len(trials) == 20  # names are unique
     for t in trials.values():
         for which in (0, 1):
             time, event = t.arm(which)
@@ -73,7 +73,7 @@ def test_leukemia_matches_gehan(trials):
 def test_numpy_km_and_rmst_match_lifelines(trials):
     # The metrics use a numpy KM for speed; it must equal lifelines' KM (same estimator) to
     # float precision, and the RMST must equal lifelines' integral of the same step function.
-    for name in ("gbsg2_rfs_hormone", "waltons_fly_mir137", "sim_cure_fraction"):
+    for name in ("gbsg2_rfs_hormone", "leukemia_remission_6mp", "sim_cure_fraction"):
         time, event = trials[name].arm(0)
         kmf = KaplanMeierFitter().fit(time, event)
         grid = np.linspace(0, time.max(), 301)

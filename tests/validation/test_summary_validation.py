@@ -1,8 +1,8 @@
 """Accuracy of the summary-only engine against the truth (issue 2, "Accuracy against the truth").
 
-Every trial of ``summary_testbed`` (9 real lifelines datasets, 12 simulated trials) is summarised
+Every trial of ``summary_testbed`` (8 real lifelines datasets, 12 simulated trials) is summarised
 the way a paper would report it, rebuilt by ``reconstruct_trial`` from that summary alone, and
-compared with the true patient data. Targets are the issue's, over all 42 arms:
+compared with the true patient data. Targets are the issue's, over all 40 arms:
 median arm mean-absolute KM error <= 0.015, worst arm <= 0.05, median |log HR error| <= 0.02,
 n and events exact everywhere. For scale, the naive baseline of methods.md measures about
 0.026 / 0.09 / 0.11 on this test bed (``python benchmarks/validation.py``).
@@ -48,9 +48,9 @@ def _show(rows) -> str:
 
 
 def test_covers_every_trial_and_arm(table):
-    # 9 real + 12 simulated trials, two arms each: a trial dropped silently would flatter.
-    assert len(table) == 42
-    assert table["trial"].nunique() == 21
+    # 8 real + 12 simulated trials, two arms each: a trial dropped silently would flatter.
+    assert len(table) == 40
+    assert table["trial"].nunique() == 20
 
 
 def test_n_and_events_exact_everywhere(table):
