@@ -423,7 +423,7 @@ def check_comparison(
         How the published HR was adjusted or stratified (e.g. ``"origin site and stage"``);
         said in the note, since the pseudo-data cannot reproduce an adjustment.
     precision : mapping or callable, optional
-        Units of the last reported digit: keys ``"hr"``, ``"hr_ci"``, ``"log_rank_p"``.
+        Units of the last reported digit: keys ``"hr"``, ``"hr.ci"``, ``"p_value"``.
 
     Returns
     -------
@@ -453,7 +453,7 @@ def check_comparison(
                          f"+/-{unit / 2:g}: half a unit of {_fmt_unit(unit)} ({src}); {adj}"))
         if hr.lower is not None:
             for side, pub, r in (("lower", hr.lower, lo), ("upper", hr.upper, hi)):
-                unit_b, src_b = _unit(precision, "hr_ci", pub, cap=0.01)
+                unit_b, src_b = _unit(precision, "hr.ci", pub, cap=0.01)
                 inherited = pub * (unit / 2) / hr.estimate
                 tol = unit_b / 2 + inherited
                 rows.append(_Row(
@@ -479,7 +479,7 @@ def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.
     if bound == "<":
         return _Row("log-rank p", "experimental vs control", p_pub, p, math.nan, method,
                     f"published as p < {p_pub:g}: passes when below it", bound="<")
-    unit, src = _unit(precision, "log_rank_p", p_pub, cap=0.001)
+    unit, src = _unit(precision, "p_value", p_pub, cap=0.001)
     tol, why = unit / 2, f"half a unit of {_fmt_unit(unit)} ({src})"
     if hr is not None and hr.se_log:
         # the HR's rounding moves z = log HR / se by dz; p moves accordingly
@@ -494,27 +494,61 @@ def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.
 
 
 # -- whole trial --------------------------------------------------------------------------
-def _lookup(obj: object, endpoint_key: str) -> Callable[[str], float | None] | None:
-    """Adapt a Trial/Endpoint precision accessor to the key scheme used here, if it has one."""
-    getter = getattr(obj, "precision", None)
-    if getter is None:
-        return None
-    if isinstance(getter, Mapping):
-        return getter.get
-    if callable(getter):
-        def find(key: str) -> float | None:
+def _decimals_lookup(ep) -> Callable[[str], float | None]:
+    """Units of the last reported digit from a curated Endpoint, by provenance path.
+
+    Uses ``Endpoint.rounding_tolerance(path)`` (half a unit) when the endpoint has it, else its
+    ``precision`` mapping (int values are decimals, float values units).
+    """
+    half = getattr(ep, "rounding_tolerance", None)
+    table = getattr(ep, "precision", None) or {}
+
+    def find(key: str) -> float | None:
+        if key not in table:
+            return None
+        if callable(half):
             try:
-                return getter(key)
-            except (KeyError, LookupError):
+                return 2.0 * float(half(key))
+            except (InputError, KeyError):
                 return None
-        return find
-    return None
+        value = table[key]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return 10.0 ** (-value)
+        return float(value)
+
+    return find
+
+
+def _as_callable(precision: PrecisionLookup) -> Callable[[str], float | None] | None:
+    if precision is None or callable(precision):
+        return precision
+    return precision.get
 
 
 def _prefixed(lookup, prefix: str):
     if lookup is None:
         return None
     return lambda key: lookup(f"{prefix}.{key}")
+
+
+def _trial_follow_up(trial, ep) -> float | None:
+    """The endpoint's follow-up when the paper gave one figure for the whole trial."""
+    analyses = getattr(trial, "analyses", {}) or {}
+    analysis = analyses.get(getattr(ep, "analysis", None))
+    pooled = getattr(analysis, "median_follow_up", None)
+    reported = getattr(ep, "reported", {}) or {}
+    if pooled is not None and all(
+        reported.get(f"{role}.median_follow_up") is pooled for role in ("control", "experimental")
+    ):
+        return float(pooled.value)
+    return None
+
+
+def _adjustment(ep) -> str | None:
+    if not getattr(ep, "hr_adjusted", None):
+        return None
+    covariates = tuple(getattr(ep, "hr_adjusted_for", ()) or ())
+    return ", ".join(covariates) if covariates else "covariates the sources do not name"
 
 
 def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = None
@@ -524,52 +558,54 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     Parameters
     ----------
     trial : Trial
-        A curated trial (:func:`lmssurv.load_trial`); used for the endpoint and provenance.
+        A curated trial (:func:`lmssurv.load_trial`).
     endpoint : str or Endpoint
-        Endpoint key (``"os"``, ``"pfs"``) or the endpoint object itself.
+        Endpoint key (``"os"``, ``"pfs"``) or the endpoint itself.
     ipd : DataFrame
         Pseudo-patients with columns ``arm`` (the arm labels), ``time`` (months), ``event``.
     precision : mapping or callable, optional
-        Units of the last reported digit, keyed ``"control.median"``, ``"experimental.
-        landmarks[24]"``, ``"hr"``, ``"hr_ci"``, ``"log_rank_p"``, ``"median_follow_up"``...
-        Defaults to the endpoint's own ``precision`` accessor, then to inference from the
-        values (module docstring).
+        Units of the last reported digit (0.1 for 12.2), keyed like the endpoint's provenance
+        paths: ``"control.median"``, ``"experimental.landmarks[24]"``, ``"hr"``, ``"hr.ci"``,
+        ``"p_value"``, ``"control.median_follow_up"``... Defaults to the decimals the trial
+        file records (``Endpoint.precision``), then to inference from the values.
 
     Returns
     -------
     DataFrame
-        Columns :data:`COLUMNS`, one row per published quantity and arm, then the comparison
-        rows; ``attrs["all_ok"]`` is True when all pass, ``attrs["endpoint"]`` names it.
+        Columns :data:`COLUMNS`: per arm n, events, median and its CI, landmark rates and
+        their CIs, median follow-up (pooled when the paper gave one figure for the trial),
+        then total events, the HR with its CI and the p-value. ``attrs["all_ok"]`` is True
+        when every row passes; ``attrs["endpoint"]`` and ``attrs["trial"]`` name them.
 
     Examples
     --------
-    >>> import lmssurv                                     # doctest: +SKIP
-    >>> trial = lmssurv.load_trial("lms04")                # doctest: +SKIP
+    >>> from lmssurv.trials import load_trial
+    >>> trial = load_trial("lms04")
     >>> report = check(trial, "os", trial.reconstruct("os", seed=0))   # doctest: +SKIP
-    >>> report.attrs["all_ok"]                             # doctest: +SKIP
+    >>> report.attrs["all_ok"]                                          # doctest: +SKIP
     True
     """
     if isinstance(endpoint, str):
-        endpoints = getattr(trial, "endpoints", None)
-        if endpoints is None or endpoint not in endpoints:
-            known = sorted(endpoints) if endpoints is not None else []
-            raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from {known}.")
-        key, ep = endpoint, endpoints[endpoint]
+        endpoints = getattr(trial, "endpoints", None) or {}
+        if endpoint not in endpoints:
+            raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from "
+                             f"{sorted(endpoints)}.")
+        ep = endpoints[endpoint]
     else:
         ep = endpoint
-        key = getattr(ep, "key", None) or getattr(ep, "name", None) or "endpoint"
+    key = getattr(ep, "key", None) or (endpoint if isinstance(endpoint, str) else "endpoint")
+    if getattr(ep, "experimental", None) is None:
+        raise InputError(f"endpoint {key!r} has one arm; use check_arm(summary, ipd) for it.")
     ipd = validate_ipd(ipd, need_arm=True)
     control, experimental = ep.control, ep.experimental
     c_label = control.label or "control"
     e_label = experimental.label or "experimental"
     arms = split_arms(ipd, [c_label, e_label])
-    lookup = precision
-    if lookup is None:
-        lookup = _lookup(ep, key) or _lookup(trial, key)
-    if isinstance(lookup, Mapping):
-        lookup = lookup.get
+    lookup = _as_callable(precision) or _decimals_lookup(ep)
 
     pooled_fu = getattr(ep, "median_follow_up", None)
+    if pooled_fu is None:
+        pooled_fu = _trial_follow_up(trial, ep)
     transform = infer_ci_transform(_intervals(control, experimental))
     rows: list[_Row] = []
     for role, summary, label in (("control", control, c_label),
@@ -577,23 +613,34 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
         rows += _arm_rows(summary, arms[label], _prefixed(lookup, role), label,
                           follow_up=pooled_fu is None, transform=transform)
     if pooled_fu is not None:
+        fu_lookup = lookup if lookup("median_follow_up") else _prefixed(lookup, "control")
         row = _follow_up_row(float(pooled_fu), ipd["time"].to_numpy(float),
-                             ipd["event"].to_numpy(int), "both arms", lookup)
-        rows.append(row)
-    p = getattr(ep, "log_rank_p", None)
-    p_bound = getattr(ep, "log_rank_p_bound", None)
-    if isinstance(p, tuple):  # ("<", 0.0001)
-        p_bound, p = p
+                             ipd["event"].to_numpy(int), "both arms", fu_lookup)
+        rows.append(_Row(row.quantity, row.arm, row.published, row.reconstructed, row.tolerance,
+                         row.method + ", both arms pooled",
+                         row.note + "; the paper gives one follow-up for the whole trial"))
+    total = getattr(ep, "events_total", None)
+    if total is not None:
+        rows.append(_Row("events", "both arms", float(total), float(ipd["event"].sum()), 0.0,
+                         "count of event == 1", "exact"))
+    p_value = getattr(ep, "p_value", None)
+    p, p_bound, p_test = None, None, None
+    if p_value is not None:
+        p = float(p_value.value)
+        p_bound = "<" if p_value.relation in ("<", "<=") else None
+        p_test = getattr(p_value, "test", None)
     comp = check_comparison(
-        getattr(ep, "hr", None), arms[c_label], arms[e_label], log_rank_p=p, p_bound=p_bound,
-        adjusted=getattr(ep, "hr_adjusted_for", None) or getattr(ep, "adjusted_for", None),
-        precision=lookup,
+        ep.hr, arms[c_label], arms[e_label], log_rank_p=p, p_bound=p_bound,
+        adjusted=_adjustment(ep), precision=lookup,
     )
+    if p_test and p_test != "log-rank" and len(comp):
+        mask = comp["quantity"] == "log-rank p"
+        comp.loc[mask, "note"] = comp.loc[mask, "note"] + f"; the source's test: {p_test}"
     frame = _to_frame(rows, endpoint=key)
     comp["endpoint"] = key
     out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame
     out.attrs = {"all_ok": bool(out["ok"].all()), "endpoint": key,
-                 "trial": getattr(trial, "name", getattr(trial, "key", ""))}
+                 "trial": getattr(trial, "name", "")}
     return out
 
 
