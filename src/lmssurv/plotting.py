@@ -279,7 +279,8 @@ def _draw_published(ax: Axes, published, palette: dict[str, str]) -> list[Line2D
                 lo_v = summary.median - lo if lo is not None else 0.0
                 hi_v = hi - summary.median if hi is not None else 0.0
                 xerr = [[lo_v], [hi_v]]
-            ax.errorbar([summary.median], [0.5 + dy], xerr=xerr, **style)
+            # above the landmark circles: a median and a landmark can coincide (OS 24 vs S(24))
+            ax.errorbar([summary.median], [0.5 + dy], xerr=xerr, **{**style, "zorder": 7})
             drawn = True
         for t, s in summary.landmarks.items():
             ci = summary.landmark_cis.get(t)

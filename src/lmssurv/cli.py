@@ -1,0 +1,330 @@
+"""Command line: ``lmssurv reproduce | check | reconstruct | list`` (also ``python -m lmssurv``).
+
+Exit codes: 0 success; 1 a published number is not reproduced within its tolerance; 2 a usage
+or input error (one line, ``lmssurv: error: <message>``).
+
+Files are written atomically (a temporary file in the target folder, then ``os.replace``), so
+an interrupted run never leaves half a CSV or PNG. An existing file is never overwritten
+without ``--force``, with one exception: ``reproduce`` regenerates the figures it wrote itself
+(PNG files whose metadata say ``lmssurv reproduce``), so running it twice just works; any other
+file in the way needs ``--force``. ``make reproduce`` passes ``--force``.
+
+Examples
+--------
+::
+
+    lmssurv reproduce --out figures/          # LMS-04 OS and PFS: checks + figures
+    lmssurv check lms04 --endpoint pfs --json
+    lmssurv reconstruct lms04 --endpoint os --out ipd.csv --seed 1
+    lmssurv list
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from lmssurv import __version__
+from lmssurv._validation import InputError
+
+__all__ = ["main"]
+
+_REPRODUCE = ("lms04", ("os", "pfs"))
+_PNG_TAG = "lmssurv reproduce"
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _progress(message: str) -> None:
+    print(f"lmssurv: {message}", file=sys.stderr, flush=True)
+
+
+def _atomic_write(path: Path, write: Callable[[str], None], *, force: bool) -> Path:
+    """Write through ``write(tmp_path)`` to a temporary file beside ``path``, then rename."""
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; pass --force to overwrite it.")
+    if path.exists() and path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _written_by_us(path: Path) -> bool:
+    """True when ``path`` is a PNG this command wrote earlier (tagged in its metadata)."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            return _PNG_TAG in str(img.info.get("Software", ""))
+    except Exception:  # unreadable or not an image: treat as the user's file
+        return False
+
+
+def _load(trial_name: str):
+    from lmssurv.trials import load_trial
+
+    return load_trial(trial_name)
+
+
+def _endpoints(trial, requested: Sequence[str] | None) -> list[str]:
+    if requested:
+        for key in requested:
+            trial.endpoint(key)  # raises InputError listing the curated endpoints
+        return list(requested)
+    primary = [k for k, ep in trial.endpoints.items() if getattr(ep, "primary", False)]
+    return primary or list(trial.endpoints)
+
+
+def _rebuild(trial, endpoint: str, seed: int) -> pd.DataFrame:
+    _progress(f"rebuilding {trial.name} {endpoint} (seed {seed})...")
+    start = time.perf_counter()
+    ipd = trial.reconstruct(endpoint, seed=seed)
+    _progress(f"  {len(ipd)} pseudo-patients in {time.perf_counter() - start:.1f} s")
+    return ipd
+
+
+def _check_one(trial, endpoint: str, ipd: pd.DataFrame) -> pd.DataFrame:
+    from lmssurv.checks import check, check_arm
+
+    ep = trial.endpoint(endpoint)
+    if ep.experimental is None:
+        report = check_arm(ep.control, ipd)
+        report["endpoint"] = endpoint
+        report.attrs["all_ok"] = bool(report["ok"].all())
+        return report
+    return check(trial, endpoint, ipd)
+
+
+# -- text output --------------------------------------------------------------------------
+def _num(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/e"
+    if math.isinf(value):
+        return "NR"
+    if value == int(value) and abs(value) >= 1:
+        return f"{int(value)}"
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2g}"
+
+
+def format_report(report: pd.DataFrame, title: str) -> str:
+    """Plain-text check table for one endpoint (n/e: not estimable; NR: not reached)."""
+    header = ("quantity", "arm", "published", "rebuilt", "diff", "tolerance", "check")
+    rows = []
+    for r in report.itertuples(index=False):
+        bound = "published as p < " in str(r.note)
+        rows.append((
+            r.quantity, r.arm,
+            ("<" if bound else "") + _num(r.published), _num(r.reconstructed),
+            _num(r.difference), "bound" if bound else _num(r.tolerance),
+            "ok" if r.ok else "FAIL",
+        ))
+    widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
+    align = ["<", "<", ">", ">", ">", ">", "<"]
+
+    def line(cells):
+        return "  " + "  ".join(f"{c!s:{a}{w}}" for c, a, w in zip(cells, align, widths,
+                                                                 strict=True)).rstrip()
+
+    out = [title, line(header), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    notes = sorted({n.split("; ", 1)[1] for n in report["note"]
+                    if "published HR adjusted" in n and "; " in n})
+    for n in notes:
+        out.append(f"  note: {n.split('; the source')[0]}")
+    return "\n".join(out)
+
+
+def _summary_line(reports: dict[str, pd.DataFrame]) -> str:
+    total = sum(len(r) for r in reports.values())
+    failed = {k: int((~r["ok"]).sum()) for k, r in reports.items()}
+    n_failed = sum(failed.values())
+    if n_failed == 0:
+        return f"PASS: all {total} published numbers reproduced within tolerance"
+    where = ", ".join(f"{k}: {v}" for k, v in failed.items() if v)
+    return f"FAIL: {n_failed} of {total} published numbers outside tolerance ({where})"
+
+
+def _print_reports(trial, reports: dict[str, pd.DataFrame], seed: int) -> None:
+    for key, report in reports.items():
+        ep = trial.endpoint(key)
+        print(format_report(report, f"{trial.name} {key}: {ep.name} (seed {seed})"))
+        print()
+    print("tolerance: half a unit of the reported digit, never tighter than the KM's step "
+          "resolution (lmssurv.checks); n/e = not estimable, NR = not reached")
+    print(_summary_line(reports))
+
+
+def _json_records(report: pd.DataFrame) -> list[dict]:
+    records = []
+    for rec in report.to_dict("records"):
+        clean = {}
+        for k, v in rec.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            clean[k] = v
+        records.append(clean)
+    return records
+
+
+# -- commands -----------------------------------------------------------------------------
+def _cmd_list(args: argparse.Namespace) -> int:
+    from lmssurv.trials import list_trials
+
+    for name in list_trials():
+        trial = _load(name)
+        print(f"{name:10s} {trial.name}: {trial.title}")
+        for key, ep in trial.endpoints.items():
+            arms = "one arm" if ep.experimental is None else "two arms"
+            flag = " (primary)" if getattr(ep, "primary", False) else ""
+            print(f"    {key:16s} {ep.name} [{arms}]{flag}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    trial = _load(args.trial)
+    reports = {}
+    for key in _endpoints(trial, args.endpoint):
+        reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
+    all_ok = all(r.attrs["all_ok"] for r in reports.values())
+    if args.json:
+        doc = {
+            "trial": trial.id, "seed": args.seed, "all_ok": all_ok,
+            "endpoints": {k: {"all_ok": r.attrs["all_ok"], "rows": _json_records(r)}
+                          for k, r in reports.items()},
+        }
+        print(json.dumps(doc, indent=2, allow_nan=False))
+    else:
+        _print_reports(trial, reports, args.seed)
+    return 0 if all_ok else 1
+
+
+def _cmd_reconstruct(args: argparse.Namespace) -> int:
+    trial = _load(args.trial)
+    trial.endpoint(args.endpoint)
+    ipd = _rebuild(trial, args.endpoint, args.seed)[["arm", "time", "event"]]
+    if args.out in (None, "-"):
+        ipd.to_csv(sys.stdout, index=False)
+        return 0
+    path = Path(args.out)
+    _atomic_write(path, lambda tmp: ipd.to_csv(tmp, index=False), force=args.force)
+    _progress(f"wrote {path} ({len(ipd)} rows)")
+    return 0
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never open a window
+    import matplotlib.pyplot as plt
+
+    from lmssurv.plotting import plot_endpoint
+
+    trial_name, endpoints = _REPRODUCE
+    trial = _load(trial_name)
+    out = Path(args.out)
+    targets = {key: out / f"{trial.id}_{key}.png" for key in endpoints}
+    blocked = [p for p in targets.values()
+               if p.exists() and not args.force and not _written_by_us(p)]
+    if blocked:  # refuse before any work, not half-way through
+        raise InputError(f"{blocked[0]} exists and was not written by lmssurv reproduce; "
+                         "pass --force to overwrite it.")
+    reports = {}
+    for key in endpoints:
+        ipd = _rebuild(trial, key, args.seed)
+        reports[key] = _check_one(trial, key, ipd)
+        fig = plot_endpoint(trial, key, ipd)
+        try:
+            _atomic_write(
+                targets[key],
+                lambda tmp, fig=fig: fig.savefig(
+                    tmp, dpi=150, format="png",
+                    metadata={"Software": f"{_PNG_TAG} (lmssurv {__version__}, "
+                                          f"seed {args.seed})"}),
+                force=True,
+            )
+        finally:
+            plt.close(fig)
+        _progress(f"wrote {targets[key]}")
+    _print_reports(trial, reports, args.seed)
+    return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
+
+
+# -- parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lmssurv`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="lmssurv",
+        description="Rebuild pseudo-patient survival data for leiomyosarcoma trials from "
+                    "published summaries, and check every published number.",
+        epilog="Exit codes: 0 ok, 1 a check failed, 2 usage or input error.",
+    )
+    parser.add_argument("--version", action="version", version=f"lmssurv {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def seed(p):
+        p.add_argument("--seed", type=int, default=0,
+                       help="seed of the reconstruction (default 0)")
+
+    p = sub.add_parser("reproduce", help="rebuild LMS-04 OS and PFS, check them, draw figures")
+    p.add_argument("--out", default="figures", metavar="DIR",
+                   help="folder for lms04_os.png and lms04_pfs.png (default figures/)")
+    seed(p)
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files in the way even if lmssurv did not write them")
+    p.set_defaults(func=_cmd_reproduce)
+
+    p = sub.add_parser("check", help="check a rebuilt trial against its published numbers")
+    p.add_argument("trial", nargs="?", default="lms04",
+                   help="curated trial id or .toml path (default lms04)")
+    p.add_argument("--endpoint", action="append", metavar="E",
+                   help="endpoint key (repeatable; default: the trial's primary endpoints)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    seed(p)
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("reconstruct", help="write pseudo-patient data (arm, time, event) as CSV")
+    p.add_argument("trial", help="curated trial id or .toml path")
+    p.add_argument("--endpoint", required=True, metavar="E", help="endpoint key, e.g. os")
+    p.add_argument("--out", metavar="CSV", help="output file (default: standard output)")
+    seed(p)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_reconstruct)
+
+    p = sub.add_parser("list", help="list the curated trials and their endpoints")
+    p.set_defaults(func=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lmssurv`` command line; returns the exit code (0, 1 or 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors: argparse prints one line, exits 2
+    try:
+        return args.func(args)
+    except InputError as err:
+        print(f"lmssurv: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `lmssurv reconstruct ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
