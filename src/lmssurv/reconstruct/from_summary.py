@@ -12,14 +12,22 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from lmssurv._validation import InputError
+from lmssurv.reconstruct._cox import cox_log_hr
 from lmssurv.reconstruct.censoring import follow_up_model
 from lmssurv.reconstruct.patients import allocate, calibrate_tail, censoring_times, expected_events
 from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["reconstruct_arm", "reconstruct_trial"]
+
+# Matching the reported HR: stop within this distance on the log scale (a reported HR is
+# rounded to 2 decimals, ~0.007 on the log scale near 0.7), and shift the free regions by at
+# most this much (a factor of e^1.5 ~ 4.5 on the cumulative hazard there).
+_HR_TOLERANCE = 0.002
+_PHI_MAX = 1.5
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -103,16 +111,32 @@ def _reconstruct(
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
     events, events_how = _infer_events(arms, expected, hr)
 
-    frames, diag_arms = [], []
-    for arm, curve, fu, d, how, child in zip(
-        arms, curves, follow, events, events_how, seq.spawn(len(arms)), strict=True
-    ):
+    uniforms = []
+    for arm, d, child in zip(arms, events, seq.spawn(len(arms)), strict=True):
         rng = np.random.default_rng(child)
         n_cens = arm.n - d
-        u = (np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens)) / max(n_cens, 1)
-        curve, fu, tail_how = calibrate_tail(curve, fu, arm.n, d)
-        ct = censoring_times(curve, fu, u)
-        alloc = allocate(curve, ct, arm.n, d, arm.median)
+        uniforms.append((np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens)) / max(n_cens, 1))
+
+    def build(phi: float) -> list[tuple]:
+        # phi / 2 up on the experimental arm's free regions, phi / 2 down on the control's
+        shifts = [0.0] if len(arms) == 1 else [-phi / 2, phi / 2]
+        out = []
+        for arm, curve, fu, d, u, shift in zip(arms, curves, follow, events, uniforms, shifts,
+                                               strict=True):
+            cur, fu_cal, tail_how = calibrate_tail(curve.with_phi(shift), fu, arm.n, d)
+            alloc = allocate(cur, censoring_times(cur, fu_cal, u), arm.n, d, arm.median)
+            out.append((cur, fu_cal, tail_how, alloc))
+        return out
+
+    built = build(0.0)
+    hr_how = "no hazard ratio to match"
+    if len(arms) == 2 and hr is not None:
+        built, hr_how = _match_hazard_ratio(build, built, hr.log_estimate)
+
+    frames, diag_arms = [], []
+    for i, (arm, d, how, (curve, fu, tail_how, alloc)) in enumerate(
+        zip(arms, events, events_how, built, strict=True)
+    ):
         frames.append(pd.DataFrame({"time": alloc.time.astype(float),
                                     "event": alloc.event.astype(int)}))
         diag_arms.append({
@@ -125,10 +149,52 @@ def _reconstruct(
             "tail_start_months": curve.tail_start,
             "events_after_last_censoring": alloc.events_after_last_censoring,
             "anchors": [(a.kind, a.time, round(a.survival, 4), "hard" if a.hard else "soft")
-                        for a in anchors[len(diag_arms)]],
+                        for a in anchors[i]],
             "shape_notes": list(curve.notes),
         })
-    return frames, {"arms": diag_arms, "method": "lmssurv summary engine 0.1"}
+    return frames, {"arms": diag_arms, "hazard_ratio": hr_how,
+                    "method": "lmssurv summary engine 0.1"}
+
+
+def _match_hazard_ratio(build, built, target: float):
+    """Shift both arms' hazards outside their reported points until the Cox HR is the target.
+
+    The shift ``phi`` (log cumulative hazard, half on each arm, in opposite directions) acts
+    only before each arm's first and after its last reported point, so every published median
+    and landmark stays where it is; the event counts are re-matched at each step.
+    """
+
+    def log_hr(parts) -> float:
+        (_, _, _, a0), (_, _, _, a1) = parts
+        time = np.concatenate([a0.time, a1.time])
+        event = np.concatenate([a0.event, a1.event])
+        group = np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)]
+        return cox_log_hr(time, event, group)
+
+    start = log_hr(built)
+    if not math.isfinite(start) or abs(start - target) < _HR_TOLERANCE:
+        return built, f"Cox log HR {start:.3f} vs reported {target:.3f}: no adjustment needed"
+    cache = {0.0: (built, start)}
+
+    def gap(phi: float) -> float:
+        if phi not in cache:
+            parts = build(phi)
+            cache[phi] = (parts, log_hr(parts))
+        return cache[phi][1] - target
+
+    lo, hi = -_PHI_MAX, _PHI_MAX
+    if gap(lo) * gap(hi) > 0:
+        best = min(cache, key=lambda p: abs(cache[p][1] - target))
+        return cache[best][0], (
+            f"reported HR not reachable outside the reported points: Cox log HR "
+            f"{cache[best][1]:.3f} vs reported {target:.3f} (the arms' own numbers kept)"
+        )
+    phi = optimize.brentq(gap, lo, hi, xtol=1e-3)
+    gap(phi)
+    return cache[phi][0], (
+        f"hazards shifted by {phi:+.3f} on the log scale outside the reported points to "
+        f"match the reported HR (Cox log HR {cache[phi][1]:.3f} vs {target:.3f})"
+    )
 
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0) -> pd.DataFrame:

@@ -21,7 +21,7 @@ Brookmeyer & Crowley, Biometrics 1982;38:29 (median CI); Parmar et al., Stat Med
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import optimize, stats
@@ -36,6 +36,7 @@ _SOFT_WEIGHT = 0.5
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
 _SLOPE_RANGE = (0.25, 4.0)
 _DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
+_RAMP = 0.5  # log-time distance over which the HR-matching shift phi ramps in
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,11 @@ class ArmCurve:
     tail_start: float  # time (months) after which the hazard is multiplied by theta
     theta: float = 1.0
     notes: tuple[str, ...] = field(default=())
+    # log cumulative hazard shift outside the span of the arm's own anchors (before the first,
+    # after the last), ramped in over _RAMP on log time: the knob that matches the reported HR
+    # without moving any reported point.
+    phi: float = 0.0
+    anchor_span: tuple[float, float] = (0.0, 0.0)
 
     # -- the baseline g and its slope, with linear extension outside x_range ---------------
     def _g(self, x: np.ndarray) -> np.ndarray:
@@ -122,12 +128,25 @@ class ArmCurve:
         y = poly.polyval(xc - self.x0, self.coef)
         slope = poly.polyval(xc - self.x0, poly.polyder(self.coef))
         slope = np.clip(slope, *_SLOPE_RANGE)
+        if hi > lo:
+            # Before the first reported time: the steeper of the local and the average
+            # log-log slope, and at least 1, i.e. a hazard that does not fall early on
+            # (deaths are rare in the first months; progressions first show at the first scan).
+            chord = (poly.polyval(hi - self.x0, self.coef)
+                     - poly.polyval(lo - self.x0, self.coef)) / (hi - lo)
+            early = np.clip(np.maximum(np.maximum(slope, chord), 1.0), *_SLOPE_RANGE)
+            slope = np.where(x < lo, early, slope)
         return y + slope * (x - xc)
 
     def _y(self, x: np.ndarray) -> np.ndarray:
         y = self._g(x) + self.offset
         if self.hard_x:
             y = y + np.interp(x, self.hard_x, self.hard_delta)
+        if self.phi:
+            first, last = self.anchor_span
+            ramp = (np.clip((first - x) / _RAMP, 0.0, 1.0)
+                    + np.clip((x - last) / _RAMP, 0.0, 1.0))
+            y = y + self.phi * ramp
         return y
 
     def cumhaz(self, t) -> np.ndarray:
@@ -148,8 +167,11 @@ class ArmCurve:
 
     def with_theta(self, theta: float) -> ArmCurve:
         """The same curve with another tail hazard multiplier."""
-        return ArmCurve(self.coef, self.x0, self.x_range, self.offset, self.hard_x,
-                        self.hard_delta, self.tail_start, theta, self.notes)
+        return replace(self, theta=theta)
+
+    def with_phi(self, phi: float) -> ArmCurve:
+        """The same curve with another log cumulative hazard shift outside its anchors."""
+        return replace(self, phi=phi)
 
     def is_monotone(self, t_max: float) -> bool:
         """Whether the curve's cumulative hazard increases on (0, t_max]."""
@@ -243,8 +265,10 @@ def fit_curves(
         hard_x = tuple(a.x for a in hard)
         hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
         tail = max((a.time for a in anchors), default=math.exp(x_range[1]))
+        span = ((min(a.x for a in anchors), max(a.x for a in anchors)) if anchors
+                else x_range)
         curve = ArmCurve(coef, x0, x_range, float(offset), hard_x, hard_delta, tail,
-                         1.0, tuple(notes))
+                         1.0, tuple(notes), 0.0, span)
         t_check = math.exp(max(x_range[1], max(hard_x, default=x_range[1]))) * 1.5
         if not curve.is_monotone(t_check):
             # The shared shape cannot bend to this arm's points: follow its own points alone.
@@ -254,6 +278,7 @@ def fit_curves(
             base = ArmCurve(c2, x02, xr2, 0.0, (), (), 1.0)
             hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
             curve = ArmCurve(c2, x02, xr2, 0.0, hard_x, hard_delta, tail, 1.0,
-                             (*notes, "own shape (the shared shape was not monotone here)"))
+                             (*notes, "own shape (the shared shape was not monotone here)"),
+                             0.0, span)
         curves.append(curve)
     return curves
