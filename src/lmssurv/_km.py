@@ -31,6 +31,11 @@ __all__ = [
 CI_TRANSFORMS = ("loglog", "logit", "log", "plain")
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages show ``-2.0``, not ``np.float64(-2.0)``."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def validate_ipd(ipd: object, *, name: str = "ipd", need_arm: bool = False) -> pd.DataFrame:
     """Return ``ipd`` as a clean DataFrame[time, event(, arm)] or raise :class:`InputError`."""
     if not isinstance(ipd, pd.DataFrame):
@@ -52,14 +57,14 @@ def validate_ipd(ipd: object, *, name: str = "ipd", need_arm: bool = False) -> p
     if bad.any():
         raise InputError(
             f"{name}.time must be finite months >= 0; row {int(np.flatnonzero(bad)[0])} has "
-            f"{ipd['time'].iloc[int(np.flatnonzero(bad)[0])]!r}."
+            f"{_plain(ipd['time'].iloc[int(np.flatnonzero(bad)[0])])!r}."
         )
     event = pd.to_numeric(ipd["event"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isin(event, (0.0, 1.0))
     if bad.any():
         raise InputError(
             f"{name}.event must be 0 (censored) or 1 (event); row {int(np.flatnonzero(bad)[0])} "
-            f"has {ipd['event'].iloc[int(np.flatnonzero(bad)[0])]!r}."
+            f"has {_plain(ipd['event'].iloc[int(np.flatnonzero(bad)[0])])!r}."
         )
     out = pd.DataFrame({"time": time, "event": event.astype(int)}, index=ipd.index)
     if "arm" in ipd.columns:
