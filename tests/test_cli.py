@@ -1,0 +1,138 @@
+"""Tests of the lmssurv command line: exit codes, output formats, safe file writing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lmssurv import cli
+
+
+def fake_report(ok: bool, endpoint: str = "os") -> pd.DataFrame:
+    report = pd.DataFrame([{
+        "endpoint": endpoint, "quantity": "median", "arm": "Doxorubicin", "published": 24.0,
+        "reconstructed": 24.0 if ok else 30.0, "difference": 0.0 if ok else 6.0,
+        "tolerance": 0.5, "ok": ok, "method": "KM", "note": "+/-0.5",
+    }])
+    report.attrs["all_ok"] = ok
+    return report
+
+
+def test_list(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "lms04" in out and "LMS-04" in out and "os " in out
+
+
+@pytest.mark.parametrize("ok", [True, False])
+def test_check_exit_code_follows_the_checks(ok, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_check_one", lambda trial, key, ipd: fake_report(ok, key))
+    code = cli.main(["check", "lms04", "--endpoint", "os"])
+    out = capsys.readouterr().out
+    assert code == (0 if ok else 1)
+    assert out.strip().splitlines()[-1].startswith("PASS" if ok else "FAIL: 1 of 1")
+
+
+def test_check_json_parses_and_matches_exit_code(capsys):
+    code = cli.main(["check", "lms04", "--endpoint", "os", "--json", "--seed", "3"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["trial"] == "lms04" and doc["seed"] == 3
+    rows = doc["endpoints"]["os"]["rows"]
+    assert {"quantity", "arm", "published", "reconstructed", "tolerance", "ok"} <= set(rows[0])
+    assert any(r["quantity"] == "HR" for r in rows)
+    assert code == (0 if doc["all_ok"] else 1)
+    assert doc["all_ok"] == all(r["ok"] for r in rows)
+
+
+def test_usage_errors_exit_2_with_one_line(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", "--bogus"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("lmssurv: error:")
+    assert cli.main(["check", "nosuchtrial"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lmssurv: error: no curated trial 'nosuchtrial'")
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "dfs"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [line for line in err if line.startswith("lmssurv: error:")]
+    assert "no endpoint 'dfs'" in err[0]
+
+
+def test_reconstruct_writes_csv_and_never_overwrites_without_force(tmp_path, capsys):
+    out = tmp_path / "ipd.csv"
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out)]) == 0
+    ipd = pd.read_csv(out)
+    assert list(ipd.columns) == ["arm", "time", "event"]
+    assert len(ipd) == 150 and ipd["event"].sum() == 107  # NEJM 2024: 60 + 47 deaths
+    out.write_text("my own data\n")
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out)]) == 2
+    assert "pass --force" in capsys.readouterr().err
+    assert out.read_text() == "my own data\n"
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out),
+                     "--force", "--seed", "1"]) == 0
+    assert len(pd.read_csv(out)) == 150
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ipd.csv"]  # no temp files
+
+
+def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    out = tmp_path / "ipd.csv"
+    out.write_text("old\n")
+
+    def half_then_crash(self, path, *args, **kwargs):
+        with open(path, "w") as fh:
+            fh.write("arm,time,ev")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out), "--force"])
+    assert out.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["ipd.csv"]
+
+
+def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, capsys):
+    out = tmp_path / "figures"
+    code = cli.main(["reproduce", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code in (0, 1)
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("PASS" if code == 0 else "FAIL")
+    assert "lms04 os" in captured.out.replace("LMS-04", "lms04")
+    assert "rebuilding" in captured.err  # progress goes to stderr
+    pngs = sorted(p.name for p in out.iterdir())
+    assert pngs == ["lms04_os.png", "lms04_pfs.png"]
+    # its own figures are regenerated without --force ...
+    assert cli.main(["reproduce", "--out", str(out)]) == code
+    # ... a user's file in the way is not
+    (out / "lms04_pfs.png").write_bytes(b"user drawing")
+    capsys.readouterr()
+    assert cli.main(["reproduce", "--out", str(out)]) == 2
+    assert "not written by lmssurv reproduce" in capsys.readouterr().err
+    assert (out / "lms04_pfs.png").read_bytes() == b"user drawing"
+    assert cli.main(["reproduce", "--out", str(out), "--force"]) == code
+    assert (out / "lms04_pfs.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_format_report_marks_failures_and_bounds():
+    report = fake_report(False)
+    text = cli.format_report(report, "T")
+    assert "FAIL" in text.splitlines()[-1]
+    report.loc[0, ["quantity", "published", "reconstructed", "note"]] = [
+        "log-rank p", 1e-4, 2e-6, "published as p < 0.0001: passes when below it"]
+    assert "<0.0001" in cli.format_report(report, "T")
+    assert cli._num(np.nan) == "n/e"
+
+
+def test_python_dash_m_entry_point():
+    done = subprocess.run([sys.executable, "-m", "lmssurv", "--version"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("lmssurv ")
