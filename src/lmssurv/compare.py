@@ -39,6 +39,7 @@ __all__ = [
     "bucher",
     "combine_tables",
     "compare_arms",
+    "hazard_ratio_from_p",
     "landmark",
     "median_survival",
     "rmst",
@@ -817,3 +818,44 @@ def bucher(
     ci = (math.exp(log_hr - z * se), math.exp(log_hr + z * se))
     return IndirectComparison(math.exp(log_hr), ci, se, pval, f"{a} vs {b}", c, level,
                               (str(sources[0]), str(sources[1])), tuple(caveats))
+
+
+def hazard_ratio_from_p(estimate: float, p_value: float, *, level: float = 0.95) -> HazardRatio:
+    """A hazard ratio's CI recovered from its two-sided p-value (Wald, on log HR).
+
+    ``se = |log HR| / z(1 - p/2)`` and ``CI = exp(log HR +/- z(level) se)`` (Altman & Bland,
+    BMJ 2011;343:d2090; Tierney et al., Trials 2007;8:16). The p must be exact (not a bound such
+    as ``p < 0.001``) and come from a test close to the Wald test of the HR; a log-rank p gives
+    nearly the same CI when the HR is moderate.
+
+    Parameters
+    ----------
+    estimate : float
+        The hazard ratio, > 0 and != 1.
+    p_value : float
+        Exact two-sided p-value in (0, 1).
+    level : float
+        Level of the returned CI.
+
+    Returns
+    -------
+    HazardRatio
+        With the derived CI and ``p_value`` set.
+
+    Examples
+    --------
+    >>> hr = hazard_ratio_from_p(1.28, 0.06)   # GeDDiS PFS, CI not published
+    >>> round(hr.lower, 2), round(hr.upper, 2)
+    (0.99, 1.66)
+    """
+    level = _check_level(level)
+    est = check_positive("estimate", estimate, hint="A hazard ratio is a positive number.")
+    p = check_fraction("p_value", p_value)
+    if not 0 < p < 1:
+        raise InputError(f"p_value must be in (0, 1), got {p_value!r}; a CI cannot be derived.")
+    if est == 1:
+        raise InputError("estimate is exactly 1: the p-value carries no standard error.")
+    se = abs(math.log(est)) / float(stats.norm.isf(p / 2))
+    z = _z(level)
+    lo, hi = math.exp(math.log(est) - z * se), math.exp(math.log(est) + z * se)
+    return HazardRatio(est, lo, hi, p_value=p, level=level)

@@ -1,0 +1,228 @@
+"""The LMS regimen library put on one footing: reconstructed curves, summary table, forest rows.
+
+Everything here is built from the curated trial files (``data/*.toml``) through
+:func:`lmssurv.trials.load_trial`, the summary engine and :mod:`lmssurv.compare`. Every row carries
+the caveats that decide how far a cross-trial comparison can go (:data:`~lmssurv.compare.CAVEAT_COLUMNS`:
+trial, population, line, design, randomised). Times are months.
+
+None of the cross-trial contrasts here is randomised: curves from different trials differ in
+population, era, line and follow-up, and the reconstructions rest only on the published numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from lmssurv._validation import InputError
+from lmssurv.compare import (
+    Caveats,
+    bucher,
+    combine_tables,
+    hazard_ratio_from_p,
+    summarise_arms,
+)
+from lmssurv.summary import HazardRatio
+from lmssurv.trials import Trial, load_trial
+
+__all__ = [
+    "REGIMEN_TRIALS",
+    "caveats_of",
+    "forest_table",
+    "regimen_ipd",
+    "regimen_summary",
+]
+
+#: Trials in the regimen comparison (ids of ``data/*.toml``). Doxorubicin + dacarbazine +
+#: nivolumab has no published results (``data/doxorubicin_dacarbazine_nivolumab.md``).
+REGIMEN_TRIALS = (
+    "lms04", "announce", "tap2016", "eortc62012", "geddis", "dambrosio2020", "gog250", "lms02",
+    "lurbinectedin_dox", "trabectedin_dtic_ulms", "eribulin_dtic_lms", "palette",
+    "cabozantinib_tmz", "pembrosarc",
+)
+
+
+def caveats_of(trial: Trial) -> Caveats:
+    """The :class:`~lmssurv.compare.Caveats` of a curated trial (from its ``[trial]`` table).
+
+    Examples
+    --------
+    >>> caveats_of(load_trial("lms04")).population
+    'LMS only'
+    """
+    return Caveats(trial.name, trial.population, trial.line, trial.design, trial.randomised)
+
+
+def _panel(line: str) -> str:
+    return "first line" if line == "first line" else "pretreated or mixed lines"
+
+
+def regimen_ipd(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS,
+                seed: int = 0) -> pd.DataFrame:
+    """Reconstructed pseudo-patients of every curated arm reporting ``endpoint``.
+
+    Parameters
+    ----------
+    endpoint : {"os", "pfs"}
+        Endpoint key in the trial files (the headline analysis of each trial).
+    trials : iterable of str
+        Trial ids; default :data:`REGIMEN_TRIALS`. Trials without the endpoint are skipped.
+    seed : int
+        Seed passed to every reconstruction.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``regimen`` (arm label), ``arm`` (``"<label> | <trial>"``, unique), ``time``
+        (months), ``event``, ``panel`` (``"first line"`` or ``"pretreated or mixed lines"``),
+        the caveat columns and ``evidence``.
+
+    Examples
+    --------
+    >>> ipd = regimen_ipd("os", trials=["lms04"])
+    >>> sorted(ipd["arm"].unique())
+    ['Doxorubicin + trabectedin | LMS-04', 'Doxorubicin | LMS-04']
+    """
+    if endpoint not in ("os", "pfs"):
+        raise InputError(f"endpoint must be 'os' or 'pfs', got {endpoint!r}.")
+    frames = []
+    for tid in trials:
+        trial = load_trial(tid)
+        if endpoint not in trial.endpoints:
+            continue
+        cav = caveats_of(trial)
+        ipd = trial.reconstruct(endpoint, seed=seed)
+        frames.append(ipd.assign(
+            regimen=ipd["arm"], arm=ipd["arm"] + " | " + trial.name,
+            panel=_panel(trial.line), **cav.as_dict(),
+        ))
+    if not frames:
+        raise InputError(f"none of the trials {list(trials)} reports {endpoint!r}.")
+    return pd.concat(frames, ignore_index=True)
+
+
+def regimen_summary(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS, seed: int = 0,
+                    taus: tuple[float, ...] = (12.0, 24.0)) -> pd.DataFrame:
+    """Median, RMST at ``taus`` and landmark survival with CIs for every reconstructed arm.
+
+    A cross-trial table built with :func:`lmssurv.compare.summarise_arms` and
+    :func:`lmssurv.compare.combine_tables`: one row per (arm, quantity, time) with the caveat
+    columns and the evidence level. Quantities the reconstruction cannot support (follow-up
+    shorter than the horizon) are ``nan`` with a note.
+
+    Examples
+    --------
+    >>> tab = regimen_summary("os", trials=["lms04"])
+    >>> tab.query("quantity == 'median'")["estimate"].round(1).tolist()
+    [24.0, 33.0]
+    """
+    tables = []
+    for tid in trials:
+        trial = load_trial(tid)
+        if endpoint not in trial.endpoints:
+            continue
+        ipd = trial.reconstruct(endpoint, seed=seed)
+        tab = summarise_arms(ipd, taus=taus, landmarks=taus, caveats=caveats_of(trial))
+        tables.append(tab.assign(endpoint=endpoint))
+    return combine_tables(tables)
+
+
+def _hr(trial: Trial, endpoint: str) -> tuple[HazardRatio, str]:
+    hr = trial.endpoint(endpoint).hr
+    if hr is None:
+        raise InputError(f"{trial.id} {endpoint} has no HR.")
+    if hr.lower is not None:
+        return hr, "published"
+    if hr.p_value is None:
+        raise InputError(f"{trial.id} {endpoint} HR has neither a CI nor an exact p.")
+    return hazard_ratio_from_p(hr.estimate, hr.p_value), "derived from p"
+
+
+def _invert(hr: HazardRatio) -> HazardRatio:
+    return HazardRatio(1 / hr.estimate, 1 / hr.upper, 1 / hr.lower, p_value=hr.p_value,
+                       level=hr.level)
+
+
+# (trial, endpoint, comparison label) of HRs against doxorubicin, direct.
+_DIRECT = (
+    ("lms04", "os", "DOX + trabectedin vs DOX"),
+    ("lms04", "pfs", "DOX + trabectedin vs DOX"),
+    ("announce", "os", "DOX + olaratumab vs DOX (+ placebo)"),
+    ("tap2016", "os", "DOX + olaratumab vs DOX"),
+    ("tap2016", "pfs", "DOX + olaratumab vs DOX"),
+    ("eortc62012", "os", "DOX + ifosfamide vs DOX"),
+    ("eortc62012", "pfs", "DOX + ifosfamide vs DOX"),
+    ("geddis", "os", "Gemcitabine + docetaxel vs DOX"),
+    ("geddis", "pfs", "Gemcitabine + docetaxel vs DOX"),
+    ("dambrosio2020", "pfs", "DOX + dacarbazine vs DOX"),
+)
+
+# Indirect (Bucher) comparisons: (A vs C trial, B vs C trial, endpoint, A, B, C, invert_bc).
+# invert_bc: the B-vs-C HR is stored the other way round in its file (C vs B).
+_INDIRECT = (
+    ("gog250", "geddis", "os", "GD + bevacizumab", "DOX", "GD", True),
+    ("gog250", "geddis", "pfs", "GD + bevacizumab", "DOX", "GD", True),
+    ("lms04", "announce", "os", "DOX + trabectedin", "DOX + olaratumab", "DOX", False),
+    ("lms04", "dambrosio2020", "pfs", "DOX + trabectedin", "DOX + dacarbazine", "DOX", False),
+    ("lms04", "eortc62012", "os", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
+    ("lms04", "eortc62012", "pfs", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
+)
+
+
+def forest_table() -> pd.DataFrame:
+    """Hazard ratios against doxorubicin (direct) and between regimens (Bucher, through a
+    common comparator), with CIs, caveats and assumptions.
+
+    Direct HRs are the published ones (experimental vs doxorubicin); where a paper printed no CI
+    it is derived from the exact p (:func:`lmssurv.compare.hazard_ratio_from_p`, column
+    ``ci_source``). Indirect rows use :func:`lmssurv.compare.bucher`.
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison: ``endpoint``, ``comparison``, ``kind`` (``"direct, randomised"``,
+        ``"direct, not randomised"``, ``"indirect (Bucher)"``), ``hr``, ``lower 95%``,
+        ``upper 95%``, ``ci_source``, ``sources``, the caveat columns, ``evidence`` and
+        ``assumptions`` (indirect rows).
+
+    Examples
+    --------
+    >>> tab = forest_table()
+    >>> row = tab.query("comparison == 'DOX + trabectedin vs DOX' and endpoint == 'os'").iloc[0]
+    >>> row["hr"], row["kind"]
+    (0.65, 'direct, randomised')
+    """
+    rows = []
+    for tid, ep, label in _DIRECT:
+        trial = load_trial(tid)
+        hr, how = _hr(trial, ep)
+        cav = caveats_of(trial)
+        rows.append({
+            "endpoint": ep, "comparison": label,
+            "kind": "direct, randomised" if trial.randomised else "direct, not randomised",
+            "hr": hr.estimate, "lower 95%": hr.lower, "upper 95%": hr.upper, "ci_source": how,
+            "sources": trial.name, **cav.as_dict(), "assumptions": "",
+        })
+    for t_ac, t_bc, ep, a, b, c, invert in _INDIRECT:
+        trial_ac, trial_bc = load_trial(t_ac), load_trial(t_bc)
+        hr_ac, how_ac = _hr(trial_ac, ep)
+        hr_bc, how_bc = _hr(trial_bc, ep)
+        if invert:
+            hr_bc = _invert(hr_bc)
+        res = bucher(hr_ac, hr_bc, a=a, b=b, c=c, sources=(trial_ac.name, trial_bc.name),
+                     caveats=(caveats_of(trial_ac), caveats_of(trial_bc)))
+        row = res.to_frame().iloc[0].to_dict()
+        how = "published" if how_ac == how_bc == "published" else "derived from p (part)"
+        rows.append({
+            "endpoint": ep, "comparison": f"{row['comparison']} (via {c})",
+            "kind": "indirect (Bucher)", "hr": row["hr"], "lower 95%": row["lower 95%"],
+            "upper 95%": row["upper 95%"], "ci_source": how, "sources": row["sources"],
+            **{k: row[k] for k in ("trial", "population", "line", "design", "randomised")},
+            "evidence": "indirect", "assumptions": row["assumptions"],
+        })
+    out = pd.DataFrame(rows)
+    if out[["hr", "lower 95%", "upper 95%"]].isna().any().any() or (out["hr"] <= 0).any():
+        raise InputError("forest_table produced a missing HR or CI; check the trial files.")
+    out["trial"] = out["trial"].where(out["kind"] != "indirect (Bucher)", out["sources"])
+    return out
