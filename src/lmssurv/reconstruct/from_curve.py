@@ -426,7 +426,7 @@ def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: floa
         return c + times.size >= removed, times, after, cens
 
     best = None
-    guess = 0
+    guess = None
     for log_tilt in _LOG_TILTS:
         cache: dict[int, tuple] = {}
 
@@ -435,35 +435,37 @@ def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: floa
                 cache[c] = attempt(c, log_tilt)
             return cache[c][0]
 
-        if ok(0):
-            c = 0
+        # smallest c with ok(c): ok(removed) always holds; gallop from the guess, then bisect
+        if guess is None:
+            first = attempt(0, log_tilt)
+            cache[0] = first
+            guess = max(0, removed - first[1].size)  # c + d(c) <= c + d(0): a lower bound
+        if ok(guess):
+            lo, hi, step = guess - 1, guess, 1
+            while lo >= 0 and ok(lo):
+                hi, lo, step = lo, max(lo - step, -1), step * 2
         else:
-            lo, hi, step = 0, None, 1  # ok(lo) is False; gallop up from the guess
-            probe = max(guess, 1)
-            while hi is None:
-                probe = min(probe, removed)
-                if ok(probe):
-                    hi = probe
-                else:
-                    lo = probe
-                    probe = probe + step
-                    step *= 2
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if ok(mid):
-                    hi = mid
-                else:
-                    lo = mid
-            c = hi
+            lo, hi, step = guess, min(guess + 1, removed), 1
+            while not ok(hi):
+                lo, hi, step = hi, min(hi + step, removed), step * 2
+        while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
+            mid = (lo + hi) // 2
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+        c = hi
         _, times, after, cens = cache[c]
         times, after = times[: removed - c], after[: removed - c]
         fit = _misfit(target, a, b, s0, times, after)
         if best is None:
             best = (fit, log_tilt, c, times, after, cens, c == 0 and cache[0][1].size > removed)
             even_fit = fit
-            guess = c
+            if even_fit <= _TILT_GAIN * (b - a):
+                break  # no other pattern can gain enough: the misfit cannot go below 0
         elif fit < best[0] and even_fit - fit > _TILT_GAIN * (b - a):
             best = (fit, log_tilt, c, times, after, cens, best[6])
+        guess = c
     _, log_tilt, c, times, after, cens, over = best
     note = []
     if over:
