@@ -30,13 +30,15 @@ from lmssurv.summary import ArmSummary
 
 __all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves"]
 
-# Weight of a survival point implied by a median CI bound, relative to a reported point: it rests
-# on a Greenwood approximation and on rounded CI limits, so it shapes the curve without pinning it.
-_SOFT_WEIGHT = 0.5
+# Weight of a survival point implied by a median CI bound in the shared-shape fit, relative to
+# a reported point (the CI limits are reported numbers too; the survival there rests on a
+# Greenwood approximation).
+_SOFT_WEIGHT = 1.0
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
 _SLOPE_RANGE = (0.25, 4.0)
 _DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
 _RAMP = 0.5  # log-time distance over which the HR-matching shift phi ramps in
+_MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,9 @@ class ArmCurve:
     tail_start: float  # time (months) after which the hazard is multiplied by theta
     theta: float = 1.0
     notes: tuple[str, ...] = field(default=())
-    # log cumulative hazard shift outside the span of the arm's own anchors (before the first,
-    # after the last), ramped in over _RAMP on log time: the knob that matches the reported HR
-    # without moving any reported point.
+    # log cumulative hazard shift after the arm's last anchor, ramped in over _RAMP on log
+    # time: the knob that matches the reported HR without moving any reported point (the
+    # tail is then re-matched to the event count).
     phi: float = 0.0
     anchor_span: tuple[float, float] = (0.0, 0.0)
 
@@ -143,10 +145,7 @@ class ArmCurve:
         if self.hard_x:
             y = y + np.interp(x, self.hard_x, self.hard_delta)
         if self.phi:
-            first, last = self.anchor_span
-            ramp = (np.clip((first - x) / _RAMP, 0.0, 1.0)
-                    + np.clip((x - last) / _RAMP, 0.0, 1.0))
-            y = y + self.phi * ramp
+            y = y + self.phi * np.clip((x - self.anchor_span[1]) / _RAMP, 0.0, 1.0)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
@@ -193,7 +192,7 @@ def _fit_baseline(points: list[tuple[float, float, float, int]], n_arms: int):
     x0 = float(np.average(x, weights=w))
     distinct = len(np.unique(np.round(x, 6)))
     free = distinct - (len(arms_present) - 1)  # points left for g after the arm offsets
-    degree = int(min(2, max(0, free - 1)))
+    degree = int(min(_MAX_DEGREE, max(0, free - 1)))
     while True:
         cols = [(x - x0) ** k for k in range(degree + 1)]
         cols += [(arm == a).astype(float) for a in arms_present[1:]]
