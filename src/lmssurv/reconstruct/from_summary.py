@@ -148,8 +148,7 @@ def _reconstruct(
             "tail": tail_how,
             "tail_start_months": curve.tail_start,
             "events_after_last_censoring": alloc.events_after_last_censoring,
-            "anchors": [(a.kind, a.time, round(a.survival, 4), "hard" if a.hard else "soft")
-                        for a in anchors[i]],
+            "anchors": [(a.kind, a.time, round(a.survival, 4)) for a in anchors[i]],
             "shape_notes": list(curve.notes),
         })
     return frames, {"arms": diag_arms, "hazard_ratio": hr_how,

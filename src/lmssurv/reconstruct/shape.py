@@ -6,13 +6,14 @@ survival curves are gently curved. The curve of each arm is
 
     y_arm(x) = g(x) + beta_arm + delta_arm(x)
 
-where ``g`` is a smooth (at most quadratic) baseline fitted by weighted least squares to every
-reported point of every arm (each arm shifted by its own offset ``beta``, so under proportional
-hazards one arm's points shape the other's curve), and ``delta_arm`` is a piecewise-linear
-correction through the arm's own *hard* points (median, landmark rates), so that the curve passes
-exactly through them even when the arms are not proportional. Beyond the last reported time the
-hazard of ``g`` is scaled by a tail multiplier ``theta``, which the engine calibrates with the
-event count and the follow-up model.
+where ``g`` is a smooth (at most cubic) baseline fitted by least squares to every anchor of
+every arm (each arm shifted by its own offset ``beta``, so under proportional hazards one arm's
+points shape the other's curve), and ``delta_arm`` is a piecewise-linear correction through the
+arm's own anchors, so that the curve passes exactly through them even when the arms are not
+proportional. Anchors are the reported median and landmark rates, and the survival implied at
+each median CI limit (the limit is where the pointwise log-log band crosses 0.5). Beyond the last
+anchor the hazard is scaled by a tail multiplier ``theta``, which the engine calibrates with the
+event count and the follow-up model, and shifted by ``phi``, which matches the reported HR.
 
 References: Royston & Parmar, Stat Med 2002;21:2175 (log cumulative hazard on log time);
 Brookmeyer & Crowley, Biometrics 1982;38:29 (median CI); Parmar et al., Stat Med 1998;17:2815.
@@ -30,10 +31,6 @@ from lmssurv.summary import ArmSummary
 
 __all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves"]
 
-# Weight of a survival point implied by a median CI bound in the shared-shape fit, relative to
-# a reported point (the CI limits are reported numbers too; the survival there rests on a
-# Greenwood approximation).
-_SOFT_WEIGHT = 1.0
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
 _SLOPE_RANGE = (0.25, 4.0)
 _DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
@@ -43,12 +40,11 @@ _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower
 
 @dataclass(frozen=True)
 class Anchor:
-    """A point (time, survival) a curve should pass through or near."""
+    """A point (time in months, survival) the arm's curve passes through; ``kind`` says why."""
 
     time: float
     survival: float
     kind: str
-    hard: bool
 
     @property
     def x(self) -> float:
@@ -89,9 +85,9 @@ def anchors_for_arm(arm: ArmSummary, at_risk_fraction=None) -> list[Anchor]:
     ``at_risk_fraction`` (a callable of time) is the share of patients not yet censored; it
     shrinks the effective sample size behind the Greenwood variance at a CI limit.
     """
-    out = [Anchor(t, s, f"S({t:g})", True) for t, s in arm.landmarks.items() if 0 < s < 1]
+    out = [Anchor(t, s, f"S({t:g})") for t, s in arm.landmarks.items() if 0 < s < 1]
     if arm.median is not None and all(abs(a.time - arm.median) > 1e-9 for a in out):
-        out.append(Anchor(arm.median, 0.5, "median", True))
+        out.append(Anchor(arm.median, 0.5, "median"))
     if arm.median is not None and arm.median_ci is not None:
         for bound, t in zip(("lower", "upper"), arm.median_ci, strict=True):
             if t is None or t <= 0 or abs(t - arm.median) < 1e-9:
@@ -99,7 +95,7 @@ def anchors_for_arm(arm: ArmSummary, at_risk_fraction=None) -> list[Anchor]:
             frac = 1.0 if at_risk_fraction is None else float(at_risk_fraction(t))
             s = _median_ci_survival(bound, max(arm.n * frac, 2.0))
             if s is not None and all(abs(a.time - t) > 1e-9 for a in out):
-                out.append(Anchor(t, s, f"median CI {bound}", False))
+                out.append(Anchor(t, s, f"median CI {bound}"))
     return sorted(out, key=lambda a: a.time)
 
 
@@ -111,16 +107,15 @@ class ArmCurve:
     x0: float
     x_range: tuple[float, float]  # where g is a polynomial; linear outside
     offset: float
-    hard_x: tuple[float, ...]
-    hard_delta: tuple[float, ...]
+    anchor_x: tuple[float, ...]  # log times of the arm's own anchors
+    anchor_delta: tuple[float, ...]  # correction that puts the curve through each anchor
     tail_start: float  # time (months) after which the hazard is multiplied by theta
     theta: float = 1.0
-    notes: tuple[str, ...] = field(default=())
     # log cumulative hazard shift after the arm's last anchor, ramped in over _RAMP on log
     # time: the knob that matches the reported HR without moving any reported point (the
     # tail is then re-matched to the event count).
     phi: float = 0.0
-    anchor_span: tuple[float, float] = (0.0, 0.0)
+    notes: tuple[str, ...] = field(default=())
 
     # -- the baseline g and its slope, with linear extension outside x_range ---------------
     def _g(self, x: np.ndarray) -> np.ndarray:
@@ -142,10 +137,11 @@ class ArmCurve:
 
     def _y(self, x: np.ndarray) -> np.ndarray:
         y = self._g(x) + self.offset
-        if self.hard_x:
-            y = y + np.interp(x, self.hard_x, self.hard_delta)
+        if self.anchor_x:
+            y = y + np.interp(x, self.anchor_x, self.anchor_delta)
         if self.phi:
-            y = y + self.phi * np.clip((x - self.anchor_span[1]) / _RAMP, 0.0, 1.0)
+            last = self.anchor_x[-1] if self.anchor_x else self.x_range[1]
+            y = y + self.phi * np.clip((x - last) / _RAMP, 0.0, 1.0)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
@@ -178,43 +174,46 @@ class ArmCurve:
         return bool(np.all(np.diff(self.cumhaz(t)) >= -1e-12))
 
 
-def _fit_baseline(points: list[tuple[float, float, float, int]], n_arms: int):
-    """Weighted least squares for y = g(x) + beta_arm over all points; returns (coef, x0, betas).
+def _fit_baseline(points: list[tuple[float, float, int]], n_arms: int):
+    """Least squares for y = g(x) + beta_arm over all points (x, y, arm index).
 
-    ``points`` are (x, y, weight, arm index). The degree of g is what the number of distinct
-    times supports (at most 2); with a single time the slope defaults to 1 (exponential).
+    Returns ``(coef, x0, betas, x_range)``. The degree of g is what the number of distinct
+    times supports (at most cubic); with a single time the slope defaults to 1 (exponential).
+    A fit that does not increase over the fitted range is refitted with one degree less.
     """
     x = np.array([p[0] for p in points])
     y = np.array([p[1] for p in points])
-    w = np.array([p[2] for p in points])
-    arm = np.array([p[3] for p in points], dtype=int)
+    arm = np.array([p[2] for p in points], dtype=int)
     arms_present = sorted(set(arm.tolist()))
-    x0 = float(np.average(x, weights=w))
+    x0 = float(x.mean())
     distinct = len(np.unique(np.round(x, 6)))
     free = distinct - (len(arms_present) - 1)  # points left for g after the arm offsets
     degree = int(min(_MAX_DEGREE, max(0, free - 1)))
+    poly = np.polynomial.polynomial
     while True:
         cols = [(x - x0) ** k for k in range(degree + 1)]
         cols += [(arm == a).astype(float) for a in arms_present[1:]]
-        design = np.column_stack(cols)
-        sw = np.sqrt(w)
-        beta, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
+        beta, *_ = np.linalg.lstsq(np.column_stack(cols), y, rcond=None)
         coef = list(beta[: degree + 1])
         if degree == 0:
             coef.append(_DEFAULT_SLOPE)
-        # g must increase over the fitted range; a quadratic bending back is refitted as a line.
-        xs = np.linspace(x.min(), x.max(), 50)
-        slope = np.polynomial.polynomial.polyval(xs - x0, np.polynomial.polynomial.polyder(coef))
+        slope = poly.polyval(np.linspace(x.min(), x.max(), 50) - x0, poly.polyder(coef))
         if degree < 2 or slope.min() >= _SLOPE_RANGE[0] / 2:
             break
         degree -= 1
-    betas = np.zeros(n_arms)
+    betas = np.full(n_arms, np.nan)
+    betas[arms_present[0]] = 0.0
     for j, a in enumerate(arms_present[1:]):
         betas[a] = beta[degree + 1 + j]
-    for a in range(n_arms):
-        if a not in arms_present:
-            betas[a] = np.nan
     return tuple(float(c) for c in coef), x0, betas, (float(x.min()), float(x.max()))
+
+
+def _through_anchors(coef, x0, x_range, offset, anchors, notes) -> ArmCurve:
+    base = ArmCurve(coef, x0, x_range, offset, (), (), 1.0)
+    ax = tuple(a.x for a in anchors)
+    delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in anchors)
+    tail = anchors[-1].time if anchors else math.exp(x_range[1])
+    return ArmCurve(coef, x0, x_range, offset, ax, delta, tail, notes=tuple(notes))
 
 
 def fit_curves(
@@ -226,7 +225,7 @@ def fit_curves(
     Parameters
     ----------
     arm_anchors : list of list of Anchor
-        The anchors of each arm (index 0 = control).
+        The anchors of each arm, sorted by time (index 0 = control).
     log_hr : list of float or None
         log hazard ratio of each arm vs arm 0 (``[0.0, log HR]``), used only to place an arm
         that reports no point of its own; None when unknown.
@@ -235,49 +234,33 @@ def fit_curves(
     -------
     list of ArmCurve
     """
-    points = [
-        (a.x, a.y, 1.0 if a.hard else _SOFT_WEIGHT, i)
-        for i, anchors in enumerate(arm_anchors)
-        for a in anchors
-    ]
-    n_arms = len(arm_anchors)
+    points = [(a.x, a.y, i) for i, anchors in enumerate(arm_anchors) for a in anchors]
     if not points:
         raise ValueError(
             "no arm reports a median or a landmark rate: at least one survival point is needed "
             "to place a curve. Add the median or a landmark rate (e.g. landmarks={12: 0.6})."
         )
-    coef, x0, betas, x_range = _fit_baseline(points, n_arms)
+    coef, x0, betas, x_range = _fit_baseline(points, len(arm_anchors))
     curves = []
     for i, anchors in enumerate(arm_anchors):
-        offset = betas[i]
-        notes = []
-        if np.isnan(offset):
-            if log_hr[i] is None:
+        offset, notes = float(betas[i]), []
+        if math.isnan(offset):
+            ref = int(np.flatnonzero(~np.isnan(betas))[0])
+            if log_hr[i] is None or log_hr[ref] is None:
                 raise ValueError(
                     f"arm {i} reports no median or landmark rate and no hazard ratio places "
                     "it against the other arm; add one of them."
                 )
-            offset = float(log_hr[i])
+            offset = float(betas[ref] + log_hr[i] - log_hr[ref])
             notes.append("placed by the hazard ratio (no survival point of its own)")
-        hard = [a for a in anchors if a.hard]
-        base = ArmCurve(coef, x0, x_range, float(offset), (), (), 1.0)
-        hard_x = tuple(a.x for a in hard)
-        hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
-        tail = max((a.time for a in anchors), default=math.exp(x_range[1]))
-        span = ((min(a.x for a in anchors), max(a.x for a in anchors)) if anchors
-                else x_range)
-        curve = ArmCurve(coef, x0, x_range, float(offset), hard_x, hard_delta, tail,
-                         1.0, tuple(notes), 0.0, span)
-        t_check = math.exp(max(x_range[1], max(hard_x, default=x_range[1]))) * 1.5
-        if not curve.is_monotone(t_check):
+        curve = _through_anchors(coef, x0, x_range, offset, anchors, notes)
+        t_check = math.exp(max([x_range[1], *(a.x for a in anchors)])) * 1.5
+        if anchors and not curve.is_monotone(t_check):
             # The shared shape cannot bend to this arm's points: follow its own points alone.
-            own = _fit_baseline([(a.x, a.y, 1.0 if a.hard else _SOFT_WEIGHT, 0)
-                                 for a in anchors], 1)
-            c2, x02, _, xr2 = own
-            base = ArmCurve(c2, x02, xr2, 0.0, (), (), 1.0)
-            hard_delta = tuple(float(a.y - base._y(np.array([a.x]))[0]) for a in hard)
-            curve = ArmCurve(c2, x02, xr2, 0.0, hard_x, hard_delta, tail, 1.0,
-                             (*notes, "own shape (the shared shape was not monotone here)"),
-                             0.0, span)
+            c2, x02, _, xr2 = _fit_baseline([(a.x, a.y, 0) for a in anchors], 1)
+            curve = _through_anchors(
+                c2, x02, xr2, 0.0, anchors,
+                [*notes, "own shape (the shared shape was not monotone here)"],
+            )
         curves.append(curve)
     return curves
