@@ -21,17 +21,27 @@ def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_whole(name: str, value: object, *, minimum: int = 0, hint: str = "") -> int:
-    """Return ``value`` as an ``int`` if it is a whole number >= ``minimum``, else raise."""
-    if not _is_real(value) or not math.isfinite(float(value)) or float(value) != int(value):
+def check_whole(
+    name: str, value: object, *, minimum: int = 0, maximum: int | None = None, hint: str = ""
+) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number in [``minimum``, ``maximum``]."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        whole = int(value)  # exact, also for integers too large for a float
+    elif _is_real(value) and math.isfinite(float(value)) and float(value).is_integer():
+        whole = int(float(value))
+    else:
         raise InputError(
             f"{name} must be a whole number, got {value!r}. {hint}".rstrip()
         )
-    if int(value) < minimum:
+    if whole < minimum:
         raise InputError(
             f"{name} must be >= {minimum}, got {value!r}. {hint}".rstrip()
         )
-    return int(value)
+    if maximum is not None and whole > maximum:
+        raise InputError(
+            f"{name} must be <= {maximum:,}, got {value!r}. {hint}".rstrip()
+        )
+    return whole
 
 
 def check_positive(name: str, value: object, *, allow_zero: bool = False, hint: str = "") -> float:

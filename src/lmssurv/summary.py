@@ -24,6 +24,8 @@ __all__ = ["ArmSummary", "HazardRatio"]
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
 _ROUNDING_SLACK = 0.01
+# No trial arm is larger than this; a bigger n is a typo (and would exhaust memory when rebuilt).
+_MAX_N = 1_000_000
 
 
 def _freeze_landmarks(name: str, raw: Mapping | None) -> Mapping[float, float]:
@@ -35,9 +37,21 @@ def _freeze_landmarks(name: str, raw: Mapping | None) -> Mapping[float, float]:
         )
     out = {}
     for t, s in raw.items():
+        if _is_zero(t):
+            raise InputError(
+                f"{name} has a rate at time 0 ({t!r}: {s!r}); survival at 0 months is 1 by "
+                "definition. Leave it out."
+            )
         t = check_positive(f"{name} time", t, hint="Landmark times are months after entry.")
         out[t] = check_fraction(f"{name}[{t:g}]", s)
     return MappingProxyType(dict(sorted(out.items())))
+
+
+def _is_zero(value: object) -> bool:
+    try:
+        return not isinstance(value, bool) and float(value) == 0.0
+    except (TypeError, ValueError):
+        return False
 
 
 def _check_interval(name: str, raw: object, *, fraction: bool) -> tuple[float | None, float | None]:
@@ -116,7 +130,8 @@ class ArmSummary:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        n = check_whole("n", self.n, minimum=1, hint="Pass the number of patients in the arm.")
+        n = check_whole("n", self.n, minimum=1, maximum=_MAX_N,
+                        hint="Pass the number of patients in the arm.")
         set_(self, "n", n)
         if self.events is not None:
             events = check_whole(
@@ -145,6 +160,7 @@ class ArmSummary:
         self._check_landmark_cis(landmarks)
         self._check_monotone(landmarks)
         self._check_median_vs_landmarks(landmarks)
+        self._check_no_events(landmarks)
         self._check_follow_up(landmarks)
 
     # -- consistency checks -------------------------------------------------------------
@@ -222,6 +238,24 @@ class ArmSummary:
                     "Check the median, the landmark time and the rate."
                 )
 
+    def _check_no_events(self, landmarks: Mapping[float, float]) -> None:
+        # With no events the Kaplan-Meier curve stays at 1: no median, no rate below 1.
+        if self.events != 0:
+            return
+        if self.median is not None:
+            raise InputError(
+                f"events = 0 but median = {self.median:g}: without events the Kaplan-Meier "
+                "curve never falls, so the median is not reached. Check events (None when not "
+                "reported) or use median=None."
+            )
+        below = [(t, s) for t, s in landmarks.items() if s < 1]
+        if below:
+            t, s = below[0]
+            raise InputError(
+                f"events = 0 but landmarks[{t:g}] = {s:g}: without events survival stays at 1. "
+                "Check events (None when not reported) or the landmark rate."
+            )
+
     def _check_follow_up(self, landmarks: Mapping[float, float]) -> None:
         mfu, mx = self.median_follow_up, self.max_follow_up
         if mfu is not None and mx is not None and mfu > mx:
@@ -230,6 +264,18 @@ class ArmSummary:
                 "check that both are in months."
             )
         if mx is not None:
+            if self.median is not None and self.median > mx:
+                raise InputError(
+                    f"median ({self.median:g}) lies beyond max_follow_up ({mx:g}); a Kaplan-Meier "
+                    "median cannot be later than the longest follow-up. Check both values and "
+                    "the units (months)."
+                )
+            upper = self.median_ci[1] if self.median_ci is not None else None
+            if upper is not None and upper > mx:
+                raise InputError(
+                    f"median_ci upper bound ({upper:g}) lies beyond max_follow_up ({mx:g}); "
+                    "use None for a bound that was not reached, or check the units (months)."
+                )
             late = [t for t in landmarks if t > mx]
             if late:
                 raise InputError(
@@ -294,6 +340,11 @@ class HazardRatio:
                     f"hr lower limit {self.lower:g} is above the upper limit {self.upper:g}; "
                     "were they swapped?"
                 )
+            if self.lower == self.upper:
+                raise InputError(
+                    f"hr CI ({self.lower:g}, {self.upper:g}) has zero width, which would need "
+                    "infinitely many events; check the limits (or pass lower=None, upper=None)."
+                )
             if not self.lower <= self.estimate <= self.upper:
                 raise InputError(
                     f"hr estimate {self.estimate:g} lies outside its own CI "
@@ -322,7 +373,7 @@ class HazardRatio:
         """Standard error of log(HR) implied by the CI width, or ``None`` without a CI."""
         if self.lower is None:
             return None
-        z = stats.norm.ppf(0.5 + self.level / 2)
+        z = float(stats.norm.ppf(0.5 + self.level / 2))
         return (math.log(self.upper) - math.log(self.lower)) / (2 * z)
 
     @property
