@@ -364,15 +364,23 @@ def _follow(target: _Target, start: float, stop: float, r0: int, s0: float,
     return times[:n_in], after[:n_in]
 
 
-def _misfit(target: _Target, start: float, stop: float, s0: float, times: np.ndarray,
-            after: np.ndarray) -> float:
-    """Area between the rebuilt KM and the digitised curve over [start, stop]."""
+def _misfit(target: _Target, start: float, stop: float, r0: int, s0: float, times: np.ndarray,
+            after: np.ndarray, cens: np.ndarray) -> tuple[float, float]:
+    """Area between the rebuilt KM and the digitised curve over [start, stop], in survival units
+    and in units of the local KM step ``S / r``.
+
+    Smaller steps always follow a curve more closely, so comparing raw areas would favour any
+    censoring pattern that keeps more patients at risk; measured in steps, the pattern that makes
+    the steps as large as the drops in the figure wins.
+    """
     knots = target.t[(target.t > start) & (target.t < stop)]
     pts = np.concatenate([[start], knots, [stop]])
     mids = 0.5 * (pts[:-1] + pts[1:])
     k = np.searchsorted(times, mids, side="right")
     km = np.where(k > 0, after[np.maximum(k - 1, 0)] if after.size else s0, s0)
-    return float(np.sum(np.diff(pts) * np.abs(km - target.at(mids))))
+    risk = np.maximum(r0 - k - np.searchsorted(cens, mids, side="left"), 1)
+    area = np.diff(pts) * np.abs(km - target.at(mids))
+    return float(area.sum()), float(np.sum(area * risk / np.maximum(km, 1e-9)))
 
 
 def _spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: float = 1.0,
@@ -404,10 +412,13 @@ _LOG_TILTS = (0.0, -1.5, 1.5, -3.0, 3.0)
 #: the steps are large enough to show the number at risk (small risk sets) can they tell where
 #: the censorings were.
 _TILT_GAIN = 0.5 * _SURVIVAL_PRECISION
+#: ... and when it also shrinks the misfit counted in KM steps by this fraction.
+_TILT_STEP_GAIN = 0.25
 
 
 def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: float,
-                 ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+                 ticks: np.ndarray, extra: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, int]:
     """Events and censorings in [a, b) with ``ra`` at risk at a and exactly ``rb`` at b.
 
     For each censoring pattern, the censored count c is the smallest with
@@ -416,6 +427,10 @@ def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: floa
     bisecting. The pattern whose KM lies closest to the clicks wins (even spacing unless another
     is clearly better). Events beyond ``ra - rb`` (clicks that fall faster than the table allows)
     are left to the next interval, which starts by catching up.
+
+    Often several counts fit exactly (one more censoring, one fewer event: the KM follows the
+    clicks equally well); the smallest is used, or ``extra`` more when the arm's total events
+    ask for fewer events, and the number of further exact fits (the slack) is returned.
     """
     removed = ra - rb
 
@@ -457,16 +472,28 @@ def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: floa
         c = hi
         _, times, after, cens = cache[c]
         times, after = times[: removed - c], after[: removed - c]
-        fit = _misfit(target, a, b, s0, times, after)
+        fit, steps = _misfit(target, a, b, ra, s0, times, after, cens)
         if best is None:
-            best = (fit, log_tilt, c, times, after, cens, c == 0 and cache[0][1].size > removed)
-            even_fit = fit
+            best = (steps, log_tilt, c, times, after, cens, c == 0 and cache[0][1].size > removed)
+            even_fit, even_steps = fit, steps
             if even_fit <= _TILT_GAIN * (b - a):
                 break  # no other pattern can gain enough: the misfit cannot go below 0
-        elif fit < best[0] and even_fit - fit > _TILT_GAIN * (b - a):
-            best = (fit, log_tilt, c, times, after, cens, best[6])
+        elif (steps < best[0] and steps < (1.0 - _TILT_STEP_GAIN) * even_steps
+              and even_fit - fit > _TILT_GAIN * (b - a)):
+            best = (steps, log_tilt, c, times, after, cens, best[6])
         guess = c
     _, log_tilt, c, times, after, cens, over = best
+    slack = 0
+    if not over:
+        for _ in range(max(extra, 0) + 8):  # counts above c that still fit exactly
+            nxt = attempt(c + slack + 1, log_tilt) if c + slack + 1 <= removed else None
+            if nxt is None or c + slack + 1 + nxt[1].size != removed:
+                break
+            slack += 1
+            if slack <= extra:
+                times, after, cens = nxt[1], nxt[2], nxt[3]
+        c += min(extra, slack)
+        slack -= min(extra, slack)
     note = []
     if over:
         note.append(f"clicks fall faster than the table allows ({removed} leave); "
@@ -476,12 +503,39 @@ def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: floa
                     f" (u^{math.exp(log_tilt):.3g}) to follow the curve's steps")
     info = {"start": a, "stop": b, "at_risk_start": ra, "at_risk_stop": rb,
             "events": int(times.size), "censored": int(c), "note": "; ".join(note)}
-    return times, after, cens, info
+    return times, after, cens, info, slack
 
 
 # --------------------------------------------------------------------------------------------
 # One arm
 # --------------------------------------------------------------------------------------------
+def _settle(ev_t: np.ndarray, ce_t: np.ndarray, k: int, t_end: float
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Turn ``k`` events into censorings (``k < 0``: censorings into events) at their own times.
+
+    Each change keeps every number at risk; it shifts the KM by about ``S(t) / r(t)`` from t to
+    the end of follow-up, so the changes with the smallest ``S / r * (t_end - t)`` are made.
+    """
+    time = np.concatenate([ev_t, ce_t])
+    is_ev = np.concatenate([np.ones(ev_t.size, bool), np.zeros(ce_t.size, bool)])
+    srt = np.sort(time)
+    risk = srt.size - np.searchsorted(srt, time, side="left")
+    t_ev = np.unique(ev_t)
+    if t_ev.size:
+        d = np.bincount(np.searchsorted(t_ev, ev_t), minlength=t_ev.size)
+        r_ev = srt.size - np.searchsorted(srt, t_ev, side="left")
+        km = np.cumprod(1.0 - d / r_ev)
+        idx = np.searchsorted(t_ev, time, side="left") - 1  # KM just before each time
+        s_before = np.where(idx < 0, 1.0, km[np.maximum(idx, 0)])
+    else:
+        s_before = np.ones(time.size)
+    impact = s_before / np.maximum(risk, 1) * (t_end - time + 1e-9 * max(t_end, 1.0))
+    pool = np.flatnonzero(is_ev if k > 0 else ~is_ev)
+    pick = pool[np.argsort(impact[pool], kind="stable")[: abs(k)]]
+    is_ev[pick] = ~is_ev[pick]
+    return time[is_ev], time[~is_ev]
+
+
 def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndarray,
              total_events: int | None, ticks: np.ndarray, cleaning: dict) -> pd.DataFrame:
     n = int(table_n[0])
@@ -495,21 +549,37 @@ def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndar
         )
         t_end = float(table_t[-1])
     target = _Target.from_clicks(t, s)
-    ev_parts: list[np.ndarray] = []
-    ce_parts: list[np.ndarray] = []
-    intervals: list[dict] = []
-    surv = 1.0
-    n_events = 0
 
-    # constrained intervals [a, b) with published numbers at risk at both ends
-    for a, b, ra, rb in zip(table_t[:-1], table_t[1:], table_n[:-1], table_n[1:], strict=True):
-        ev, after, ce, info = _constrained(target, float(a), float(b), int(ra), int(rb), surv,
-                                           ticks)
-        intervals.append(info)
-        surv = float(after[-1]) if after.size else surv
-        n_events += int(ev.size)
-        ev_parts.append(ev)
-        ce_parts.append(ce)
+    def constrained_pass(extras: list[int]):
+        ev_parts, ce_parts, intervals, slacks = [], [], [], []
+        surv, n_events = 1.0, 0
+        for i, (a, b, ra, rb) in enumerate(zip(table_t[:-1], table_t[1:], table_n[:-1],
+                                               table_n[1:], strict=True)):
+            ev, after, ce, info, slack = _constrained(
+                target, float(a), float(b), int(ra), int(rb), surv, ticks, extras[i])
+            intervals.append(info)
+            slacks.append(slack)
+            surv = float(after[-1]) if after.size else surv
+            n_events += int(ev.size)
+            ev_parts.append(ev)
+            ce_parts.append(ce)
+        return ev_parts, ce_parts, intervals, slacks, surv, n_events
+
+    # Constrained intervals [a, b) with published numbers at risk at both ends. When their
+    # events already exceed total_events (or, with no open interval, differ from it), use the
+    # slack: counts with one more censoring and one fewer event that fit the table and follow
+    # the clicks just as well, latest intervals first.
+    n_int = table_t.size - 1
+    extras = [0] * n_int
+    ev_parts, ce_parts, intervals, slacks, surv, n_events = constrained_pass(extras)
+    if total_events is not None:
+        surplus = n_events - total_events
+        if surplus > 0 and sum(slacks) > 0:
+            for i in range(n_int - 1, -1, -1):
+                extras[i] = min(slacks[i], surplus - sum(extras))
+            ev_parts, ce_parts, intervals, slacks, surv, n_events = constrained_pass(extras)
+            notes.append(f"{sum(extras)} interval(s) took one more censoring and one fewer event "
+                         "(equally consistent with clicks and table) to approach total_events")
 
     # the open last interval [a, t_end], after the last table time
     if not ends_empty:
@@ -575,20 +645,12 @@ def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndar
     ce_t = np.concatenate(ce_parts) if ce_parts else np.empty(0)
     moved = 0
     if total_events is not None and ev_t.size != total_events:
-        # settle the residue with the fewest, latest changes: an event turned into a censoring at
-        # the same time (or back) leaves every number at risk as published
         moved = int(ev_t.size - total_events)
-        if moved > 0:
-            ev_t = np.sort(ev_t)
-            ce_t = np.concatenate([ce_t, ev_t[-moved:]])
-            ev_t = ev_t[:-moved]
-        else:
-            ce_t = np.sort(ce_t)
-            ev_t = np.concatenate([ev_t, ce_t[moved:]])
-            ce_t = ce_t[:moved]
+        ev_t, ce_t = _settle(ev_t, ce_t, moved, t_end)
         notes.append(
-            f"{abs(moved)} {'events turned into censorings' if moved > 0 else 'censorings turned into events'}"
-            f" at their own times to match total_events={total_events}"
+            f"{abs(moved)} "
+            f"{'events turned into censorings' if moved > 0 else 'censorings turned into events'}"
+            f" at their own times to match total_events={total_events} (where the KM moves least)"
         )
     time = np.concatenate([ev_t, ce_t])
     event = np.concatenate([np.ones(ev_t.size, dtype=np.int64), np.zeros(ce_t.size, dtype=np.int64)])

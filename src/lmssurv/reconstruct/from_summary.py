@@ -17,7 +17,15 @@ from scipy import optimize
 from lmssurv._validation import InputError
 from lmssurv.reconstruct._cox import cox_log_hr
 from lmssurv.reconstruct.censoring import follow_up_model
-from lmssurv.reconstruct.patients import allocate, calibrate_tail, censoring_times, expected_events
+from lmssurv.reconstruct.patients import (
+    Allocation,
+    TailFit,
+    allocate,
+    calibrate_tail,
+    censoring_times,
+    expected_events,
+    feasible_events,
+)
 from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -28,6 +36,9 @@ __all__ = ["reconstruct_arm", "reconstruct_trial"]
 # most this much (a factor of e^1.5 ~ 4.5 on the cumulative hazard there).
 _HR_TOLERANCE = 0.002
 _PHI_MAX = 1.5
+# Matching the HR may scale a tail hazard freely (TailFit.strain 2) but not rescale the
+# reported follow-up (strain 3) to make the events fit.
+_MAX_HR_STRAIN = 2
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -41,30 +52,53 @@ def _check_seed(seed: object) -> np.random.SeedSequence:
 
 
 def _infer_events(
-    arms: list[ArmSummary], expected: list[float], hr: HazardRatio | None
+    arms: list[ArmSummary],
+    expected: list[float],
+    feasible: list[tuple[float, float]],
+    hr: HazardRatio | None,
 ) -> tuple[list[int], list[str]]:
-    """Reported events, or events inferred from the HR's CI width and the arms' curves."""
-    events: list[int | None] = [a.events for a in arms]
+    """Reported events, or events inferred from the HR's CI width and the arms' curves.
+
+    With both arms missing, ``1/d1 + 1/d2 = se(log HR)^2`` (Parmar et al. 1998; Tierney et al.
+    2007) with ``d1/d2`` from the curves and follow-up; a count outside what the arm's curve
+    and follow-up allow (``feasible``) is moved to the nearest possible value and the other
+    arm's count re-solved from the CI width.
+    """
+    events: list[float | None] = [a.events for a in arms]
     how = ["reported" if e is not None else "" for e in events]
     missing = [i for i, e in enumerate(events) if e is None]
     if not missing:
         return events, how  # type: ignore[return-value]
+
+    def clip(i: int, value: float) -> float:
+        lo, hi = feasible[i]
+        return min(max(value, lo), hi)
+
+    def from_width(other: float) -> float | None:
+        rest = se**2 - 1.0 / other
+        return 1.0 / rest if rest > 0 else None
+
     se = hr.se_log if hr is not None else None
     if se is not None and len(arms) == 2:
         if len(missing) == 2:
-            # 1/d1 + 1/d2 = se^2 with d1/d2 from the curves (Parmar 1998; Tierney 2007).
             ratio = expected[0] / max(expected[1], 1e-9)
             d2 = (1 + 1 / ratio) / se**2
-            guess = [ratio * d2, d2]
+            guess = [clip(0, ratio * d2), clip(1, d2)]
+            for i in (0, 1):
+                if guess[i] != (ratio * d2, d2)[i]:
+                    other = from_width(guess[i])
+                    if other is not None:
+                        guess[1 - i] = clip(1 - i, other)
+                    break
             for i in missing:
                 events[i] = guess[i]
                 how[i] = (f"inferred: HR CI width gives {sum(guess):.0f} events in all "
                           "(var log HR = 1/d1 + 1/d2), split by the arms' curves and follow-up")
         else:
             i, j = missing[0], 1 - missing[0]
-            rest = se**2 - 1.0 / events[j]
-            if rest > 0:
-                events[i] = 1.0 / rest
+            value = from_width(events[j])
+            if value is not None:
+                events[i] = clip(i, value)
                 how[i] = ("inferred: HR CI width (var log HR = 1/d1 + 1/d2) with the other "
                           "arm's reported events")
     for i in missing:
@@ -73,7 +107,10 @@ def _infer_events(
             how[i] = "inferred: expected under the curve and the follow-up model"
     out = []
     for i, (arm, e) in enumerate(zip(arms, events, strict=True)):
-        e = int(min(max(round(float(e)), 1), arm.n))
+        e = round(float(e))
+        if i in missing:  # rounding must not leave the feasible range
+            e = min(max(e, math.ceil(feasible[i][0] - 1e-9)), math.floor(feasible[i][1] + 1e-9))
+        e = int(min(max(e, 1), arm.n))
         if i in missing:
             how[i] += f" -> {e}"
         out.append(e)
@@ -109,7 +146,9 @@ def _reconstruct(
         raise InputError(str(err)) from err
     expected = [expected_events(c, fu, a.n)
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
-    events, events_how = _infer_events(arms, expected, hr)
+    feasible = [feasible_events(c, fu, a.n)
+                for c, fu, a in zip(curves, follow, arms, strict=True)]
+    events, events_how = _infer_events(arms, expected, feasible, hr)
 
     uniforms = []
     for arm, d, child in zip(arms, events, seq.spawn(len(arms)), strict=True):
@@ -117,24 +156,25 @@ def _reconstruct(
         n_cens = arm.n - d
         uniforms.append((np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens)) / max(n_cens, 1))
 
-    def build(phi: float) -> list[tuple]:
-        # phi / 2 up on the experimental arm's free regions, phi / 2 down on the control's
-        shifts = [0.0] if len(arms) == 1 else [-phi / 2, phi / 2]
+    def build(phi: float, psi: float) -> list[tuple[TailFit, Allocation]]:
+        # half of each shift up on the experimental arm, half down on the control arm
+        signs = [0.0] if len(arms) == 1 else [-0.5, 0.5]
         out = []
-        for arm, curve, fu, d, u, shift in zip(arms, curves, follow, events, uniforms, shifts,
-                                               strict=True):
-            cur, fu_cal, tail_how = calibrate_tail(curve.with_phi(shift), fu, arm.n, d)
-            alloc = allocate(cur, censoring_times(cur, fu_cal, u), arm.n, d, arm.median)
-            out.append((cur, fu_cal, tail_how, alloc))
+        for arm, curve, fu, d, u, sign in zip(arms, curves, follow, events, uniforms, signs,
+                                              strict=True):
+            fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d)
+            alloc = allocate(fit.curve, censoring_times(fit.curve, fit.follow_up, u), arm.n, d,
+                             arm.median, arm.median_ci)
+            out.append((fit, alloc))
         return out
 
-    built = build(0.0)
+    built = build(0.0, 0.0)
     hr_how = "no hazard ratio to match"
     if len(arms) == 2 and hr is not None:
         built, hr_how = _match_hazard_ratio(build, built, hr.log_estimate)
 
     frames, diag_arms = [], []
-    for i, (arm, d, how, (curve, fu, tail_how, alloc)) in enumerate(
+    for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
     ):
         frames.append(pd.DataFrame({"time": alloc.time.astype(float),
@@ -144,55 +184,76 @@ def _reconstruct(
             "n": arm.n,
             "events": d,
             "events_source": how,
-            "follow_up": fu.how,
-            "tail": tail_how,
-            "tail_start_months": curve.tail_start,
+            "follow_up": fit.follow_up.how,
+            "tail": fit.how,
+            "tail_start_months": fit.curve.tail_start,
             "events_after_last_censoring": alloc.events_after_last_censoring,
             "anchors": [(a.kind, a.time, round(a.survival, 4)) for a in anchors[i]],
-            "shape_notes": list(curve.notes),
+            "shape_notes": list(fit.curve.notes),
         })
     return frames, {"arms": diag_arms, "hazard_ratio": hr_how,
                     "method": "lmssurv summary engine 0.1"}
 
 
 def _match_hazard_ratio(build, built, target: float):
-    """Shift both arms' hazards outside their reported points until the Cox HR is the target.
+    """Shift the arms' hazards outside their reported points until the Cox HR is the target.
 
-    The shift ``phi`` (log cumulative hazard, half on each arm, in opposite directions) acts
-    only before each arm's first and after its last reported point, so every published median
-    and landmark stays where it is; the event counts are re-matched at each step.
+    A shift (log cumulative hazard, half on each arm, in opposite directions) acts first after
+    each arm's last anchor (``phi``), then, if that is not enough, before its first anchor
+    (``psi``), so every published median, CI limit and landmark stays where it is; the event
+    counts are re-matched at each step. The arms' own numbers come first: a shift stops where
+    matching the events would need the reported follow-up to be rescaled.
     """
+    cache: dict[tuple[float, float], tuple] = {}
 
-    def log_hr(parts) -> float:
-        (_, _, _, a0), (_, _, _, a1) = parts
-        time = np.concatenate([a0.time, a1.time])
-        event = np.concatenate([a0.event, a1.event])
-        group = np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)]
-        return cox_log_hr(time, event, group)
+    def evaluate(phi: float, psi: float) -> tuple:
+        key = (phi, psi)
+        if key not in cache:
+            parts = build(phi, psi) if key != (0.0, 0.0) else built
+            (_, a0), (_, a1) = parts
+            log_hr = cox_log_hr(np.concatenate([a0.time, a1.time]),
+                                np.concatenate([a0.event, a1.event]),
+                                np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
+            cache[key] = (parts, log_hr, max(fit.strain for fit, _ in parts))
+        return cache[key]
 
-    start = log_hr(built)
-    if not math.isfinite(start) or abs(start - target) < _HR_TOLERANCE:
-        return built, f"Cox log HR {start:.3f} vs reported {target:.3f}: no adjustment needed"
-    cache = {0.0: (built, start)}
+    _, start, strain0 = evaluate(0.0, 0.0)
+    if not math.isfinite(start):
+        return built, "Cox HR not estimable on the pseudo-data (an arm without events)"
+    allowed = max(strain0, _MAX_HR_STRAIN)
 
-    def gap(phi: float) -> float:
-        if phi not in cache:
-            parts = build(phi)
-            cache[phi] = (parts, log_hr(parts))
-        return cache[phi][1] - target
+    def solve(fn) -> tuple[float, bool]:
+        """Root of fn(v) - target on [-_PHI_MAX, _PHI_MAX] within the allowed strain."""
+        def gap(v: float) -> float:
+            return fn(v)[1] - target
+        if gap(-_PHI_MAX) * gap(_PHI_MAX) > 0:
+            v = min((-_PHI_MAX, _PHI_MAX, 0.0), key=lambda p: abs(gap(p)))
+        else:
+            v = optimize.brentq(gap, -_PHI_MAX, _PHI_MAX, xtol=1e-3)
+        short = fn(v)[2] > allowed
+        if short:
+            inside, outside = 0.0, v
+            for _ in range(10):
+                mid = 0.5 * (inside + outside)
+                inside, outside = (mid, outside) if fn(mid)[2] <= allowed else (inside, mid)
+            v = inside
+        if abs(gap(v)) >= abs(gap(0.0)):  # a shift that does not bring the HR closer: none
+            return 0.0, False
+        return v, short
 
-    lo, hi = -_PHI_MAX, _PHI_MAX
-    if gap(lo) * gap(hi) > 0:
-        best = min(cache, key=lambda p: abs(cache[p][1] - target))
-        return cache[best][0], (
-            f"reported HR not reachable outside the reported points: Cox log HR "
-            f"{cache[best][1]:.3f} vs reported {target:.3f} (the arms' own numbers kept)"
-        )
-    phi = optimize.brentq(gap, lo, hi, xtol=1e-3)
-    gap(phi)
-    return cache[phi][0], (
-        f"hazards shifted by {phi:+.3f} on the log scale outside the reported points to "
-        f"match the reported HR (Cox log HR {cache[phi][1]:.3f} vs {target:.3f})"
+    phi = psi = 0.0
+    short = False
+    if abs(start - target) >= _HR_TOLERANCE:
+        phi, short = solve(lambda v: evaluate(v, 0.0))
+        if abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
+            psi, short = solve(lambda v: evaluate(phi, v))
+    parts, log_hr, _ = evaluate(phi, psi)
+    if (phi, psi) == (0.0, 0.0):
+        return parts, f"Cox log HR {log_hr:.3f} vs reported {target:.3f}: no shift needed"
+    return parts, (
+        f"log cumulative hazards shifted by {phi:+.3f} after and {psi:+.3f} before the "
+        f"reported points to match the reported HR: Cox log HR {log_hr:.3f} vs {target:.3f}"
+        + ("; stopped short to keep the events within the follow-up model" if short else "")
     )
 
 

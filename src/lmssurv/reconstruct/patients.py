@@ -21,9 +21,19 @@ from scipy import optimize
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
 
-__all__ = ["Allocation", "allocate", "calibrate_tail", "censoring_times", "expected_events"]
+__all__ = [
+    "Allocation",
+    "TailFit",
+    "allocate",
+    "calibrate_tail",
+    "censoring_times",
+    "expected_events",
+    "feasible_events",
+]
 
 _THETA_RANGE = (0.02, 50.0)
+_Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
+_SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 
 
@@ -82,45 +92,62 @@ def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> float:
     return float(n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(f)))
 
 
+def _band(k: float, v: float, z: float) -> tuple[float, float]:
+    """Pointwise log-log band (lower, upper) of a KM level ``k`` with Greenwood sum ``v``."""
+    if k >= 1.0:
+        return 1.0, 1.0
+    if k <= 0.0 or not math.isfinite(v):
+        return 0.0, 0.0 if k <= 0.0 else 1.0
+    spread = math.exp(z * math.sqrt(v) / -math.log(k))
+    return k**spread, k ** (1.0 / spread)
+
+
 def allocate(
     curve: ArmCurve,
     censor_times: np.ndarray,
     n: int,
-    events: int | None,
+    events: int,
     median: float | None,
+    median_ci: tuple[float | None, float | None] | None = None,
     *,
     inverse: _Inverse | None = None,
 ) -> Allocation:
-    """Place ``n`` patients: ``len(censor_times)`` censored, the rest events following ``curve``.
+    """Place ``n`` patients: ``len(censor_times)`` censored, ``events`` events following ``curve``.
 
-    With ``events=None`` events are not capped: every patient not censored has an event, and
-    censoring times left over when nobody is at risk are dropped (used to calibrate the tail).
+    Events go where the target crosses the middle of each KM step. Three events are pinned to
+    published times: the one taking the KM to 0.5 or below goes to ``median``; the ones taking
+    the lower and upper log-log pointwise bands (Greenwood variance, as lifelines and SAS
+    compute them) across 0.5 go to the median CI limits, when they fall within
+    ``_SNAP_WINDOW`` of them, so the rebuilt median CI is the published one.
     """
     c_times = np.sort(censor_times)
     n_cens = c_times.size
     t_last = float(c_times[-1]) if n_cens else 0.0
     inv = inverse or _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     time = np.empty(n)
     event = np.zeros(n, dtype=np.int8)
-    k_level, at_risk, ic = 1.0, n, 0
-    events_left = n if events is None else events
+    k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
+    events_left = events
     late = 0
     last_time = 0.0
     for i in range(n):
         if events_left == 0:
-            if ic < n_cens:
-                time[i], event[i] = c_times[ic], 0
-                ic += 1
-                at_risk -= 1
-                continue
-            time, event = time[:i], event[:i]  # uncapped run: everybody already placed
+            time[i:], event[i:] = c_times[ic:], 0
             break
         k_new = k_level * (1.0 - 1.0 / at_risk)
-        # KM median = first time with S(t) <= 0.5; compare with a guard for rounding in K.
+        g_new = greenwood + (1.0 / (at_risk * (at_risk - 1.0)) if at_risk > 1 else math.inf)
+        te = inv(0.5 * (k_level + k_new))
+        # KM median = first time with S(t) <= 0.5; a guard absorbs rounding in K.
         if median is not None and k_level > 0.5 + 1e-9 and k_new <= 0.5 + 1e-9:
             te = median
-        else:
-            te = inv(0.5 * (k_level + k_new))
+        elif ci_lo is not None or ci_hi is not None:
+            (lo_now, hi_now), (lo_new, hi_new) = _band(k_level, greenwood, _Z), _band(
+                k_new, g_new, _Z)
+            for limit, now, new in ((ci_lo, lo_now, lo_new), (ci_hi, hi_now, hi_new)):
+                if (limit is not None and now > 0.5 >= new
+                        and abs(te - limit) <= _SNAP_WINDOW * limit):
+                    te = limit
         if ic < n_cens and c_times[ic] <= te:
             time[i], event[i] = c_times[ic], 0
             ic += 1
@@ -129,7 +156,7 @@ def allocate(
                 te = max(last_time, t_last) * 1.01 + 1e-6
             te = max(te, last_time)
             time[i], event[i] = te, 1
-            k_level = k_new
+            k_level, greenwood = k_new, g_new
             events_left -= 1
             if n_cens and te > t_last:
                 late += 1
@@ -148,12 +175,22 @@ def _solve(fn, lo: float, hi: float) -> float | None:
     return float(optimize.brentq(fn, lo, hi, xtol=1e-4))
 
 
-def calibrate_tail(
-    curve: ArmCurve,
-    follow_up: FollowUpModel,
-    n: int,
-    events: int,
-) -> tuple[ArmCurve, FollowUpModel, str]:
+@dataclass(frozen=True)
+class TailFit:
+    """A curve and follow-up model reconciled with the event count, and how hard that was.
+
+    ``strain`` orders the departures from what was reported: 0 = tail hazard scaled within
+    [1/2, 2] (or nothing to do); 1 = the follow-up start moved too (no accrual reported);
+    2 = tail hazard scaled beyond that; 3 = follow-up times rescaled, or events capped.
+    """
+
+    curve: ArmCurve
+    follow_up: FollowUpModel
+    how: str
+    strain: int
+
+
+def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: int) -> TailFit:
     """Reconcile the curve's tail and the follow-up model with the reported event count.
 
     Expected events ``n * integral G dF`` must equal the reported events. In order of how much
@@ -167,7 +204,7 @@ def calibrate_tail(
        events then disagree under the model).
     """
     if events == n:
-        return curve, follow_up, "no censoring: every patient has an event"
+        return TailFit(curve, follow_up, "no censoring: every patient has an event", 0)
 
     def gap(log_theta: float, fu: FollowUpModel) -> float:
         return expected_events(curve.with_theta(math.exp(log_theta)), fu, n) - events
@@ -176,28 +213,44 @@ def calibrate_tail(
     log_theta = _solve(lambda v: gap(v, follow_up), -soft, soft)
     if log_theta is not None:
         theta = math.exp(log_theta)
-        return curve.with_theta(theta), follow_up, f"tail hazard x{theta:.3g} to match events"
+        return TailFit(curve.with_theta(theta), follow_up,
+                       f"tail hazard x{theta:.3g} to match events", 0)
     bound = soft if gap(soft, follow_up) < 0 else -soft
     if follow_up.flexible:
         lo_min, lo_max = follow_up.lower_range
         lower = _solve(lambda v: gap(bound, follow_up.with_lower(v)), lo_min, lo_max)
         if lower is not None:
             theta = math.exp(bound)
-            return (curve.with_theta(theta), follow_up.with_lower(lower),
-                    f"tail hazard x{theta:.3g} and follow-up start to match events")
+            return TailFit(curve.with_theta(theta), follow_up.with_lower(lower),
+                           f"tail hazard x{theta:.3g} and follow-up start to match events", 1)
         follow_up = follow_up.with_lower(lo_max if bound > 0 else lo_min)
     lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
     log_theta = _solve(lambda v: gap(v, follow_up), lo, hi)
     if log_theta is not None:
         theta = math.exp(log_theta)
-        return curve.with_theta(theta), follow_up, f"tail hazard x{theta:.3g} to match events"
+        return TailFit(curve.with_theta(theta), follow_up,
+                       f"tail hazard x{theta:.3g} to match events", 2)
     theta = _THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0]
     cur = curve.with_theta(theta)
     factor = _solve(lambda v: expected_events(cur, follow_up.scaled(math.exp(v)), n) - events,
                     math.log(0.02), math.log(50.0))
     if factor is None:
-        return cur, follow_up, (f"tail x{theta:.3g}; events cannot be matched in follow-up: "
-                                "the allocation caps them")
+        return TailFit(cur, follow_up, f"tail x{theta:.3g}; events cannot be matched in "
+                       "follow-up: the allocation caps them", 3)
     factor = math.exp(factor)
-    return (cur, follow_up.scaled(factor),
-            f"follow-up rescaled x{factor:.3g} (tail x{theta:.3g}) to match events")
+    return TailFit(cur, follow_up.scaled(factor),
+                   f"follow-up rescaled x{factor:.3g} (tail x{theta:.3g}) to match events", 3)
+
+
+def feasible_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> tuple[float, float]:
+    """The range of expected events the tail and follow-up start can reach (see calibrate_tail).
+
+    Used to keep inferred event counts possible: with a low survival reported late and the
+    follow-up known, an arm cannot have fewer events than those already implied.
+    """
+    lo_fu = hi_fu = follow_up
+    if follow_up.flexible:
+        lo_fu = follow_up.with_lower(follow_up.lower_range[0])
+        hi_fu = follow_up.with_lower(follow_up.lower_range[1])
+    return (expected_events(curve.with_theta(_THETA_RANGE[0]), lo_fu, n),
+            expected_events(curve.with_theta(_THETA_RANGE[1]), hi_fu, n))

@@ -115,6 +115,9 @@ class ArmCurve:
     # time: the knob that matches the reported HR without moving any reported point (the
     # tail is then re-matched to the event count).
     phi: float = 0.0
+    # the same before the arm's first anchor: the second knob, used only when the tail alone
+    # cannot match the HR (the validation favours the tail).
+    psi: float = 0.0
     notes: tuple[str, ...] = field(default=())
 
     # -- the baseline g and its slope, with linear extension outside x_range ---------------
@@ -142,6 +145,9 @@ class ArmCurve:
         if self.phi:
             last = self.anchor_x[-1] if self.anchor_x else self.x_range[1]
             y = y + self.phi * np.clip((x - last) / _RAMP, 0.0, 1.0)
+        if self.psi:
+            first = self.anchor_x[0] if self.anchor_x else self.x_range[0]
+            y = y + self.psi * np.clip((first - x) / _RAMP, 0.0, 1.0)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
@@ -164,9 +170,9 @@ class ArmCurve:
         """The same curve with another tail hazard multiplier."""
         return replace(self, theta=theta)
 
-    def with_phi(self, phi: float) -> ArmCurve:
-        """The same curve with another log cumulative hazard shift outside its anchors."""
-        return replace(self, phi=phi)
+    def with_shifts(self, phi: float, psi: float) -> ArmCurve:
+        """The same curve with other log cumulative hazard shifts after / before its anchors."""
+        return replace(self, phi=phi, psi=psi)
 
     def is_monotone(self, t_max: float) -> bool:
         """Whether the curve's cumulative hazard increases on (0, t_max]."""
