@@ -606,13 +606,23 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     pooled_fu = getattr(ep, "median_follow_up", None)
     if pooled_fu is None:
         pooled_fu = _trial_follow_up(trial, ep)
+    not_checked = []
+    follow_up_checkable = _is_overall_survival(ep, key)
+    if not follow_up_checkable and (pooled_fu is not None or control.median_follow_up
+                                    is not None or experimental.median_follow_up is not None):
+        not_checked.append(
+            "median follow-up: the trial's follow-up, used to model censoring; it is not "
+            "recomputed from these data, because a reverse Kaplan-Meier on an endpoint other "
+            "than death from any cause stops following patients at their event"
+        )
     transform = infer_ci_transform(_intervals(control, experimental))
     rows: list[_Row] = []
     for role, summary, label in (("control", control, c_label),
                                  ("experimental", experimental, e_label)):
         rows += _arm_rows(summary, arms[label], _prefixed(lookup, role), label,
-                          follow_up=pooled_fu is None, transform=transform)
-    if pooled_fu is not None:
+                          follow_up=pooled_fu is None and follow_up_checkable,
+                          transform=transform)
+    if pooled_fu is not None and follow_up_checkable:
         fu_lookup = lookup if lookup("median_follow_up") else _prefixed(lookup, "control")
         row = _follow_up_row(float(pooled_fu), ipd["time"].to_numpy(float),
                              ipd["event"].to_numpy(int), "both arms", fu_lookup)
@@ -640,8 +650,14 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     comp["endpoint"] = key
     out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame
     out.attrs = {"all_ok": bool(out["ok"].all()), "endpoint": key,
-                 "trial": getattr(trial, "name", "")}
+                 "trial": getattr(trial, "name", ""), "not_checked": not_checked}
     return out
+
+
+def _is_overall_survival(ep, key: str) -> bool:
+    """Whether the endpoint is death from any cause, where reverse KM measures follow-up."""
+    name = str(getattr(ep, "name", "")).lower()
+    return key.lower().startswith("os") or "overall survival" in name
 
 
 def _to_frame(rows: list[_Row], endpoint: str) -> pd.DataFrame:

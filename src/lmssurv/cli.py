@@ -147,6 +147,8 @@ def format_report(report: pd.DataFrame, title: str) -> str:
                     if "published HR adjusted" in n and "; " in n})
     for n in notes:
         out.append(f"  note: {n.split('; the source')[0]}")
+    for n in report.attrs.get("not_checked", []):
+        out.append(f"  not checked: {n}")
     return "\n".join(out)
 
 
