@@ -408,12 +408,12 @@ def _spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: floa
 #: first, then towards the end or the start of the interval.
 _LOG_TILTS = (0.0, -1.5, 1.5, -3.0, 3.0)
 #: A tilted pattern replaces the even one only when it brings the rebuilt KM closer to the clicks
-#: by this much on average over the interval, half the survival reading precision: only where
+#: by this much on average over the interval, one survival reading precision: only where
 #: the steps are large enough to show the number at risk (small risk sets) can they tell where
 #: the censorings were.
-_TILT_GAIN = 0.5 * _SURVIVAL_PRECISION
+_TILT_GAIN = _SURVIVAL_PRECISION
 #: ... and when it also shrinks the misfit counted in KM steps by this fraction.
-_TILT_STEP_GAIN = 0.25
+_TILT_STEP_GAIN = 0.5
 
 
 def _constrained(target: _Target, a: float, b: float, ra: int, rb: int, s0: float,
