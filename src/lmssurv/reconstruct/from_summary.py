@@ -25,6 +25,7 @@ from lmssurv.reconstruct.patients import (
     censoring_times,
     expected_events,
     feasible_events,
+    polish_landmarks,
 )
 from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -177,7 +178,8 @@ def _reconstruct(
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
     ):
-        frames.append(pd.DataFrame({"time": alloc.time.astype(float),
+        time, moves = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks))
+        frames.append(pd.DataFrame({"time": time.astype(float),
                                     "event": alloc.event.astype(int)}))
         diag_arms.append({
             "arm": arm.name,
@@ -188,6 +190,7 @@ def _reconstruct(
             "tail": fit.how,
             "tail_start_months": fit.curve.tail_start,
             "events_after_last_censoring": alloc.events_after_last_censoring,
+            "censorings_moved_to_hit_landmarks": moves,
             "anchors": [(a.kind, a.time, round(a.survival, 4)) for a in anchors[i]],
             "shape_notes": list(fit.curve.notes),
         })

@@ -29,11 +29,13 @@ __all__ = [
     "censoring_times",
     "expected_events",
     "feasible_events",
+    "polish_landmarks",
 ]
 
 _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
+_POLISH_CANDIDATES = 12  # censorings tried when polishing a landmark
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 
 
@@ -254,3 +256,118 @@ def feasible_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> tuple[
         hi_fu = follow_up.with_lower(follow_up.lower_range[1])
     return (expected_events(curve.with_theta(_THETA_RANGE[0]), lo_fu, n),
             expected_events(curve.with_theta(_THETA_RANGE[1]), hi_fu, n))
+
+
+def _km_summary(time: np.ndarray, event: np.ndarray, at: np.ndarray):
+    """KM at times ``at``; KM median and the 95% log-log band crossings of 0.5.
+
+    Crossings use the same ``1e-9`` guard as :func:`allocate` for a level that is 0.5 up to
+    floating-point rounding.
+    """
+    order = np.lexsort((1 - event, time))  # events before censorings at equal times
+    t, e = time[order], event[order].astype(float)
+    r = t.size - np.arange(t.size)
+    km = np.cumprod(1.0 - e / r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gw = np.cumsum(np.where(e > 0, 1.0 / (r * (r - 1.0)), 0.0))
+        spread = np.exp(_Z * np.sqrt(gw) / -np.log(km))
+        lower, upper = km**spread, km ** (1.0 / spread)
+    idx = np.searchsorted(t, at, side="right") - 1
+    values = np.where(idx >= 0, km[np.maximum(idx, 0)], 1.0)
+
+    def first_below(curve):
+        hit = np.flatnonzero((curve <= 0.5 + 1e-9) & (e > 0))
+        return float(t[hit[0]]) if hit.size else math.nan
+
+    return values, (first_below(km), first_below(lower), first_below(upper))
+
+
+def polish_landmarks(
+    time: np.ndarray,
+    event: np.ndarray,
+    landmarks: dict[float, float],
+    tolerance: float = 0.01,
+    max_moves: int = 3,
+) -> tuple[np.ndarray, int]:
+    """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
+
+    In small arms a KM step can be larger than the tolerance, and the level reached at a
+    landmark time depends on how many patients are at risk at each step before it. Moving a
+    censored patient to another gap between event times changes those numbers, and moving the
+    event nearest a landmark to its other side changes the count of steps, so the published
+    rate (itself a KM level of the real data) can be reached. Each round tries every such
+    move (and an event move followed by a censoring move), keeps the one that brings the worst
+    landmark closest, and never moves the median or the median CI limits. At most
+    ``max_moves`` rounds. Returns the new times and the number of patients moved.
+    """
+    if not landmarks:
+        return time, 0
+    lm_t = np.array(list(landmarks))
+    lm_s = np.array(list(landmarks.values()))
+
+    def score(t):
+        values, pins = _km_summary(t, event, lm_t)
+        return float(np.max(np.abs(values - lm_s))), pins
+
+    def same(a, b):
+        return all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b,
+                                                                                strict=True))
+
+    best, pins0 = score(time)
+    time = time.copy()
+    moved = 0
+    for _ in range(max_moves):
+        if best <= tolerance:
+            break
+        options = [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]
+        candidate = None
+        for base, cost in options:
+            err, pins = score(base)
+            if cost and same(pins, pins0) and err < best - 1e-12:
+                if candidate is None or (err, cost) < candidate[0]:
+                    candidate = ((err, cost), base)
+            for t in _censoring_moves(base, event, lm_t):
+                err, pins = score(t)
+                if same(pins, pins0) and err < best - 1e-12:
+                    if candidate is None or (err, cost + 1) < candidate[0]:
+                        candidate = ((err, cost + 1), t)
+        if candidate is None:
+            break
+        (best, cost), time = candidate
+        moved += cost
+    return time, moved
+
+
+def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
+    """Copies of ``time`` with the event nearest each landmark moved just across it."""
+    ev = np.flatnonzero(event == 1)
+    for t_k in lm_t:
+        before = ev[time[ev] <= t_k]
+        after = ev[time[ev] > t_k]
+        if before.size:
+            i = before[np.argmax(time[before])]
+            moved = time.copy()
+            moved[i] = t_k * (1 + 1e-6)
+            yield moved
+        if after.size:
+            i = after[np.argmin(time[after])]
+            moved = time.copy()
+            moved[i] = t_k * (1 - 1e-6)
+            yield moved
+
+
+def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
+    """Copies of ``time`` with one censoring near a landmark moved to another event gap."""
+    ev_times = np.unique(time[event == 1])
+    if not ev_times.size:
+        return
+    slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
+    slots = slots[slots <= lm_t.max() * 1.25]  # a move only matters before a landmark
+    censored = np.flatnonzero(event == 0)
+    # the censorings nearest the landmarks: moving a distant one would reshape the curve
+    near = np.argsort(np.min(np.abs(time[censored][:, None] - lm_t[None, :]), axis=1))
+    for i in censored[near[:_POLISH_CANDIDATES]]:
+        for slot in slots:
+            moved = time.copy()
+            moved[i] = slot
+            yield moved
