@@ -157,9 +157,10 @@ def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
             sub = ipd[ipd["arm"] == arm]
             if sub.empty:
                 raise InputError(f"ipd has no rows for arm {arm!r}; it has {ipd['arm'].unique()}.")
-            pick = (lambda v, arm=arm: v.get(arm) if isinstance(v, Mapping) else v)
-            parts.append(_one_accuracy(clicks, sub, pick(at_risk), pick(total_events), scale)
-                         .assign(arm=arm))
+            table = at_risk.get(arm) if isinstance(at_risk, Mapping) else at_risk
+            events = (total_events.get(arm) if isinstance(total_events, Mapping)
+                      else total_events)
+            parts.append(_one_accuracy(clicks, sub, table, events, scale).assign(arm=arm))
         out = pd.concat(parts, ignore_index=True)
         return out[["arm", "measure", "time", "published", "rebuilt", "error"]]
     return _one_accuracy(curve, ipd, at_risk, total_events, scale)
@@ -229,12 +230,13 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
                          "axes.labelsize": _FONT + 1, "legend.fontsize": _FONT - 1}):
         fig = plt.figure(figsize=(11, 9), layout="constrained")
         n_rows = len(arms) + 1
-        gs = fig.add_gridspec(3, 1, height_ratios=[5.0, 0.45 * n_rows + 0.4, 2.2])
+        gs = fig.add_gridspec(3, 1, height_ratios=[5.0, 0.35 * n_rows, 2.2])
         ax = fig.add_subplot(gs[0])
         ax_tab = fig.add_subplot(gs[1], sharex=ax)
         ax_err = fig.add_subplot(gs[2], sharex=ax)
         t_max = 0.0
         worst = 0.0
+        tab_rows: list[tuple[int, str, str]] = []
         for k, arm in enumerate(arms):
             colour = _COLOURS[k % len(_COLOURS)]
             clicks = clean_clicks(curves[arm])
@@ -266,7 +268,8 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
                 err_label = "rebuilt KM − clicks"
             worst = max(worst, float(np.max(np.abs(diff))))
             ax_err.plot(grid, diff, color=colour, lw=1.4,
-                        label=f"{name}mean |error| {np.mean(np.abs(diff)):.4f}")
+                        label=f"{name}mean |error| {np.mean(np.abs(diff)):.4f} "
+                              f"(0-{t_end:.0f} months)")
             table = part(at_risk, arm)
             if table is not None:
                 tt_, tn_ = _at_risk_arrays(table, None)
@@ -277,9 +280,7 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
                     text = f"{p_}" if p_ == r_ else f"{p_} ({r_})"
                     ax_tab.text(x, row, text, ha="center", va="center", color=colour,
                                 fontsize=_FONT - 1)
-                ax_tab.text(-0.01, row, arm if not single else "at risk", ha="right",
-                            va="center", color=colour, fontsize=_FONT - 1,
-                            transform=ax_tab.get_yaxis_transform())
+                tab_rows.append((row, arm if not single else "at risk", colour))
         ax.set_ylim(-0.02, 1.03)
         ax.set_xlim(-0.01 * t_max, t_max * 1.02)
         ax.set_ylabel("Survival probability")
@@ -288,9 +289,11 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
         ax.tick_params(labelbottom=False)
         if title:
             ax.set_title(title)
-        ax_tab.set_ylim(0.4, len(arms) + 0.8)
-        ax_tab.set_yticks([])
-        ax_tab.tick_params(labelbottom=False, bottom=False)
+        ax_tab.set_ylim(0.5, len(arms) + 0.5)
+        ax_tab.set_yticks([r for r, _, _ in tab_rows], [name for _, name, _ in tab_rows])
+        for label, (_, _, colour) in zip(ax_tab.get_yticklabels(), tab_rows, strict=True):
+            label.set_color(colour)
+        ax_tab.tick_params(labelbottom=False, bottom=False, left=False, pad=14)
         for side in ("top", "right", "left", "bottom"):
             ax_tab.spines[side].set_visible(False)
         ax_tab.set_title("Numbers at risk: published (rebuilt, when different)",

@@ -754,10 +754,10 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     --------
     >>> import pandas as pd
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
-    >>> table = pd.DataFrame({"time": [0, 4], "at_risk": [10, 8]})
+    >>> table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
     >>> ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
-    >>> ipd.groupby("time")["event"].sum().to_dict()
-    {2.0: 2, 5.0: 2, 8.0: 0}
+    >>> ipd.groupby("time")["event"].agg(["sum", "size"]).to_dict("index")
+    {2.0: {'sum': 2, 'size': 2}, 5.0: {'sum': 2, 'size': 2}, 8.0: {'sum': 0, 'size': 6}}
     """
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame) \
             and not {"time", "survival"} <= set(curve):
