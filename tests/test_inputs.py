@@ -185,7 +185,7 @@ def test_landmark_ci_errors():
 def test_follow_up_contradictions():
     with raises("median_follow_up (80) exceeds max_follow_up (72); check that both are in months."):
         arm(median_follow_up=80)
-    with raises("landmark at 84 months lies beyond max_follow_up (72); no patient was followed "
+    with raises("landmarks[84] lies beyond max_follow_up (72); no patient was followed "
                 "that long."):
         arm(landmarks={24: 0.49, 84: 0.2})
     with raises("median (80) lies beyond max_follow_up (72); a Kaplan-Meier median cannot be "

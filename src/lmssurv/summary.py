@@ -185,7 +185,9 @@ class ArmSummary:
             )
 
     def _check_landmark_cis(self, landmarks: Mapping[float, float]) -> None:
-        if not self.landmark_cis:
+        if self.landmark_cis is None or (
+            isinstance(self.landmark_cis, Mapping) and not self.landmark_cis
+        ):
             object.__setattr__(self, "landmark_cis", MappingProxyType({}))
             return
         if not isinstance(self.landmark_cis, Mapping):
@@ -279,7 +281,7 @@ class ArmSummary:
             late = [t for t in landmarks if t > mx]
             if late:
                 raise InputError(
-                    f"landmark at {late[0]:g} months lies beyond max_follow_up ({mx:g}); "
+                    f"landmarks[{late[0]:g}] lies beyond max_follow_up ({mx:g}); "
                     "no patient was followed that long. Check the units (months)."
                 )
 
