@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import lmssurv
 from lmssurv import ArmSummary, HazardRatio, InputError, reconstruct_arm, reconstruct_trial
 from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
+from lmssurv.trials import load_trial
 
 ARM = dict(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
            median_follow_up=55.0, max_follow_up=72.0)  # LMS-04 doxorubicin OS (NEJM 2024)
@@ -456,3 +459,68 @@ def test_read_digitised_errors(tmp_path):
     odd.write_text("0,1,2\n")
     with raises("has 3 column(s); a WebPlotDigitizer export has x,y pairs."):
         read_digitised(odd)
+
+
+# -- trial files are data: nothing in them is executed -------------------------------------------
+SRC = Path(lmssurv.__file__).resolve().parent
+LMS04_TOML = (SRC.parents[1] / "data" / "lms04.toml").read_text(encoding="utf-8")
+
+
+def _payload(sentinel: Path) -> str:
+    return f"__import__('os').system('touch {sentinel}')"
+
+
+def test_python_in_a_trial_file_stays_text(tmp_path):
+    sentinel = tmp_path / "executed"
+    payload = _payload(sentinel)
+    text = LMS04_TOML.replace('acronym = "LMS-04"', f'acronym = "{payload}"', 1)
+    text = text.replace('label = "Doxorubicin"', 'label = "$(touch x); {{7*7}} ${HOME}"', 1)
+    assert text != LMS04_TOML
+    path = tmp_path / "payload.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = load_trial(path)
+    assert trial.acronym == payload  # kept verbatim, never evaluated
+    assert trial.endpoints["os"].control.label == "$(touch x); {{7*7}} ${HOME}"
+    assert not sentinel.exists()
+
+
+@pytest.mark.parametrize("where", ["number", "key", "source"])
+def test_python_where_a_number_or_key_belongs_is_rejected(tmp_path, where):
+    sentinel = tmp_path / "executed"
+    payload = _payload(sentinel)
+    old, new = {
+        "number": ("events = { value = 60,", f'events = {{ value = "{payload}",'),
+        "key": ("events = { value = 60,", f'"{payload}" = {{ value = 60,'),
+        "source": ('events = { value = 60, source = "PM-NEJM"',
+                   f'events = {{ value = 60, source = "{payload}"'),
+    }[where]
+    assert LMS04_TOML.count(old) == 1
+    path = tmp_path / "payload.toml"
+    path.write_text(LMS04_TOML.replace(old, new), encoding="utf-8")
+    message = {"number": f"events.value: must be a finite number >= 0, got \"{payload}\"",
+               "key": f"unknown key \"{payload}\"",
+               "source": f"events.source: source \"{payload}\" is not defined"}[where]
+    with pytest.raises(InputError, match=re.escape("payload.toml: endpoints.os.control")
+                       + ".*" + re.escape(message)):
+        load_trial(path)
+    assert not sentinel.exists()
+
+
+def test_no_code_loading_anywhere_in_the_package():
+    # Files are parsed with tomllib and csv only; nothing reads code or pickles from data.
+    forbidden = [r"(?<![.\w])eval\(", r"(?<![.\w])exec\(", r"(?<![.\w])compile\(",
+                 r"\bpickle\b", r"\byaml\b", r"\bmarshal\b", r"\bshelve\b", r"__import__",
+                 r"\brunpy\b", r"literal_eval", r"shell\s*=\s*True", r"os\.system",
+                 r"allow_pickle\s*=\s*True", r"read_pickle", r"\bdill\b", r"\bjoblib\b"]
+    files = sorted(SRC.rglob("*.py"))
+    assert len(files) > 10 and (SRC / "trials.py") in files
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        for pattern in forbidden:
+            assert re.search(pattern, source) is None, f"{path.name}: {pattern}"
+        # dynamic imports only from the fixed lazy-import table of lmssurv/__init__.py
+        if "import_module" in source:
+            assert path.name == "__init__.py" and "_LAZY[name]" in source, path.name
+    assert "tomllib.loads" in (SRC / "trials.py").read_text(encoding="utf-8")
+    # the guard bites
+    assert re.search(forbidden[0], "x = eval('1')") and re.search(forbidden[3], "import pickle")
