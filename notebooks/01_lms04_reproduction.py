@@ -424,7 +424,8 @@ for key, what in (("os", "alive"), ("pfs", "alive and progression-free")):
 # The notebook ends by asserting what the issue requires: for both arms, every published OS and
 # PFS quantity passes its check (n and events exactly; medians and their CIs, 2-year OS, 12- and
 # 24-month PFS, HRs with CIs and the OS median follow-up within tolerance). First the
-# publications and the engine's own promises, then the key numbers, group by group.
+# publications and the engine's own promises, then the key numbers, group by group, and last a
+# plausibility check that no pseudo-patient is followed longer than the trial allows.
 
 # %%
 # Audit, independently: the Wald p implied by the OS HR 0.65 (0.44-0.95), by hand
@@ -522,3 +523,14 @@ assert_ok("OS median follow-up")
 for key, table in checks.items():
     bad = table[~table["ok"]]
     assert bad.empty, f"{key}: outside tolerance:\n{bad[SHOW].to_string()}"
+
+# %%
+# No pseudo-patient is followed longer than the trial allows, for any seed: first patient in
+# (January 2017) to the data cut-off, 72 months for OS and 55 for PFS, +1 month because the
+# exact days are not published.
+for (key, seed), data in seed_ipd.items():
+    longest = data.groupby("arm")["time"].max()
+    for arm in trial.endpoints[key].arms:
+        assert longest[arm.label] <= arm.max_follow_up + 1, (
+            f"{key}, seed {seed}, {arm.label}: a pseudo-patient at {longest[arm.label]:.1f} "
+            f"months, beyond the longest possible follow-up of {arm.max_follow_up:g} months")
