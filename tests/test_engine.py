@@ -71,6 +71,14 @@ def test_cox_hr_of_pseudo_data_matches_published_hr(lms04_os):
     assert summary["exp(coef) upper 95%"] == pytest.approx(0.95, abs=0.015)
 
 
+def test_nobody_is_followed_longer_than_the_trial_lasted(lms04_os):
+    # first patient January 2017, cut-off January 2023 (NEJM 2024): at most 72 months, and
+    # the pseudo-data's last observation in each arm is a censoring (patients alive at cut-off)
+    assert lms04_os["time"].max() <= 72.0
+    for _, part in lms04_os.groupby("arm"):
+        assert part.sort_values("time")["event"].iloc[-1] == 0
+
+
 def test_reverse_km_median_follow_up_is_the_published_one(lms04_os):
     with np.errstate():
         rev = KaplanMeierFitter().fit(lms04_os["time"], 1 - lms04_os["event"])

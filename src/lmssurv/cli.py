@@ -1,4 +1,4 @@
-"""Command line: ``lmssurv reproduce | check | reconstruct | list`` (also ``python -m lmssurv``).
+"""Command line: ``lmssurv reproduce | check | audit | reconstruct | list`` (``python -m lmssurv``).
 
 Exit codes: 0 success; 1 a published number is not reproduced within its tolerance; 2 a usage
 or input error (one line, ``lmssurv: error: <message>``).
@@ -15,6 +15,7 @@ Examples
 
     lmssurv reproduce --out figures/          # LMS-04 OS and PFS: checks + figures
     lmssurv check lms04 --endpoint pfs --json
+    lmssurv audit lms04
     lmssurv reconstruct lms04 --endpoint os --out ipd.csv --seed 1
     lmssurv list
 """
@@ -231,31 +232,47 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure_jobs(trial, endpoints, seed: int) -> dict[str, Callable[[], object]]:
+    """File name -> function drawing that figure, for everything ``reproduce`` regenerates."""
+    from lmssurv.plotting import plot_endpoint
+    from lmssurv.regimen_plots import plot_forest, plot_regimen_curves
+    from lmssurv.regimens import forest_table, regimen_ipd
+
+    jobs: dict[str, Callable[[], object]] = {}
+    for key in endpoints:
+        jobs[f"{trial.id}_{key}.png"] = lambda key=key: plot_endpoint(
+            trial, key, _rebuild(trial, key, seed))
+    for key, horizon in (("os", 60.0), ("pfs", 36.0)):
+        jobs[f"regimens_{key}.png"] = lambda key=key, horizon=horizon: plot_regimen_curves(
+            regimen_ipd(key, seed=seed), key, horizon=horizon)
+    jobs["regimens_forest.png"] = lambda: plot_forest(forest_table())
+    return jobs
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never open a window
     import matplotlib.pyplot as plt
 
-    from lmssurv.plotting import plot_endpoint
-
     trial_name, endpoints = _REPRODUCE
     trial = _load(trial_name)
     out = Path(args.out)
-    targets = {key: out / f"{trial.id}_{key}.png" for key in endpoints}
-    blocked = [p for p in targets.values()
-               if p.exists() and not args.force and not _written_by_us(p)]
+    jobs = _figure_jobs(trial, endpoints, args.seed)
+    blocked = [out / name for name in jobs
+               if (out / name).exists() and not args.force and not _written_by_us(out / name)]
     if blocked:  # refuse before any work, not half-way through
         raise InputError(f"{blocked[0]} exists and was not written by lmssurv reproduce; "
                          "pass --force to overwrite it.")
     reports = {}
     for key in endpoints:
-        ipd = _rebuild(trial, key, args.seed)
-        reports[key] = _check_one(trial, key, ipd)
-        fig = plot_endpoint(trial, key, ipd)
+        _progress(f"checking LMS-04 {key} against the papers...")
+        reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
+    for name, draw in jobs.items():
+        fig = draw()
         try:
             _atomic_write(
-                targets[key],
+                out / name,
                 lambda tmp, fig=fig: fig.savefig(
                     tmp, dpi=150, format="png",
                     metadata={"Software": f"{_PNG_TAG} (lmssurv {__version__}, "
@@ -264,9 +281,30 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             )
         finally:
             plt.close(fig)
-        _progress(f"wrote {targets[key]}")
+        _progress(f"wrote {out / name}")
     _print_reports(trial, reports, args.seed)
     return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from lmssurv.audit import audit
+
+    trial = _load(args.trial)
+    table = audit(trial)
+    if args.json:
+        print(json.dumps({"trial": trial.id, "rows": _json_records(table)}, indent=2,
+                         allow_nan=False))
+        return 0
+    print(f"{trial.name}: internal consistency of the published numbers")
+    order = {"inconsistent": 0, "borderline": 1, "info": 2, "consistent": 3}
+    groups = sorted(table.groupby("verdict", sort=False), key=lambda g: order.get(g[0], 9))
+    for verdict, group in groups:
+        print(f"\n  {verdict.upper()} ({len(group)})")
+        for r in group.itertuples(index=False):
+            where = " / ".join(str(x) for x in (r.endpoint, r.arm) if x and x == x)
+            print(f"  - {r.check}" + (f" [{where}]" if where else ""))
+            print(f"      {r.explanation}")
+    return 0
 
 
 # -- parser -------------------------------------------------------------------------------
@@ -287,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="rebuild LMS-04 OS and PFS, check them, draw figures")
     p.add_argument("--out", default="figures", metavar="DIR",
-                   help="folder for lms04_os.png and lms04_pfs.png (default figures/)")
+                   help="folder for the LMS-04 and regimen figures (default figures/)")
     seed(p)
     p.add_argument("--force", action="store_true",
                    help="overwrite files in the way even if lmssurv did not write them")
@@ -309,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed(p)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_reconstruct)
+
+    p = sub.add_parser("audit", help="check a trial's published numbers against each other")
+    p.add_argument("trial", nargs="?", default="lms04",
+                   help="curated trial id or .toml path (default lms04)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_audit)
 
     p = sub.add_parser("list", help="list the curated trials and their endpoints")
     p.set_defaults(func=_cmd_list)

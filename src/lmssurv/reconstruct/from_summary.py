@@ -189,7 +189,7 @@ def _reconstruct(
             "follow_up": fit.follow_up.how,
             "tail": fit.how,
             "tail_start_months": fit.curve.tail_start,
-            "events_after_last_censoring": alloc.events_after_last_censoring,
+            "events_pulled_into_follow_up": alloc.events_pulled_into_follow_up,
             "censorings_moved_to_hit_landmarks": moves,
             "anchors": [(a.kind, a.time, round(a.survival, 4)) for a in anchors[i]],
             "shape_notes": list(fit.curve.notes),

@@ -46,7 +46,7 @@ class Allocation:
 
     time: np.ndarray
     event: np.ndarray
-    events_after_last_censoring: int
+    events_pulled_into_follow_up: int
 
 
 class _Inverse:
@@ -188,6 +188,11 @@ def allocate(
                 if (limit is not None and now > 0.5 >= new
                         and abs(te - limit) <= _SNAP_WINDOW * limit):
                     te = limit
+        if ic == n_cens - 1 and te > c_times[ic]:
+            # No event after the last censoring (the longest follow-up): an event the tail
+            # cannot place in time goes halfway between the last time and that censoring.
+            te = 0.5 * (last_time + c_times[ic])
+            late += 1
         if ic < n_cens and c_times[ic] <= te:
             time[i], event[i] = c_times[ic], 0
             ic += 1
@@ -198,8 +203,6 @@ def allocate(
             time[i], event[i] = te, 1
             k_level, greenwood = k_new, g_new
             events_left -= 1
-            if n_cens and te > t_last:
-                late += 1
         last_time = time[i]
         at_risk -= 1
     return Allocation(time, event, late)
