@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -136,3 +137,87 @@ def test_python_dash_m_entry_point():
     done = subprocess.run([sys.executable, "-m", "lmssurv", "--version"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("lmssurv ")
+
+
+# -- usage errors of every subcommand: exit 2, a readable last line, never a traceback -----------
+def _usage_error(argv, capsys) -> list[str]:
+    """Run ``argv``; assert exit code 2 and no traceback; return the stderr lines."""
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse: usage line(s), then "<prog>: error: ..."
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2, (argv, err)
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert re.match(r"lmssurv( \w+)?: error: \S", lines[-1]), lines
+    return lines
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "the following arguments are required: COMMAND"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["list", "extra"], "unrecognized arguments: extra"),
+    (["reconstruct", "lms04"], "the following arguments are required: --endpoint"),
+    (["reconstruct"], "the following arguments are required: trial, --endpoint"),
+    (["check", "lms04", "--seed", "abc"], "argument --seed: invalid int value: 'abc'"),
+    (["reconstruct", "lms04", "--endpoint", "os", "--seed", "1.5"],
+     "argument --seed: invalid int value: '1.5'"),
+    (["reproduce", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    (["audit", "lms04", "--seed", "1"], "unrecognized arguments: --seed 1"),
+])
+def test_argparse_usage_errors(argv, message, capsys):
+    assert message in _usage_error(argv, capsys)[-1]
+
+
+@pytest.mark.parametrize("command", [["check"], ["reconstruct", "--endpoint", "os"], ["audit"]])
+def test_unknown_trial_in_every_subcommand(command, capsys):
+    lines = _usage_error([command[0], "nosuchtrial", *command[1:]], capsys)
+    assert lines == [line for line in lines if line.startswith("lmssurv")]  # no stray output
+    assert lines[-1].startswith("lmssurv: error: no curated trial 'nosuchtrial'; curated trials:")
+    lines = _usage_error([command[0], "/nonexistent/trial.toml", *command[1:]], capsys)
+    assert lines[-1] == "lmssurv: error: trial file '/nonexistent/trial.toml' does not exist."
+
+
+@pytest.mark.parametrize("command", [["check", "lms04"], ["reconstruct", "lms04"]])
+def test_unknown_endpoint_in_every_subcommand(command, capsys):
+    lines = _usage_error([*command, "--endpoint", "dfs"], capsys)
+    assert lines[-1].startswith("lmssurv: error: trial 'lms04' has no endpoint 'dfs'; curated "
+                                "endpoints: [")
+
+
+@pytest.mark.parametrize("command", [["check", "lms04", "--endpoint", "os"],
+                                     ["reconstruct", "lms04", "--endpoint", "os"]])
+def test_negative_seed(command, capsys):
+    lines = _usage_error([*command, "--seed", "-1"], capsys)
+    assert lines[-1] == ("lmssurv: error: seed must be a non-negative whole number, got -1; "
+                         "e.g. seed=0.")
+
+
+def test_invalid_trial_file_is_a_usage_error(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("time_unit = months\n")
+    for command in (["check", str(bad)], ["audit", str(bad)],
+                    ["reconstruct", str(bad), "--endpoint", "os"]):
+        lines = _usage_error(command, capsys)
+        assert lines[-1].startswith(f"lmssurv: error: {bad}: not valid TOML")
+
+
+def test_output_folder_needs_a_file_name(tmp_path, capsys):
+    lines = _usage_error(["reconstruct", "lms04", "--endpoint", "os", "--out", str(tmp_path),
+                          "--force"], capsys)
+    assert lines[-1] == f"lmssurv: error: {tmp_path} is a folder; give a file name."
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.xfail(strict=True, reason="cli: OSError from the output path (parent is a file, "
+                   "no permission) escapes as a traceback with exit code 1, the code of a "
+                   "failed check; reported to the lead (issue 5). Remove the mark once fixed.")
+@pytest.mark.parametrize("where", ["reconstruct", "reproduce"])
+def test_unwritable_output_is_a_usage_error(where, tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("mine\n")
+    argv = (["reconstruct", "lms04", "--endpoint", "os", "--out", str(blocker / "ipd.csv")]
+            if where == "reconstruct" else ["reproduce", "--out", str(blocker)])
+    _usage_error(argv, capsys)
+    assert blocker.read_text() == "mine\n"
