@@ -25,9 +25,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# Accuracy and speed tables, on demand (not part of make test).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/curve_validation.py
+	$(BIN)/python benchmarks/curve_speed.py
 
 # Researchers: open the notebooks in Jupyter (installs the `notebooks` extra on first use).
 notebooks: $(STAMP)

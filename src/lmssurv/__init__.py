@@ -21,6 +21,7 @@ from lmssurv.compare import (
     rmst_difference,
     summarise_arms,
 )
+from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
 from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.trials import Endpoint, Trial, exact_binomial_ci, list_trials, load_trial
@@ -32,6 +33,9 @@ _LAZY = {
     "plot_endpoint": "lmssurv.plotting",
     "numbers_at_risk": "lmssurv.plotting",
     "plot_forest": "lmssurv.regimen_plots",
+    "curve_accuracy": "lmssurv.curve_accuracy",
+    "plot_curve_accuracy": "lmssurv.curve_accuracy",
+    "plot_curve_reconstruction_example": "lmssurv.curve_accuracy",
     "plot_regimen_curves": "lmssurv.regimen_plots",
     "regimen_ipd": "lmssurv.regimens",
     "regimen_summary": "lmssurv.regimens",
@@ -47,6 +51,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'lmssurv' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "ArmSummary",
     "Endpoint",
@@ -59,7 +67,9 @@ __all__ = [
     "check",
     "check_arm",
     "check_comparison",
+    "clean_clicks",
     "compare_arms",
+    "curve_accuracy",
     "exact_binomial_ci",
     "forest_table",
     "hazard_ratio_from_p",
@@ -68,11 +78,15 @@ __all__ = [
     "load_trial",
     "median_survival",
     "numbers_at_risk",
+    "plot_curve_accuracy",
+    "plot_curve_reconstruction_example",
     "plot_endpoint",
     "plot_forest",
     "plot_km",
     "plot_regimen_curves",
+    "read_digitised",
     "reconstruct_arm",
+    "reconstruct_from_curve",
     "reconstruct_trial",
     "regimen_ipd",
     "regimen_summary",
