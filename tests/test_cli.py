@@ -110,7 +110,8 @@ def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, c
     assert "lms04 os" in captured.out.replace("LMS-04", "lms04")
     assert "rebuilding" in captured.err  # progress goes to stderr
     pngs = sorted(p.name for p in out.iterdir())
-    assert pngs == ["lms04_os.png", "lms04_pfs.png"]
+    assert pngs == ["lms04_os.png", "lms04_pfs.png", "regimens_forest.png", "regimens_os.png",
+                    "regimens_pfs.png"]
     # its own figures are regenerated without --force ...
     assert cli.main(["reproduce", "--out", str(out)]) == code
     # ... a user's file in the way is not
@@ -210,9 +211,6 @@ def test_output_folder_needs_a_file_name(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="cli: OSError from the output path (parent is a file, "
-                   "no permission) escapes as a traceback with exit code 1, the code of a "
-                   "failed check; reported to the lead (issue 5). Remove the mark once fixed.")
 @pytest.mark.parametrize("where", ["reconstruct", "reproduce"])
 def test_unwritable_output_is_a_usage_error(where, tmp_path, capsys):
     blocker = tmp_path / "afile"

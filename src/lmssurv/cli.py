@@ -222,6 +222,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
     trial = _load(args.trial)
     trial.endpoint(args.endpoint)
+    if args.out not in (None, "-") and Path(args.out).exists() and not args.force:
+        raise InputError(f"{args.out} already exists; pass --force to overwrite it.")
     ipd = _rebuild(trial, args.endpoint, args.seed)[["arm", "time", "event"]]
     if args.out in (None, "-"):
         ipd.to_csv(sys.stdout, index=False)
@@ -368,8 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(f"lmssurv: error: {err}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. `lmssurv reconstruct ... | head`
-        return 0
+    except OSError as err:  # an output path that cannot be written: a usage error, not a crash
+        if isinstance(err, BrokenPipeError):  # e.g. `lmssurv reconstruct ... | head`
+            return 0
+        where = f" {err.filename}" if getattr(err, "filename", None) else ""
+        print(f"lmssurv: error: cannot write{where}: {err.strerror or err}; choose another "
+              "output path.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
