@@ -166,9 +166,11 @@ def test_median_ci_with_a_bound_not_reached_is_accepted():
 
 
 def test_median_ci_without_a_median():
-    with raises("median_ci=(19.0, 31.0) is given but median is None; pass the median too, or "
-                "drop the CI."):
+    with raises("median_ci=(19.0, 31.0) has an upper limit but median is None; pass the median "
+                "too, or (lower, None) for a median not reached."):
         arm(median=None, landmarks={})
+    # "NR (95% CI 19-NR)", as papers print a median not reached, is accepted
+    assert arm(median=None, median_ci=(19.0, None), landmarks={}).median_not_reached
 
 
 def test_landmark_ci_errors():

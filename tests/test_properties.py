@@ -173,13 +173,6 @@ def test_rebuilt_trials_have_exact_n_and_events(trial):
         assert source.startswith("reported" if summary.events is not None else "inferred")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="summary engine misses some reported numbers (reported to the lead, issue 5): "
-           "landmark rates of exactly 1.0 are dropped; late medians (CI upper not reached) come "
-           "out not reached; some landmarks miss by 0.02-0.04 next to a median-CI limit or on a "
-           "plateau; rebuilt times run past max_follow_up. Remove this mark once it passes.",
-)
 @settings(SIMULATED, phases=[Phase.explicit, Phase.generate])  # no shrinking: bounded time
 @given(paper_trials())
 def test_rebuilt_trials_hit_every_reported_number(trial):

@@ -86,9 +86,11 @@ class ArmSummary:
         Number of events (deaths for OS; progressions or deaths for PFS). When ``None`` the
         engine infers it from the hazard ratio's confidence interval and the landmark rates.
     median : float, optional
-        Kaplan-Meier median in months; ``None`` when not reached or not reported.
+        Kaplan-Meier median in months; ``None`` when not reached or not reported (see
+        :attr:`median_not_reached`).
     median_ci : (float or None, float or None), optional
         95% CI of the median (Brookmeyer-Crowley); either bound may be ``None`` (not reached).
+        With ``median=None`` pass ``(lower, None)`` for "NR (95% CI lower-NR)".
     landmarks : mapping {months: proportion}, optional
         Kaplan-Meier survival at fixed times, e.g. ``{24: 0.49}`` for a 2-year rate of 49%.
     landmark_cis : mapping {months: (lower, upper)}, optional
@@ -170,11 +172,11 @@ class ArmSummary:
         lower, upper = _check_interval("median_ci", self.median_ci, fraction=False)
         object.__setattr__(self, "median_ci", (lower, upper))
         if self.median is None:
-            if lower is None:
+            if upper is None:  # "NR (95% CI 20.8-NR)": a median not reached
                 return
             raise InputError(
-                f"median_ci={self.median_ci!r} is given but median is None; pass the median "
-                "too, or drop the CI."
+                f"median_ci={self.median_ci!r} has an upper limit but median is None; pass "
+                "the median too, or (lower, None) for a median not reached."
             )
         if (lower is not None and lower > self.median) or (
             upper is not None and upper < self.median
@@ -286,6 +288,20 @@ class ArmSummary:
                 )
 
     # -- derived ------------------------------------------------------------------------
+    @property
+    def median_not_reached(self) -> bool:
+        """Whether the summary says the KM never fell to 0.5 during follow-up.
+
+        True when ``median`` is None and either its CI is given as ``(lower, None)`` ("NR,
+        95% CI lower-NR") or at least one landmark rate is reported and all are above 0.5.
+        A missing median with no such evidence may simply not have been reported.
+        """
+        if self.median is not None:
+            return False
+        if self.median_ci is not None:
+            return True
+        return bool(self.landmarks) and min(self.landmarks.values()) > 0.5
+
     @property
     def name(self) -> str:
         """The label, or ``"arm"`` when none was given."""

@@ -119,6 +119,7 @@ def follow_up_model(
     t = last_reported_time
     return FollowUpModel(
         (t, 1.5 * t), (0.0, 1.0),
-        f"no follow-up reported: assumed uniform over [{t:g}, {1.5 * t:g}] months "
-        "(from the last reported time)",
+        f"no follow-up reported: assumed to end at {1.5 * t:g} months (1.5 x the last "
+        "reported time), its start set by the event count",
+        (0.0, 1.5 * t * (1 - 1e-6)),
     )

@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from lmssurv._validation import InputError
 from lmssurv.reconstruct._cox import cox_log_hr
@@ -27,7 +26,7 @@ from lmssurv.reconstruct.patients import (
     feasible_events,
     polish_landmarks,
 )
-from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves
+from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["reconstruct_arm", "reconstruct_trial"]
@@ -163,9 +162,12 @@ def _reconstruct(
         out = []
         for arm, curve, fu, d, u, sign in zip(arms, curves, follow, events, uniforms, signs,
                                               strict=True):
-            fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d)
-            alloc = allocate(fit.curve, censoring_times(fit.curve, fit.follow_up, u), arm.n, d,
-                             arm.median, arm.median_ci)
+            fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d,
+                                 not_reached=arm.median_not_reached)
+            t_cap = min(fit.follow_up.longest, arm.max_follow_up or math.inf)
+            censored = np.minimum(censoring_times(fit.curve, fit.follow_up, u), t_cap)
+            alloc = allocate(fit.curve, censored, arm.n, d, median_time(arm), arm.median_ci,
+                             not_reached=arm.median_not_reached, t_cap=t_cap)
             out.append((fit, alloc))
         return out
 
@@ -229,10 +231,11 @@ def _match_hazard_ratio(build, built, target: float):
         """Root of fn(v) - target on [-_PHI_MAX, _PHI_MAX] within the allowed strain."""
         def gap(v: float) -> float:
             return fn(v)[1] - target
-        if gap(-_PHI_MAX) * gap(_PHI_MAX) > 0:
+        bracket = next((b for b in (_PHI_MAX, -_PHI_MAX) if gap(b) * gap(0.0) <= 0), None)
+        if bracket is None:
             v = min((-_PHI_MAX, _PHI_MAX, 0.0), key=lambda p: abs(gap(p)))
         else:
-            v = optimize.brentq(gap, -_PHI_MAX, _PHI_MAX, xtol=1e-3)
+            v = _illinois(gap, 0.0, bracket, _HR_TOLERANCE)
         short = fn(v)[2] > allowed
         if short:
             inside, outside = 0.0, v
@@ -258,6 +261,31 @@ def _match_hazard_ratio(build, built, target: float):
         f"reported points to match the reported HR: Cox log HR {log_hr:.3f} vs {target:.3f}"
         + ("; stopped short to keep the events within the follow-up model" if short else "")
     )
+
+
+def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 30) -> float:
+    """Root of ``fn`` bracketed by ``a`` and ``b``, stopping once ``|fn| < ftol``.
+
+    The Illinois variant of regula falsi (Dowell & Jarratt 1971): near-linear functions, like
+    the Cox log HR against a hazard shift, converge in a few evaluations, each of which is a
+    whole reconstruction here.
+    """
+    fa, fb = fn(a), fn(b)
+    if abs(fa) < ftol:
+        return a
+    if abs(fb) < ftol:
+        return b
+    for _ in range(max_iter):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = fn(c)
+        if abs(fc) < ftol:
+            return c
+        if fc * fb < 0:
+            a, fa = b, fb
+        else:
+            fa /= 2  # the Illinois step: keeps the stale end from stalling convergence
+        b, fb = c, fc
+    return b
 
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0) -> pd.DataFrame:

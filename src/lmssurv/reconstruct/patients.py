@@ -37,6 +37,7 @@ _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings tried when polishing a landmark
+_NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far above 0.5
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 
 
@@ -125,6 +126,15 @@ class _TailEvents:
         self.n = n
         self.t_max = t_max
 
+    def theta_keeping_above(self, survival: float) -> float:
+        """The largest multiplier that keeps S above ``survival`` to ``t_max`` (inf: any)."""
+        limit = -math.log(survival)
+        if self.h_star >= limit:
+            return 0.0
+        if self.h[-1] <= self.h_star:
+            return math.inf
+        return (limit - self.h_star) / (self.h[-1] - self.h_star)
+
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
         h = np.where(self.late, self.h_star + theta * (self.h - self.h_star), self.h)
         f = -np.expm1(-h)
@@ -150,6 +160,8 @@ def allocate(
     median: float | None,
     median_ci: tuple[float | None, float | None] | None = None,
     *,
+    not_reached: bool = False,
+    t_cap: float = math.inf,
     inverse: _Inverse | None = None,
 ) -> Allocation:
     """Place ``n`` patients: ``len(censor_times)`` censored, ``events`` events following ``curve``.
@@ -158,7 +170,10 @@ def allocate(
     published times: the one taking the KM to 0.5 or below goes to ``median``; the ones taking
     the lower and upper log-log pointwise bands (Greenwood variance, as lifelines and SAS
     compute them) across 0.5 go to the median CI limits, when they fall within
-    ``_SNAP_WINDOW`` of them, so the rebuilt median CI is the published one.
+    ``_SNAP_WINDOW`` of them, so the rebuilt median CI is the published one. The last event
+    is kept for the median when the KM has not reached 0.5 yet; with ``not_reached`` an event
+    that would take the KM to 0.5 waits while censorings remain. No time exceeds ``t_cap``
+    (the longest follow-up), and no event follows the last censoring.
     """
     c_times = np.sort(censor_times)
     n_cens = c_times.size
@@ -169,7 +184,7 @@ def allocate(
     event = np.zeros(n, dtype=np.int8)
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
     events_left = events
-    late = 0
+    pulled = 0
     last_time = 0.0
     for i in range(n):
         if events_left == 0:
@@ -179,8 +194,16 @@ def allocate(
         g_new = greenwood + (1.0 / (at_risk * (at_risk - 1.0)) if at_risk > 1 else math.inf)
         te = inv(0.5 * (k_level + k_new))
         # KM median = first time with S(t) <= 0.5; a guard absorbs rounding in K.
-        if median is not None and k_level > 0.5 + 1e-9 and k_new <= 0.5 + 1e-9:
+        above = k_level > 0.5 + 1e-9
+        crossing = above and k_new <= 0.5 + 1e-9
+        wait = False
+        if crossing and median is not None:
             te = median
+        elif crossing and not_reached:
+            wait = ic < n_cens  # a censoring first: the KM must stay above 0.5
+        elif (above and median is not None and events_left == 1 and ic < n_cens
+              and c_times[ic] < median):
+            wait = True  # keep the last event for the median
         elif ci_lo is not None or ci_hi is not None:
             (lo_now, hi_now), (lo_new, hi_new) = _band(k_level, greenwood, _Z), _band(
                 k_new, g_new, _Z)
@@ -188,24 +211,32 @@ def allocate(
                 if (limit is not None and now > 0.5 >= new
                         and abs(te - limit) <= _SNAP_WINDOW * limit):
                     te = limit
-        if ic == n_cens - 1 and te > c_times[ic]:
-            # No event after the last censoring (the longest follow-up): an event the tail
-            # cannot place in time goes halfway between the last time and that censoring.
+        if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
+                and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + 1e-9):
+            # Not reached: one more censoring first and the remaining events would take the
+            # KM to 0.5; this event happens before it.
             te = 0.5 * (last_time + c_times[ic])
-            late += 1
-        if ic < n_cens and c_times[ic] <= te:
+            wait = False
+        elif not wait:
+            if ic == n_cens - 1 and te > c_times[ic]:
+                # No event after the last censoring (the longest follow-up): an event the
+                # tail cannot place in time goes halfway between the last time and it.
+                te = 0.5 * (last_time + c_times[ic])
+                pulled += 1
+            elif te > t_cap:
+                te = 0.5 * (last_time + t_cap)
+                pulled += 1
+        if ic < n_cens and (wait or c_times[ic] <= te):
             time[i], event[i] = c_times[ic], 0
             ic += 1
         else:
-            if not math.isfinite(te):
-                te = max(last_time, t_last) * 1.01 + 1e-6
             te = max(te, last_time)
             time[i], event[i] = te, 1
             k_level, greenwood = k_new, g_new
             events_left -= 1
         last_time = time[i]
         at_risk -= 1
-    return Allocation(time, event, late)
+    return Allocation(time, event, pulled)
 
 
 def _solve(fn, lo: float, hi: float) -> float | None:
@@ -233,7 +264,8 @@ class TailFit:
     strain: int
 
 
-def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: int) -> TailFit:
+def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: int, *,
+                   not_reached: bool = False) -> TailFit:
     """Reconcile the curve's tail and the follow-up model with the reported event count.
 
     Expected events ``n * integral G dF`` must equal the reported events. In order of how much
@@ -245,18 +277,25 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     3. let ``theta`` range over [0.02, 50];
     4. rescale all follow-up times (the diagnostics flag this: the reported follow-up and
        events then disagree under the model).
+
+    With ``not_reached`` (a median reported as not reached) the multiplier is capped so that
+    the curve stays above 0.5 to the end of follow-up.
     """
     if events == n:
         return TailFit(curve, follow_up, "no censoring: every patient has an event", 0)
     tail_events = _TailEvents(curve, n, follow_up.longest)
+    cap = math.inf
+    if not_reached:
+        cap = tail_events.theta_keeping_above(0.5 + _NOT_REACHED_MARGIN)
+        cap = math.inf if cap == 0.0 else cap  # already at 0.5 where the tail starts
 
     def gap(log_theta: float, fu: FollowUpModel) -> float:
-        return tail_events(math.exp(log_theta), fu) - events
+        return tail_events(min(math.exp(log_theta), cap), fu) - events
 
     soft = math.log(_THETA_SOFT)
     log_theta = _solve(lambda v: gap(v, follow_up), -soft, soft)
     if log_theta is not None:
-        theta = math.exp(log_theta)
+        theta = min(math.exp(log_theta), cap)
         return TailFit(curve.with_theta(theta), follow_up,
                        f"tail hazard x{theta:.3g} to match events", 0)
     bound = soft if gap(soft, follow_up) < 0 else -soft
@@ -264,17 +303,17 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
         lo_min, lo_max = follow_up.lower_range
         lower = _solve(lambda v: gap(bound, follow_up.with_lower(v)), lo_min, lo_max)
         if lower is not None:
-            theta = math.exp(bound)
+            theta = min(math.exp(bound), cap)
             return TailFit(curve.with_theta(theta), follow_up.with_lower(lower),
                            f"tail hazard x{theta:.3g} and follow-up start to match events", 1)
         follow_up = follow_up.with_lower(lo_max if bound > 0 else lo_min)
     lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
     log_theta = _solve(lambda v: gap(v, follow_up), lo, hi)
     if log_theta is not None:
-        theta = math.exp(log_theta)
+        theta = min(math.exp(log_theta), cap)
         return TailFit(curve.with_theta(theta), follow_up,
                        f"tail hazard x{theta:.3g} to match events", 2)
-    theta = _THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0]
+    theta = min(_THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0], cap)
     cur = curve.with_theta(theta)
     factor = _solve(lambda v: expected_events(cur, follow_up.scaled(math.exp(v)), n) - events,
                     math.log(0.02), math.log(50.0))
@@ -329,7 +368,7 @@ def polish_landmarks(
     event: np.ndarray,
     landmarks: dict[float, float],
     tolerance: float = 0.01,
-    max_moves: int = 3,
+    max_moves: int = 6,
 ) -> tuple[np.ndarray, int]:
     """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
 

@@ -29,12 +29,13 @@ from scipy import optimize, stats
 
 from lmssurv.summary import ArmSummary
 
-__all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves"]
+__all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves", "median_time"]
 
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
 _SLOPE_RANGE = (0.25, 4.0)
 _DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
 _RAMP = 0.5  # log-time distance over which the HR-matching shift phi ramps in
+_MEDIAN_NUDGE = 0.002  # see median_time
 _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
 
 
@@ -79,18 +80,38 @@ def _median_ci_survival(bound: str, n_eff: float, level: float = 0.95) -> float 
     return float(optimize.brentq(band, grid[i], grid[i + 1]))
 
 
+def median_time(arm: ArmSummary) -> float | None:
+    """Where the rebuilt KM should first reach 0.5.
+
+    The reported median, except when a landmark at that same time is reported above 0.5
+    (median 12.0 with S(12) = 0.508: the median was rounded down); the KM then drops to 0.5
+    just after, at ``median * (1 + _MEDIAN_NUDGE)``, well inside the median's rounding.
+    """
+    m = arm.median
+    if m is None:
+        return None
+    if any(abs(t - m) < 1e-9 and s > 0.5 for t, s in arm.landmarks.items()):
+        return m * (1 + _MEDIAN_NUDGE)
+    return m
+
+
 def anchors_for_arm(arm: ArmSummary, at_risk_fraction=None) -> list[Anchor]:
     """The reported points of one arm, plus the survival implied at its median CI limits.
 
     ``at_risk_fraction`` (a callable of time) is the share of patients not yet censored; it
     shrinks the effective sample size behind the Greenwood variance at a CI limit.
     """
-    out = [Anchor(t, s, f"S({t:g})") for t, s in arm.landmarks.items() if 0 < s < 1]
-    if arm.median is not None and all(abs(a.time - arm.median) > 1e-9 for a in out):
-        out.append(Anchor(arm.median, 0.5, "median"))
-    if arm.median is not None and arm.median_ci is not None:
+    # A rate of exactly 1 (no event yet) or 0 (everyone has had one) has no log-log value:
+    # the curve goes through half a KM step from it instead, so the KM shows the same level.
+    half_step = 0.5 / arm.n
+    out = [Anchor(t, min(max(s, half_step), 1.0 - half_step), f"S({t:g})")
+           for t, s in arm.landmarks.items()]
+    m = median_time(arm)
+    if m is not None and all(abs(a.time - m) > 1e-9 for a in out):
+        out.append(Anchor(m, 0.5, "median"))
+    if arm.median_ci is not None:
         for bound, t in zip(("lower", "upper"), arm.median_ci, strict=True):
-            if t is None or t <= 0 or abs(t - arm.median) < 1e-9:
+            if t is None or t <= 0 or (arm.median is not None and abs(t - arm.median) < 1e-9):
                 continue
             frac = 1.0 if at_risk_fraction is None else float(at_risk_fraction(t))
             s = _median_ci_survival(bound, max(arm.n * frac, 2.0))
