@@ -308,20 +308,22 @@ class _Target:
             s = np.concatenate([[1.0], s])
         return cls(t, s)
 
+    def __post_init__(self) -> None:
+        # For crossing(): segment k (1 <= k < size) runs from click k - 1 to click k; entry 0
+        # answers levels at or above the first click, entry ``size`` levels never reached.
+        drop = self.s[:-1] - self.s[1:]
+        slope = np.divide(np.diff(self.t), drop, out=np.zeros(drop.size), where=drop > 0)
+        object.__setattr__(self, "_neg", -self.s)
+        object.__setattr__(self, "_base_t", np.concatenate([[self.t[0]], self.t[:-1], [np.inf]]))
+        object.__setattr__(self, "_base_s", np.concatenate([[0.0], self.s[:-1], [0.0]]))
+        object.__setattr__(self, "_slope", np.concatenate([[0.0], slope, [0.0]]))
+
     def crossing(self, levels: np.ndarray) -> np.ndarray:
         """First time at which the curve is at or below each level (inf if never)."""
-        neg = -self.s
-        k = np.searchsorted(neg, -levels, side="left")
-        out = np.full(levels.shape, np.inf)
-        first = k == 0
-        out[first] = self.t[0]
-        mid = (k > 0) & (k < self.s.size)
-        km = k[mid]
-        s0, s1 = self.s[km - 1], self.s[km]
-        t0, t1 = self.t[km - 1], self.t[km]
-        frac = (s0 - levels[mid]) / (s0 - s1)
-        out[mid] = t0 + frac * (t1 - t0)
-        return out
+        k = np.searchsorted(self._neg, -levels, side="left")
+        # the first click at or below the level is k, so s[k - 1] > level >= s[k]: the
+        # segment's slope is finite wherever it is used
+        return self._base_t[k] + (self._base_s[k] - levels) * self._slope[k]
 
     def at(self, times: np.ndarray) -> np.ndarray:
         return np.interp(times, self.t, self.s)
