@@ -199,6 +199,11 @@ def allocate(
         wait = False
         if crossing and median is not None:
             te = median
+        elif median is not None and abs(k_level - 0.5) <= 1e-9 and last_time == median:
+            # The KM sits at exactly 0.5 after the median event; conventions then differ
+            # (lifelines: that time, R: the midpoint to the next event) and rounding decides
+            # which side of 0.5 the level falls. A second event at the median settles it.
+            te = median
         elif crossing and not_reached:
             wait = ic < n_cens  # a censoring first: the KM must stay above 0.5
         elif (above and median is not None and events_left == 1 and ic < n_cens
