@@ -86,6 +86,60 @@ def test_censorings_where_the_steps_say_so():
     assert abs(steps[2.5] - 18 / 21 * 12 / 13) < 18 / 21 / 13 / 2
 
 
+def test_drop_clicked_after_a_table_time_is_counted_before_it():
+    # 10 patients: 2 events at t=1 (KM 8/10), 1 event at t=2.99 among 8 at risk (KM 0.7), 1
+    # censored in (3, 5), 1 event at t=5 among 6 at risk (KM 0.7 * 5/6), 5 censored at 8; table
+    # 10, 7, 5 at 0, 3, 6. The drop at 2.99 is clicked at 3.01 (reading noise: SD 0.2% of the
+    # 8-month axis is 0.016). Counted after 3, it would have at most 7 at risk, so a step of 1/7
+    # (KM 0.686, then 0.571 at t=5 with no room for the censoring); its size, 1/8, says it
+    # happened before 3. Rebuilt: the truth, with the event just before 3.
+    clicks = pd.DataFrame({"time": [0, 1, 1, 3.01, 3.01, 5, 5, 8],
+                           "survival": [1, 1, 0.8, 0.8, 0.7, 0.7, 0.7 * 5 / 6, 0.7 * 5 / 6]})
+    table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [10, 7, 5]})
+    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    assert list(km(ipd).values()) == pytest.approx([0.8, 0.7, 0.7 * 5 / 6], abs=1e-12)
+    ev = ipd.loc[ipd["event"] == 1, "time"].to_numpy()
+    assert 3 - 1e-9 < ev[2] < 3  # moved across the table time by the least possible
+    assert int((ipd["time"] >= 3).sum()) == 7 and int((ipd["time"] >= 6).sum()) == 5
+    assert "counted before 3" in ipd.attrs["intervals"][0]["note"]
+
+
+def test_drop_clicked_before_a_table_time_is_counted_after_it():
+    # Mirror image: 2 events at t=1 (KM 0.8), 1 censored in (1, 3), 7 at risk at 3, 1 event at
+    # t=3.01 (KM 0.8 * 6/7), 1 at t=5 among 6 (KM 0.8 * 6/7 * 5/6), 5 censored at 8. Clicked at
+    # 2.99, the drop would have 8 at risk (a step of 1/8, KM 0.7); its size, 1/7, says after 3.
+    s3 = 0.8 * 6 / 7
+    clicks = pd.DataFrame({"time": [0, 1, 1, 2.99, 2.99, 5, 5, 8],
+                           "survival": [1, 1, 0.8, 0.8, s3, s3, s3 * 5 / 6, s3 * 5 / 6]})
+    table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [10, 7, 5]})
+    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    assert list(km(ipd).values()) == pytest.approx([0.8, s3, s3 * 5 / 6], abs=1e-12)
+    assert ipd.loc[ipd["event"] == 1, "time"].tolist()[2] == 3.0
+    assert int((ipd["time"] >= 3).sum()) == 7
+    assert "counted after 3" in ipd.attrs["intervals"][0]["note"]
+
+
+def test_large_risk_sets_keep_the_published_split():
+    # 100 patients: 20 events at t=1 (KM 0.8), 29 censored in (1, 3), 1 event at t=2.99 among 51
+    # (KM 0.8 * 50/51) clicked at 3.01, 50 at risk at 3, 1 event at t=5 among 49, 47 at risk at
+    # 6. Before or after 3 the step is 1/51 or 1/50 of 0.8, a difference of 0.8 / (50 * 51) =
+    # 0.0003, far below the 0.002 survival reading precision: real clicks cannot tell the sides
+    # apart (these noise-free ones would say "before"), so the drop stays where it was clicked,
+    # as in Guyot's algorithm. With 12 at risk the same clicks move it (0.0047 > 0.002).
+    for at_3, moved in ((50, False), (12, True)):
+        s2 = 0.8 * at_3 / (at_3 + 1)
+        s3 = s2 * (at_3 - 2) / (at_3 - 1)
+        clicks = pd.DataFrame({"time": [0, 1, 1, 3.01, 3.01, 5, 5, 8],
+                               "survival": [1, 1, 0.8, 0.8, s2, s2, s3, s3]})
+        table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [100, at_3, at_3 - 3]})
+        ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=22)
+        note = ipd.attrs["intervals"][0]["note"]
+        assert ("counted before 3" in note) is moved, note
+        near = (ipd["time"] > 2.9) & (ipd["time"] < 3) & (ipd["event"] == 1)
+        assert bool(near.any()) is moved
+        assert int((ipd["time"] >= 3).sum()) == at_3
+
+
 def test_several_steps_merged_into_one_diagonal_spread_their_events():
     # A staircase drawn too densely to click every corner: top-left (2, 1) and bottom-right
     # (4, 0.8) of 4 drops of 1/20 with no censoring. The events are spread along the diagonal,
