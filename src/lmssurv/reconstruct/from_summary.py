@@ -36,9 +36,11 @@ __all__ = ["reconstruct_arm", "reconstruct_trial"]
 # most this much (a factor of e^1.5 ~ 4.5 on the cumulative hazard there).
 _HR_TOLERANCE = 0.002
 _PHI_MAX = 1.5
-# Matching the HR may scale a tail hazard freely (TailFit.strain 2) but not rescale the
-# reported follow-up (strain 3) to make the events fit.
-_MAX_HR_STRAIN = 2
+# Matching the HR may scale a tail hazard within [1/2, 2] and move an unreported follow-up
+# start (TailFit.strain 1), but not push the tail beyond that (strain 2: the vertical drops
+# of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
+# arm needed that anyway.
+_MAX_HR_STRAIN = 1
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -207,7 +209,7 @@ def _match_hazard_ratio(build, built, target: float):
     each arm's last anchor (``phi``), then, if that is not enough, before its first anchor
     (``psi``), so every published median, CI limit and landmark stays where it is; the event
     counts are re-matched at each step. The arms' own numbers come first: a shift stops where
-    matching the events would need the reported follow-up to be rescaled.
+    matching the events would need a more extreme tail than without it (see _MAX_HR_STRAIN).
     """
     cache: dict[tuple[float, float], tuple] = {}
 

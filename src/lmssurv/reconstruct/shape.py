@@ -34,8 +34,10 @@ __all__ = ["Anchor", "ArmCurve", "anchors_for_arm", "fit_curves", "median_time"]
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
 _SLOPE_RANGE = (0.25, 4.0)
 _DEFAULT_SLOPE = 1.0  # exponential, when a single point gives no slope
-_RAMP = 0.5  # log-time distance over which the HR-matching shift phi ramps in
+_RAMP = 0.5  # log-time distance over which the HR-matching shifts ramp in (at least)
+_RAMP_SPAN = 3.0  # log-time span searched for the curve's smallest slope (a factor of 20)
 _MEDIAN_NUDGE = 0.002  # see median_time
+_MIN_SPAN = math.log(1.5)  # reported times spanning less than this set no slope
 _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
 
 
@@ -132,7 +134,7 @@ class ArmCurve:
     anchor_delta: tuple[float, ...]  # correction that puts the curve through each anchor
     tail_start: float  # time (months) after which the hazard is multiplied by theta
     theta: float = 1.0
-    # log cumulative hazard shift after the arm's last anchor, ramped in over _RAMP on log
+    # log cumulative hazard shift after the arm's last anchor, ramped in over ramp_phi on log
     # time: the knob that matches the reported HR without moving any reported point (the
     # tail is then re-matched to the event count).
     phi: float = 0.0
@@ -140,6 +142,10 @@ class ArmCurve:
     # cannot match the HR (the validation favours the tail).
     psi: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    # ramp widths (log time), at least _RAMP and wide enough that a shift never makes the
+    # cumulative hazard fall (see with_shifts)
+    ramp_phi: float = _RAMP
+    ramp_psi: float = _RAMP
 
     # -- the baseline g and its slope, with linear extension outside x_range ---------------
     def _g(self, x: np.ndarray) -> np.ndarray:
@@ -164,11 +170,9 @@ class ArmCurve:
         if self.anchor_x:
             y = y + np.interp(x, self.anchor_x, self.anchor_delta)
         if self.phi:
-            last = self.anchor_x[-1] if self.anchor_x else self.x_range[1]
-            y = y + self.phi * np.clip((x - last) / _RAMP, 0.0, 1.0)
+            y = y + self.phi * np.clip((x - self._last_x) / self.ramp_phi, 0.0, 1.0)
         if self.psi:
-            first = self.anchor_x[0] if self.anchor_x else self.x_range[0]
-            y = y + self.psi * np.clip((first - x) / _RAMP, 0.0, 1.0)
+            y = y + self.psi * np.clip((self._first_x - x) / self.ramp_psi, 0.0, 1.0)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
@@ -191,9 +195,32 @@ class ArmCurve:
         """The same curve with another tail hazard multiplier."""
         return replace(self, theta=theta)
 
+    @property
+    def _last_x(self) -> float:
+        return self.anchor_x[-1] if self.anchor_x else self.x_range[1]
+
+    @property
+    def _first_x(self) -> float:
+        return self.anchor_x[0] if self.anchor_x else self.x_range[0]
+
     def with_shifts(self, phi: float, psi: float) -> ArmCurve:
-        """The same curve with other log cumulative hazard shifts after / before its anchors."""
-        return replace(self, phi=phi, psi=psi)
+        """The same curve with other log cumulative hazard shifts after / before its anchors.
+
+        A shift that lowers the log cumulative hazard along a ramp would make it fall where
+        the ramp is steeper than the curve, so each ramp is widened until its slope is at most
+        80% of the curve's smallest log-log slope there.
+        """
+        base = replace(self, phi=0.0, psi=0.0)
+        ramp_phi = ramp_psi = _RAMP
+        if phi < 0:
+            xs = np.linspace(self._last_x, self._last_x + _RAMP_SPAN, 64)
+            k = max(float(np.min(np.gradient(base._y(xs), xs))), 1e-3)
+            ramp_phi = max(_RAMP, -phi / (0.8 * k))
+        if psi > 0:
+            xs = np.linspace(self._first_x - _RAMP_SPAN, self._first_x, 64)
+            k = max(float(np.min(np.gradient(base._y(xs), xs))), 1e-3)
+            ramp_psi = max(_RAMP, psi / (0.8 * k))
+        return replace(self, phi=phi, psi=psi, ramp_phi=ramp_phi, ramp_psi=ramp_psi)
 
     def is_monotone(self, t_max: float) -> bool:
         """Whether the curve's cumulative hazard increases on (0, t_max]."""
@@ -216,6 +243,10 @@ def _fit_baseline(points: list[tuple[float, float, int]], n_arms: int):
     distinct = len(np.unique(np.round(x, 6)))
     free = distinct - (len(arms_present) - 1)  # points left for g after the arm offsets
     degree = int(min(_MAX_DEGREE, max(0, free - 1)))
+    if x.max() - x.min() < _MIN_SPAN:
+        # all reported times within 50% of each other: rounded values that close together
+        # give any slope at all (GeDDiS PFS: median 5.36, 24-week rate at 5.52 months)
+        degree = 0
     poly = np.polynomial.polynomial
     while True:
         cols = [(x - x0) ** k for k in range(degree + 1)]
