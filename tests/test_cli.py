@@ -110,8 +110,8 @@ def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, c
     assert "lms04 os" in captured.out.replace("LMS-04", "lms04")
     assert "rebuilding" in captured.err  # progress goes to stderr
     pngs = sorted(p.name for p in out.iterdir())
-    assert pngs == ["lms04_os.png", "lms04_pfs.png", "regimens_forest.png", "regimens_os.png",
-                    "regimens_pfs.png"]
+    assert pngs == ["curve_reconstruction_example.png", "lms04_os.png", "lms04_pfs.png",
+                    "regimens_forest.png", "regimens_os.png", "regimens_pfs.png"]
     # its own figures are regenerated without --force ...
     assert cli.main(["reproduce", "--out", str(out)]) == code
     # ... a user's file in the way is not

@@ -236,6 +236,7 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
 
 def _figure_jobs(trial, endpoints, seed: int) -> dict[str, Callable[[], object]]:
     """File name -> function drawing that figure, for everything ``reproduce`` regenerates."""
+    from lmssurv.curve_accuracy import curve_reconstruction_example_figure
     from lmssurv.plotting import plot_endpoint
     from lmssurv.regimen_plots import plot_forest, plot_regimen_curves
     from lmssurv.regimens import forest_table, regimen_ipd
@@ -248,6 +249,7 @@ def _figure_jobs(trial, endpoints, seed: int) -> dict[str, Callable[[], object]]
         jobs[f"regimens_{key}.png"] = lambda key=key, horizon=horizon: plot_regimen_curves(
             regimen_ipd(key, seed=seed), key, horizon=horizon)
     jobs["regimens_forest.png"] = lambda: plot_forest(forest_table())
+    jobs["curve_reconstruction_example.png"] = curve_reconstruction_example_figure
     return jobs
 
 

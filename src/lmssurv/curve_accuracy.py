@@ -32,7 +32,12 @@ from matplotlib.figure import Figure
 from lmssurv._validation import InputError
 from lmssurv.reconstruct.from_curve import _at_risk_arrays, clean_clicks, reconstruct_from_curve
 
-__all__ = ["curve_accuracy", "plot_curve_accuracy", "plot_curve_reconstruction_example"]
+__all__ = [
+    "curve_accuracy",
+    "curve_reconstruction_example_figure",
+    "plot_curve_accuracy",
+    "plot_curve_reconstruction_example",
+]
 
 #: Okabe-Ito colour-blind-safe colours (blue, vermillion, bluish green, black).
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#000000")
@@ -330,8 +335,8 @@ def _digitise(time, event, rng, *, max_clicks=240, time_noise=0.002, survival_no
     return pd.DataFrame({"time": ct, "survival": cs})
 
 
-def plot_curve_reconstruction_example(path: str | os.PathLike, *, seed: int = 2012) -> Path:
-    """Write the example figure: GBSG-2 digitised, rebuilt and compared with the truth.
+def curve_reconstruction_example_figure(*, seed: int = 2012) -> Figure:
+    """The example figure: GBSG-2 digitised, rebuilt and compared with the truth.
 
     The German Breast Cancer Study Group 2 trial (686 patients, recurrence-free survival by
     hormonal therapy; lifelines ``load_gbsg2``) is drawn as a KM figure, digitised as a careful
@@ -341,26 +346,15 @@ def plot_curve_reconstruction_example(path: str | os.PathLike, *, seed: int = 20
 
     Parameters
     ----------
-    path : path-like
-        Where to write the PNG (folders are created).
     seed : int
         Seed of the simulated reading noise.
 
     Returns
     -------
-    Path
-        The written file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = plot_curve_reconstruction_example(pathlib.Path(tempfile.mkdtemp()) / "ex.png")
-    >>> out.suffix
-    '.png'
+    matplotlib.figure.Figure
+        Close it with ``matplotlib.pyplot.close`` when done.
     """
     from lifelines.datasets import load_gbsg2
-
-    from lmssurv.plotting import save_figure
 
     df = load_gbsg2()
     months = df["time"].to_numpy(dtype=float) / _DAYS_PER_MONTH
@@ -380,9 +374,24 @@ def plot_curve_reconstruction_example(path: str | os.PathLike, *, seed: int = 20
         totals[arm] = int(e.sum())
         truth[arm] = pd.DataFrame({"time": t, "event": e})
     ipd = reconstruct_from_curve(curves, at_risk=tables, total_events=totals)
-    fig = plot_curve_accuracy(
+    return plot_curve_accuracy(
         curves, ipd, at_risk=tables, truth=truth, table_times=table_times,
         title="GBSG-2 recurrence-free survival: digitised, rebuilt and true Kaplan-Meier")
+
+
+def plot_curve_reconstruction_example(path: str | os.PathLike, *, seed: int = 2012) -> Path:
+    """Write :func:`curve_reconstruction_example_figure` to ``path`` (atomically).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = plot_curve_reconstruction_example(pathlib.Path(tempfile.mkdtemp()) / "ex.png")
+    >>> out.suffix
+    '.png'
+    """
+    from lmssurv.plotting import save_figure
+
+    fig = curve_reconstruction_example_figure(seed=seed)
     try:
         return save_figure(fig, path)
     finally:

@@ -190,7 +190,7 @@ def forest_table() -> pd.DataFrame:
     --------
     >>> tab = forest_table()
     >>> row = tab.query("comparison == 'DOX + trabectedin vs DOX' and endpoint == 'os'").iloc[0]
-    >>> row["hr"], row["kind"]
+    >>> float(row["hr"]), row["kind"]
     (0.65, 'direct, randomised')
     """
     rows = []

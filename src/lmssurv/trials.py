@@ -451,8 +451,8 @@ class Trial:
 
         Examples
         --------
-        >>> ipd = load_trial("lms04").reconstruct("os", seed=0)  # doctest: +SKIP
-        >>> sorted(ipd["arm"].unique())  # doctest: +SKIP
+        >>> ipd = load_trial("lms04").reconstruct("os", seed=0)
+        >>> sorted(ipd["arm"].unique())
         ['Doxorubicin', 'Doxorubicin + trabectedin']
         """
         ep = self.endpoint(endpoint)
