@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -219,3 +220,14 @@ def test_unwritable_output_is_a_usage_error(where, tmp_path, capsys):
             if where == "reconstruct" else ["reproduce", "--out", str(blocker)])
     _usage_error(argv, capsys)
     assert blocker.read_text() == "mine\n"
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    # mkstemp creates 0600 files; the output must be readable like any file the user writes
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out",
+                         str(tmp_path / "ipd.csv")]) == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "ipd.csv").stat().st_mode & 0o777 == 0o644

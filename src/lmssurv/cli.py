@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from lmssurv import __version__
+from lmssurv._io import atomic_write
 from lmssurv._validation import InputError
 
 __all__ = ["main"]
@@ -49,21 +48,8 @@ def _progress(message: str) -> None:
 
 
 def _atomic_write(path: Path, write: Callable[[str], None], *, force: bool) -> Path:
-    """Write through ``write(tmp_path)`` to a temporary file beside ``path``, then rename."""
-    if path.exists() and not force:
-        raise InputError(f"{path} already exists; pass --force to overwrite it.")
-    if path.exists() and path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write through ``write(tmp_path)`` beside ``path``, then rename (see lmssurv._io)."""
+    return atomic_write(path, write, force=force)
 
 
 def _written_by_us(path: Path) -> bool:

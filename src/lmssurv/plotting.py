@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from lmssurv._io import atomic_write
 from lmssurv._km import fit_km, validate_ipd
 from lmssurv._validation import InputError
 
@@ -362,18 +362,9 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, force: bool = True,
         The written path.
     """
     path = Path(path)
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass force=True (CLI: --force) to overwrite it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(
+        path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png"),
+        force=force, hint="pass force=True (CLI: --force) to overwrite it")
 
 
 def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | None = None,
