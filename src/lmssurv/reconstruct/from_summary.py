@@ -41,6 +41,9 @@ _PHI_MAX = 1.5
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
 # arm needed that anyway.
 _MAX_HR_STRAIN = 1
+# Events spilling past the last censoring: steepen the tail by this factor, at most this often.
+_SPILL_FACTOR = 1.25
+_SPILL_STEPS = 8
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -166,11 +169,7 @@ def _reconstruct(
                                               strict=True):
             fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d,
                                  not_reached=arm.median_not_reached)
-            t_cap = min(fit.follow_up.longest, arm.max_follow_up or math.inf)
-            censored = np.minimum(censoring_times(fit.curve, fit.follow_up, u), t_cap)
-            alloc = allocate(fit.curve, censored, arm.n, d, median_time(arm), arm.median_ci,
-                             not_reached=arm.median_not_reached, t_cap=t_cap)
-            out.append((fit, alloc))
+            out.append(_place(arm, fit, d, u))
         return out
 
     built = build(0.0, 0.0)
@@ -200,6 +199,30 @@ def _reconstruct(
         })
     return frames, {"arms": diag_arms, "hazard_ratio": hr_how,
                     "method": "lmssurv summary engine 0.1"}
+
+
+def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
+           ) -> tuple[TailFit, Allocation]:
+    """Allocate the patients; steepen the tail while events spill past the last censoring.
+
+    The tail matches the events in expectation, but the last few events of a discrete
+    allocation can still come after the last censoring; they are then pulled in where only
+    a handful of patients remain at risk, a cliff in the KM. Raising the tail hazard a little
+    brings them back among the patients still followed.
+    """
+    t_cap = min(fit.follow_up.longest, arm.max_follow_up or math.inf)
+    for step in range(_SPILL_STEPS + 1):
+        censored = np.minimum(censoring_times(fit.curve, fit.follow_up, u), t_cap)
+        alloc = allocate(fit.curve, censored, arm.n, events, median_time(arm), arm.median_ci,
+                         not_reached=arm.median_not_reached, t_cap=t_cap)
+        if (not alloc.events_pulled_into_follow_up or step == _SPILL_STEPS
+                or arm.median_not_reached or events == arm.n):
+            return fit, alloc
+        theta = fit.curve.theta * _SPILL_FACTOR
+        fit = TailFit(fit.curve.with_theta(theta), fit.follow_up,
+                      f"{fit.how}; tail x{theta:.3g} so the last events fall in follow-up",
+                      fit.strain)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _match_hazard_ratio(build, built, target: float):
