@@ -15,7 +15,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
-from lmssurv._validation import InputError
+from lmssurv._validation import InputError, require_frame
 
 __all__ = [
     "CI_TRANSFORMS",
@@ -38,20 +38,10 @@ def _plain(value: object) -> object:
 
 def validate_ipd(ipd: object, *, name: str = "ipd", need_arm: bool = False) -> pd.DataFrame:
     """Return ``ipd`` as a clean DataFrame[time, event(, arm)] or raise :class:`InputError`."""
-    if not isinstance(ipd, pd.DataFrame):
-        raise InputError(
-            f"{name} must be a pandas DataFrame with columns time, event"
-            f"{', arm' if need_arm else ''}; got {type(ipd).__name__}."
-        )
-    needed = ["time", "event"] + (["arm"] if need_arm else [])
-    missing = [c for c in needed if c not in ipd.columns]
-    if missing:
-        raise InputError(
-            f"{name} is missing column(s) {missing}; it has {list(ipd.columns)}. "
-            "Pass the output of Trial.reconstruct or reconstruct_trial."
-        )
-    if len(ipd) == 0:
-        raise InputError(f"{name} has no rows; pass at least one patient.")
+    require_frame(ipd, name, ["time", "event"] + (["arm"] if need_arm else []),
+                  kind="pandas DataFrame",
+                  missing_hint="Pass the output of Trial.reconstruct or reconstruct_trial.",
+                  empty="rows; pass at least one patient.")
     time = pd.to_numeric(ipd["time"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(time) | (time < 0)
     if bad.any():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["InputError", "check_fraction", "check_positive", "check_whole"]
+__all__ = ["InputError", "check_fraction", "check_positive", "check_whole", "require_frame"]
 
 
 class InputError(ValueError):
@@ -70,3 +70,27 @@ def check_fraction(name: str, value: object, *, hint: str = "") -> float:
             f"{name} must be a proportion in [0, 1], got {value!r}.{extra} {hint}".rstrip()
         )
     return value
+
+
+def require_frame(frame: object, name: str, columns: list[str], *, kind: str = "DataFrame",
+                  type_hint: str = "", missing_hint: str, empty: str) -> None:
+    """Raise unless ``frame`` is a DataFrame with ``columns`` and at least one row.
+
+    ``kind`` names the expected type in the message; ``type_hint``, ``missing_hint`` and
+    ``empty`` say how to fix each failure.
+    """
+    import pandas as pd  # pandas is only needed by the callers that pass frames
+
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"{name} must be a {kind} with columns {', '.join(columns)}; got "
+            f"{type(frame).__name__}.{' ' + type_hint if type_hint else ''}"
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name} is missing column(s) {missing}; it has {list(frame.columns)}. "
+            f"{missing_hint}"
+        )
+    if len(frame) == 0:
+        raise InputError(f"{name} has no {empty}")

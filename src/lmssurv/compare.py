@@ -161,6 +161,14 @@ def _check_horizon(km: _KM, t: float, what: str) -> None:
 
 
 # -- results -----------------------------------------------------------------------------------
+def _estimate_row(quantity: str, time: float, estimate: float, se: float,
+                  ci: tuple[float, float], level: float) -> pd.DataFrame:
+    """One tidy row: quantity, time, estimate, se and the CI limits named by their level."""
+    p = _pct(level)
+    return pd.DataFrame([{"quantity": quantity, "time": time, "estimate": estimate, "se": se,
+                          f"lower {p}": ci[0], f"upper {p}": ci[1]}])
+
+
 @dataclass(frozen=True)
 class RMSTResult:
     """Restricted mean survival time up to ``tau`` (months) with its standard error and CI."""
@@ -175,11 +183,7 @@ class RMSTResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row: quantity, time, estimate, se, CI limits."""
-        p = _pct(self.level)
-        return pd.DataFrame([{
-            "quantity": "rmst", "time": self.tau, "estimate": self.estimate, "se": self.se,
-            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1],
-        }])
+        return _estimate_row("rmst", self.tau, self.estimate, self.se, self.ci, self.level)
 
 
 @dataclass(frozen=True)
@@ -195,11 +199,7 @@ class LandmarkResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row: quantity, time, estimate, se, CI limits."""
-        p = _pct(self.level)
-        return pd.DataFrame([{
-            "quantity": "survival", "time": self.time, "estimate": self.estimate, "se": self.se,
-            f"lower {p}": self.ci[0], f"upper {p}": self.ci[1],
-        }])
+        return _estimate_row("survival", self.time, self.estimate, self.se, self.ci, self.level)
 
 
 @dataclass(frozen=True)

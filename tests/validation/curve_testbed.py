@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, datasets
+from summary_testbed import km_at, km_steps  # one numpy KM for both test beds
 
 __all__ = [
     "Arm",
@@ -133,32 +134,6 @@ def arms() -> list[Arm]:
     _pair(out, "dd_tenure_democracy", df["duration"] * 12, df["observed"],
           df["democracy"] == "Democracy", ("non-democracy", "democracy"))
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Kaplan-Meier (numpy; same estimator as lifelines)
-# --------------------------------------------------------------------------------------------
-def km_steps(time, event) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier estimate as (distinct event times, survival just after each)."""
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event).astype(bool)
-    t_ev = np.unique(time[event])
-    if t_ev.size == 0:
-        return t_ev, t_ev.copy()
-    order = np.sort(time)
-    at_risk = order.size - np.searchsorted(order, t_ev, side="left")
-    deaths = np.bincount(np.searchsorted(t_ev, time[event]), minlength=t_ev.size)
-    return t_ev, np.cumprod(1.0 - deaths / at_risk)
-
-
-def km_at(steps, t) -> np.ndarray:
-    """Right-continuous KM survival at times ``t``."""
-    t_ev, surv = steps
-    t = np.asarray(t, dtype=float)
-    if surv.size == 0:
-        return np.ones_like(t)
-    idx = np.searchsorted(t_ev, t, side="right") - 1
-    return np.where(idx < 0, 1.0, surv[np.maximum(idx, 0)])
 
 
 def cox_log_hr(time, event, experimental) -> float:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
-from lmssurv._validation import InputError, check_whole
+from lmssurv._validation import InputError, check_whole, require_frame
 
 __all__ = ["clean_clicks", "read_digitised", "reconstruct_from_curve"]
 
@@ -92,19 +92,11 @@ def _curve_arrays(curve: object, scale: str, name: str = "curve") -> tuple[np.nd
         raise InputError(f"scale must be 'proportion' or 'percent', got {scale!r}.")
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame):
         curve = pd.DataFrame(dict(curve))
-    if not isinstance(curve, pd.DataFrame):
-        raise InputError(
-            f"{name} must be a DataFrame with columns time, survival; got {type(curve).__name__}. "
-            "Use read_digitised(path) for a WebPlotDigitizer CSV export."
-        )
-    missing = [c for c in ("time", "survival") if c not in curve.columns]
-    if missing:
-        raise InputError(
-            f"{name} is missing column(s) {missing}; it has {list(curve.columns)}. "
-            "Rename the columns to time, survival (read_digitised does this for you)."
-        )
-    if len(curve) == 0:
-        raise InputError(f"{name} has no clicks; digitise at least the curve's corners.")
+    require_frame(
+        curve, name, ["time", "survival"],
+        type_hint="Use read_digitised(path) for a WebPlotDigitizer CSV export.",
+        missing_hint="Rename the columns to time, survival (read_digitised does this for you).",
+        empty="clicks; digitise at least the curve's corners.")
     time = _numeric_column(curve, "time", name)
     surv = _numeric_column(curve, "survival", name)
     top = float(surv.max())
@@ -155,18 +147,10 @@ def _at_risk_arrays(at_risk: object, n: int | None, name: str = "at_risk"
         return np.array([0.0]), np.array([n])
     if isinstance(at_risk, Mapping) and not isinstance(at_risk, pd.DataFrame):
         at_risk = pd.DataFrame(dict(at_risk))
-    if not isinstance(at_risk, pd.DataFrame):
-        raise InputError(
-            f"{name} must be a DataFrame with columns time, at_risk; got {type(at_risk).__name__}."
-        )
-    missing = [c for c in ("time", "at_risk") if c not in at_risk.columns]
-    if missing:
-        raise InputError(
-            f"{name} is missing column(s) {missing}; it has {list(at_risk.columns)}. "
-            "Name them time (months) and at_risk (the numbers under the figure)."
-        )
-    if len(at_risk) == 0:
-        raise InputError(f"{name} has no rows; pass None when the figure has no table.")
+    require_frame(
+        at_risk, name, ["time", "at_risk"],
+        missing_hint="Name them time (months) and at_risk (the numbers under the figure).",
+        empty="rows; pass None when the figure has no table.")
     times = _numeric_column(at_risk, "time", name)
     counts = _numeric_column(at_risk, "at_risk", name)
     for t, c in zip(times, counts, strict=True):
