@@ -200,9 +200,10 @@ print("\nHR note:", checks["os"].loc[checks["os"]["quantity"] == "HR", "note"].i
 # * *n*, the OS event counts, the medians and the landmark rates are what the engine is built to
 #   hit: passing them shows it hit its targets, exactly for counts and within rounding for the
 #   rest. The HR is also a target, met by shifting the hazards away from the published points.
-# * The **median CIs** are partly targeted: the curve is made to pass through the survival that
-#   each published CI limit implies. Whether the CI recomputed from the pseudo-patients then
-#   lands on the published limits also depends on how many of them are still at risk there.
+# * The **median CIs** are targeted too: the curve passes through the survival that each
+#   published CI limit implies, and the events that take the pointwise log-log bands across 0.5
+#   are placed at the published limits (when they fall near them: how many patients are still
+#   at risk there decides whether they do).
 # * The **CIs of the landmark rates**, the **HR's CI** and the **median follow-up** are not set
 #   directly. They follow from the numbers at risk over time, that is, from the censoring
 #   pattern and the event times together, so they are the real test that the pseudo-patients

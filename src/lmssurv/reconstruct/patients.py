@@ -124,7 +124,6 @@ class _TailEvents:
         self.h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
         self.late = self.t > curve.tail_start
         self.n = n
-        self.t_max = t_max
 
     def theta_keeping_above(self, survival: float) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``t_max`` (inf: any)."""
