@@ -526,3 +526,32 @@ def test_no_code_loading_anywhere_in_the_package():
     assert "tomllib.loads" in (SRC / "trials.py").read_text(encoding="utf-8")
     # the guard bites
     assert re.search(forbidden[0], "x = eval('1')") and re.search(forbidden[3], "import pickle")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"scale": ["percent"]}, "scale must be 'proportion' or 'percent', got ['percent']."),
+    ({"censor_times": ["a"]},
+     "censor_times must be numbers (months of the censor ticks), got ['a']."),
+])
+def test_curve_engine_argument_types(kwargs, message):
+    clicks = pd.DataFrame({"time": [0, 1, 2, 3], "survival": [1, 0.9, 0.8, 0.7]})
+    with raises(message):
+        reconstruct_from_curve(clicks, n=20, **kwargs)
+
+
+def test_curve_engine_malformed_frames():
+    with raises("curve columns have different lengths {'time': 3, 'survival': 2}"):
+        reconstruct_from_curve({"time": [0, 1, 2], "survival": [1, 0.9]}, n=20)
+    with raises("curve is an empty dict"):
+        reconstruct_from_curve({}, n=20)
+    dup = pd.DataFrame([[0, 1, 1], [1, 0.9, 0.9]], columns=["time", "survival", "survival"])
+    with raises("curve has 2 columns named 'survival'; keep one."):
+        reconstruct_from_curve(dup, n=20)
+    dates = pd.DataFrame({"time": pd.to_datetime(["2020-01-01", "2020-02-01"]),
+                          "survival": [1, 0.9]})
+    with raises("curve.time must hold numbers, got datetime64[ns] values; convert dates"):
+        reconstruct_from_curve(dates, n=20)
+
+
+def test_trial_ids_are_case_insensitive():
+    assert load_trial("LMS04").id == "lms04"

@@ -613,6 +613,8 @@ def load_trial(name_or_path: str | Path) -> Trial:
         raw = path.read_bytes()
     else:
         name = str(name_or_path)
+        if name not in list_trials() and name.lower() in list_trials():
+            name = name.lower()  # ids are lower case; "LMS04" means lms04
         resource = resources.files("lmssurv.data").joinpath(f"{name}.toml")
         if not resource.is_file():
             close = difflib.get_close_matches(name, list_trials(), n=1)

@@ -74,7 +74,30 @@ _MAX_FIXED_POINT = 200
 # --------------------------------------------------------------------------------------------
 # Input
 # --------------------------------------------------------------------------------------------
+def _frame_from_mapping(obj: object, name: str, columns: tuple[str, ...]) -> object:
+    """A dict of equal-length columns as a DataFrame (other objects are returned as they are)."""
+    if not isinstance(obj, Mapping) or isinstance(obj, pd.DataFrame):
+        return obj
+    lengths = {k: len(np.atleast_1d(v)) for k, v in obj.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(
+            f"{name} columns have different lengths {lengths}; each row is one point "
+            f"({', '.join(columns)}), so the columns must be equally long."
+        )
+    return pd.DataFrame({k: np.atleast_1d(v) for k, v in obj.items()})
+
+
 def _numeric_column(df: pd.DataFrame, column: str, name: str) -> np.ndarray:
+    if list(df.columns).count(column) > 1:
+        raise InputError(
+            f"{name} has {list(df.columns).count(column)} columns named {column!r}; keep one."
+        )
+    if not pd.api.types.is_numeric_dtype(df[column]) and not pd.api.types.is_object_dtype(
+            df[column]):
+        raise InputError(
+            f"{name}.{column} must hold numbers, got {df[column].dtype} "
+            "values; convert dates to months since randomisation first."
+        )
     values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -88,10 +111,9 @@ def _numeric_column(df: pd.DataFrame, column: str, name: str) -> np.ndarray:
 
 def _curve_arrays(curve: object, scale: str, name: str = "curve") -> tuple[np.ndarray, np.ndarray]:
     """Validated (time, survival-as-proportion) arrays, before any cleaning."""
-    if scale not in _SCALES:
+    if not isinstance(scale, str) or scale not in _SCALES:
         raise InputError(f"scale must be 'proportion' or 'percent', got {scale!r}.")
-    if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame):
-        curve = pd.DataFrame(dict(curve))
+    curve = _frame_from_mapping(curve, name, ("time", "survival"))
     require_frame(
         curve, name, ["time", "survival"],
         type_hint="Use read_digitised(path) for a WebPlotDigitizer CSV export.",
@@ -145,8 +167,7 @@ def _at_risk_arrays(at_risk: object, n: int | None, name: str = "at_risk"
                 "(n=): the curve alone does not say how many patients it shows."
             )
         return np.array([0.0]), np.array([n])
-    if isinstance(at_risk, Mapping) and not isinstance(at_risk, pd.DataFrame):
-        at_risk = pd.DataFrame(dict(at_risk))
+    at_risk = _frame_from_mapping(at_risk, name, ("time", "at_risk"))
     require_frame(
         at_risk, name, ["time", "at_risk"],
         missing_hint="Name them time (months) and at_risk (the numbers under the figure).",
@@ -790,7 +811,13 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve")
             )
     ticks = np.empty(0)
     if censor_times is not None:
-        ticks = np.sort(np.asarray(censor_times, dtype=float).ravel())
+        try:
+            ticks = np.sort(np.asarray(censor_times, dtype=float).ravel())
+        except (TypeError, ValueError) as err:
+            raise InputError(
+                f"censor_times must be numbers (months of the censor ticks), got "
+                f"{censor_times!r}."
+            ) from err
         if ticks.size and (not np.all(np.isfinite(ticks)) or ticks.min() < 0):
             raise InputError(
                 f"censor_times must be finite months >= 0; got {ticks[:5].tolist()!r}..."
@@ -867,6 +894,11 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     """
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame) \
             and not {"time", "survival"} <= set(curve):
+        if not curve:
+            raise InputError(
+                "curve is an empty dict; pass one DataFrame of clicks (time, survival), or a "
+                "dict {arm name: DataFrame}."
+            )
         frames, records = [], {}
         for arm, clicks in curve.items():
             try:
