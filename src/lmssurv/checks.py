@@ -84,6 +84,12 @@ from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["COLUMNS", "check", "check_arm", "check_comparison", "infer_ci_transform"]
 
+_FOLLOW_UP_NOT_CHECKED = (
+    "median follow-up: the trial's follow-up, used to model censoring; it is not recomputed "
+    "from these data, because a reverse Kaplan-Meier on an endpoint other than death from any "
+    "cause stops following patients at their event"
+)
+
 #: Columns of every check table, in order.
 COLUMNS = [
     "endpoint", "quantity", "arm", "published", "reconstructed", "difference", "tolerance",
@@ -595,7 +601,9 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
         ep = endpoint
     key = getattr(ep, "key", None) or (endpoint if isinstance(endpoint, str) else "endpoint")
     if getattr(ep, "experimental", None) is None:
-        raise InputError(f"endpoint {key!r} has one arm; use check_arm(summary, ipd) for it.")
+        return _check_single_arm(ep, key, ipd, trial)
+    engine_hr = (ipd.attrs.get("lmssurv", {}).get("hazard_ratio")
+                 if isinstance(ipd, pd.DataFrame) else None)
     ipd = validate_ipd(ipd, need_arm=True)
     control, experimental = ep.control, ep.experimental
     c_label = control.label or "control"
@@ -610,11 +618,7 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     follow_up_checkable = _is_overall_survival(ep, key)
     if not follow_up_checkable and (pooled_fu is not None or control.median_follow_up
                                     is not None or experimental.median_follow_up is not None):
-        not_checked.append(
-            "median follow-up: the trial's follow-up, used to model censoring; it is not "
-            "recomputed from these data, because a reverse Kaplan-Meier on an endpoint other "
-            "than death from any cause stops following patients at their event"
-        )
+        not_checked.append(_FOLLOW_UP_NOT_CHECKED)
     transform = infer_ci_transform(_intervals(control, experimental))
     rows: list[_Row] = []
     for role, summary, label in (("control", control, c_label),
@@ -646,12 +650,31 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     if p_test and p_test != "log-rank" and len(comp):
         mask = comp["quantity"] == "log-rank p"
         comp.loc[mask, "note"] = comp.loc[mask, "note"] + f"; the source's test: {p_test}"
+    if engine_hr and len(comp):
+        # a missed HR: say what the reconstruction could and could not do about it
+        missed = comp["quantity"].str.startswith("HR") & ~comp["ok"]
+        comp.loc[missed, "note"] = comp.loc[missed, "note"] + f"; reconstruction: {engine_hr}"
     frame = _to_frame(rows, endpoint=key)
     comp["endpoint"] = key
     out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame
     out.attrs = {"all_ok": bool(out["ok"].all()), "endpoint": key,
                  "trial": getattr(trial, "name", ""), "not_checked": not_checked}
     return out
+
+
+def _check_single_arm(ep, key: str, ipd: pd.DataFrame, trial) -> pd.DataFrame:
+    """check() for a one-arm endpoint: the arm's rows, follow-up on overall survival only."""
+    if isinstance(ipd, pd.DataFrame) and "arm" in ipd.columns:
+        ipd = ipd.drop(columns="arm")
+    checkable = _is_overall_survival(ep, key)
+    report = check_arm(ep.control, ipd, follow_up=checkable)
+    report["endpoint"] = key
+    not_checked = []
+    if not checkable and ep.control.median_follow_up is not None:
+        not_checked.append(_FOLLOW_UP_NOT_CHECKED)
+    report.attrs = {"all_ok": bool(report["ok"].all()), "endpoint": key,
+                    "trial": getattr(trial, "name", ""), "not_checked": not_checked}
+    return report
 
 
 def _is_overall_survival(ep, key: str) -> bool:

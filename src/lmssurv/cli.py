@@ -87,14 +87,8 @@ def _rebuild(trial, endpoint: str, seed: int) -> pd.DataFrame:
 
 
 def _check_one(trial, endpoint: str, ipd: pd.DataFrame) -> pd.DataFrame:
-    from lmssurv.checks import check, check_arm
+    from lmssurv.checks import check
 
-    ep = trial.endpoint(endpoint)
-    if ep.experimental is None:
-        report = check_arm(ep.control, ipd)
-        report["endpoint"] = endpoint
-        report.attrs["all_ok"] = bool(report["ok"].all())
-        return report
     return check(trial, endpoint, ipd)
 
 
@@ -130,10 +124,14 @@ def format_report(report: pd.DataFrame, title: str) -> str:
 
     out = [title, line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
-    notes = sorted({n.split("; ", 1)[1] for n in report["note"]
-                    if "published HR adjusted" in n and "; " in n})
+    notes = sorted({n.split("; ", 1)[1].split("; the source")[0].split("; reconstruction")[0]
+                    for n in report["note"] if "published HR adjusted" in n and "; " in n})
     for n in notes:
-        out.append(f"  note: {n.split('; the source')[0]}")
+        out.append(f"  note: {n}")
+    engine = sorted({n.split("; reconstruction: ", 1)[1] for n in report["note"]
+                     if "; reconstruction: " in n})
+    for n in engine:
+        out.append(f"  reconstruction: {n}")
     for n in report.attrs.get("not_checked", []):
         out.append(f"  not checked: {n}")
     return "\n".join(out)

@@ -279,6 +279,13 @@ def _match_hazard_ratio(build, built, target: float):
         if abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
             psi, short = solve(lambda v: evaluate(phi, v))
     parts, log_hr, _ = evaluate(phi, psi)
+    if abs(log_hr - target) >= _HR_TOLERANCE and abs(log_hr - target) > abs(start - target) / 2:
+        return parts, (
+            f"the published HR is out of reach without moving a published number: Cox log HR "
+            f"{log_hr:.3f} vs {target:.3f} after shifting the hazards by {phi:+.3f} after and "
+            f"{psi:+.3f} before the reported points (the arms' own numbers are kept; an "
+            "adjusted or stratified HR, or non-proportional hazards, can explain the gap)"
+        )
     if (phi, psi) == (0.0, 0.0):
         return parts, f"Cox log HR {log_hr:.3f} vs reported {target:.3f}: no shift needed"
     return parts, (
