@@ -112,9 +112,15 @@ def test_events_inferred_from_hr_ci_width_when_not_reported():
     hr = HazardRatio(0.41, 0.29, 0.58)
     ipd = reconstruct_trial(ctrl, exp, hr=hr, seed=0)
     d = ipd.groupby("arm", sort=False)["event"].sum()
-    # closed form: var(log HR) = 1/d1 + 1/d2 (Parmar 1998); the CI gives se^2 = 0.03127
-    se2 = ((math.log(0.58) - math.log(0.29)) / (2 * 1.959963984540054)) ** 2
-    assert 1 / d.iloc[0] + 1 / d.iloc[1] == pytest.approx(se2, rel=0.05)
+    # closed form: var(log HR) = 1/d1 + 1/d2 (Parmar 1998); the CI gives se^2 = 0.03127. The
+    # engine starts there, then refines the counts so the Cox SE matches (risk sets are not
+    # balanced at HR 0.41): the counts stay within 10% of the closed form...
+    se = (math.log(0.58) - math.log(0.29)) / (2 * 1.959963984540054)
+    assert 1 / d.iloc[0] + 1 / d.iloc[1] == pytest.approx(se**2, rel=0.10)
+    # ... and lifelines' Cox SE of the pseudo-data is the published one within 3% (variance)
+    df = ipd.assign(x=(ipd["arm"] == "Doxorubicin + trabectedin").astype(int))
+    fit_se = CoxPHFitter().fit(df[["time", "event", "x"]], "time", "event").standard_errors_["x"]
+    assert fit_se**2 == pytest.approx(se**2, rel=0.03)
     # S(24) = 5.3% with follow-up starting ~24 months: at least 72 of 76 must progress
     assert d.iloc[0] >= 72
     arms = ipd.attrs["lmssurv"]["arms"]

@@ -6,9 +6,11 @@ The checks and the tests use lifelines; ``tests/test_engine.py`` compares the tw
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["cox_log_hr"]
+__all__ = ["cox_fit", "cox_log_hr"]
 
 
 def cox_log_hr(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
@@ -17,6 +19,12 @@ def cox_log_hr(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
     Newton-Raphson from 0; returns ``nan`` when one group has no events and the estimate
     diverges.
     """
+    return cox_fit(time, event, group)[0]
+
+
+def cox_fit(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> tuple[float, float]:
+    """``(log HR, its standard error)``: the Newton fit of :func:`cox_log_hr` and
+    ``1 / sqrt(information)`` at the estimate (``nan`` for both when it diverges)."""
     order = np.argsort(-np.asarray(time, dtype=float), kind="stable")
     t = np.asarray(time, dtype=float)[order]
     d = np.asarray(event, dtype=float)[order]
@@ -31,8 +39,8 @@ def cox_log_hr(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
     ev = d > 0
     n1, n0, z_ev = n1[ev], n0[ev], z[ev]
     if z_ev.sum() == 0 or z_ev.sum() == z_ev.size:
-        return float("nan")
-    beta = 0.0
+        return float("nan"), float("nan")
+    beta, info = 0.0, math.nan
     for _ in range(50):
         r = n1 * np.exp(beta)
         p = r / (r + n0)
@@ -42,4 +50,4 @@ def cox_log_hr(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
         beta += float(np.clip(step, -1.0, 1.0))
         if abs(step) < 1e-10:
             break
-    return beta
+    return beta, 1.0 / math.sqrt(info)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv._validation import InputError
-from lmssurv.reconstruct._cox import cox_log_hr
+from lmssurv.reconstruct._cox import cox_fit, cox_log_hr
 from lmssurv.reconstruct.censoring import follow_up_model
 from lmssurv.reconstruct.patients import (
     Allocation,
@@ -41,6 +41,10 @@ _PHI_MAX = 1.5
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
 # arm needed that anyway.
 _MAX_HR_STRAIN = 1
+# Events inferred from the HR's CI: refine them until the pseudo-data's Cox SE is within this
+# relative distance (in variance) of the published one, in at most this many rebuilds.
+_SE_TOLERANCE = 0.03
+_SE_ROUNDS = 3
 # Events spilling past the last censoring: steepen the tail by this factor, at most this often.
 _SPILL_FACTOR = 1.25
 _SPILL_STEPS = 8
@@ -154,28 +158,42 @@ def _reconstruct(
     feasible = [feasible_events(c, fu, a.n)
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
     events, events_how = _infer_events(arms, expected, feasible, hr)
+    children = seq.spawn(len(arms))
 
-    uniforms = []
-    for arm, d, child in zip(arms, events, seq.spawn(len(arms)), strict=True):
-        rng = np.random.default_rng(child)
-        n_cens = arm.n - d
-        uniforms.append((np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens)) / max(n_cens, 1))
+    def run(events: list[int]):
+        uniforms = []
+        for arm, d, child in zip(arms, events, children, strict=True):
+            rng = np.random.default_rng(child)
+            n_cens = arm.n - d
+            uniforms.append((np.arange(n_cens) + rng.uniform(0.05, 0.95, n_cens))
+                            / max(n_cens, 1))
 
-    def build(phi: float, psi: float) -> list[tuple[TailFit, Allocation]]:
-        # half of each shift up on the experimental arm, half down on the control arm
-        signs = [0.0] if len(arms) == 1 else [-0.5, 0.5]
-        out = []
-        for arm, curve, fu, d, u, sign in zip(arms, curves, follow, events, uniforms, signs,
-                                              strict=True):
-            fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d,
-                                 not_reached=arm.median_not_reached)
-            out.append(_place(arm, fit, d, u))
-        return out
+        def build(phi: float, psi: float) -> list[tuple[TailFit, Allocation]]:
+            # half of each shift up on the experimental arm, half down on the control arm
+            signs = [0.0] if len(arms) == 1 else [-0.5, 0.5]
+            out = []
+            for arm, curve, fu, d, u, sign in zip(arms, curves, follow, events, uniforms,
+                                                  signs, strict=True):
+                fit = calibrate_tail(curve.with_shifts(sign * phi, sign * psi), fu, arm.n, d,
+                                     not_reached=arm.median_not_reached)
+                out.append(_place(arm, fit, d, u))
+            return out
 
-    built = build(0.0, 0.0)
-    hr_how = "no hazard ratio to match"
-    if len(arms) == 2 and hr is not None:
-        built, hr_how = _match_hazard_ratio(build, built, hr.log_estimate)
+        built = build(0.0, 0.0)
+        if len(arms) == 2 and hr is not None:
+            return _match_hazard_ratio(build, built, hr.log_estimate)
+        return built, "no hazard ratio to match"
+
+    built, hr_how = run(events)
+    inferred = [i for i, h in enumerate(events_how) if "HR CI width" in h]
+    if inferred and hr is not None and hr.se_log:
+        built, hr_how, events = _refine_events(run, built, hr_how, events, inferred, feasible,
+                                               arms, hr)
+        for i in inferred:
+            if f"-> {events[i]}" not in events_how[i]:
+                events_how[i] = (events_how[i].rsplit(" -> ", 1)[0]
+                                 + "; refined so the Cox CI has the published width -> "
+                                 f"{events[i]}")
 
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
@@ -199,6 +217,40 @@ def _reconstruct(
         })
     return frames, {"arms": diag_arms, "hazard_ratio": hr_how,
                     "method": "lmssurv summary engine 0.1"}
+
+
+def _cox_of(built) -> tuple[float, float]:
+    (_, a0), (_, a1) = built
+    return cox_fit(np.concatenate([a0.time, a1.time]), np.concatenate([a0.event, a1.event]),
+                   np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
+
+
+def _refine_events(run, built, hr_how, events, inferred, feasible, arms, hr):
+    """Rescale events inferred from the HR's CI until the pseudo-data's Cox SE matches it.
+
+    ``4 / se^2`` assumes balanced risk sets; away from HR = 1 the Cox information per event
+    is lower, so the pseudo-data's CI comes out wider than the published one. Each round
+    scales the inferred counts by ``(se_rebuilt / se_published)^2`` and keeps the result only
+    if the HR stays as close to the published one as before.
+    """
+    target = hr.log_estimate
+    beta, se = _cox_of(built)
+    for _ in range(_SE_ROUNDS):
+        ratio = (se / hr.se_log) ** 2
+        if not math.isfinite(ratio) or abs(ratio - 1) < _SE_TOLERANCE:
+            break
+        new = list(events)
+        for i in inferred:
+            lo, hi = feasible[i]
+            new[i] = int(min(max(round(min(max(events[i] * ratio, lo), hi)), 1), arms[i].n))
+        if new == events:
+            break
+        candidate, how = run(new)
+        beta_new, se_new = _cox_of(candidate)
+        if abs(beta_new - target) > max(abs(beta - target), _HR_TOLERANCE):
+            break  # more events would cost the HR: keep the counts from the CI width
+        built, hr_how, events, beta, se = candidate, how, new, beta_new, se_new
+    return built, hr_how, events
 
 
 def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
