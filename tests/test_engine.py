@@ -95,8 +95,10 @@ def test_same_seed_same_rows_other_seed_other_rows():
 
 
 def test_numpy_seed_sequence_is_accepted_and_bad_seeds_are_refused():
-    one = reconstruct_arm(CONTROL, seed=np.random.SeedSequence(7))
+    seq = np.random.SeedSequence(7)
+    one = reconstruct_arm(CONTROL, seed=seq)
     assert len(one) == 76
+    pd.testing.assert_frame_equal(reconstruct_arm(CONTROL, seed=seq), one)  # not consumed
     for bad in (-1, 1.5, "0", None, True):
         with pytest.raises(ValueError, match="seed must be a non-negative whole number"):
             reconstruct_arm(CONTROL, seed=bad)

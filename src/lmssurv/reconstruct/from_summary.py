@@ -52,7 +52,10 @@ _SPILL_STEPS = 8
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
-        return seed
+        # a copy: spawning children changes a SeedSequence, and the same seed must give the
+        # same rows every time it is passed
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
+                                      pool_size=seed.pool_size)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(
             f"seed must be a non-negative whole number, got {seed!r}; e.g. seed=0."
