@@ -13,7 +13,9 @@ S(t)                          Kaplan-Meier survival at t; NaN (not estimable) pa
                               follow-up, where lifelines would silently carry the last value
 S(t) 95% CI                   Greenwood variance with the transform under which the published
                               interval is symmetric (log-log, logit, log or plain), see below
-median follow-up              reverse Kaplan-Meier (censoring as the event; Schemper & Smith 1996)
+median follow-up              reverse Kaplan-Meier (censoring as the event; Schemper & Smith 1996),
+                              overall survival only: on other endpoints it is listed under
+                              ``attrs["not_checked"]`` with the reason
 HR and 95% CI                 unadjusted Cox model (Efron ties), experimental vs control
 log-rank p                    unstratified log-rank test
 ============================  ===============================================================
