@@ -47,11 +47,6 @@ def _progress(message: str) -> None:
     print(f"lmssurv: {message}", file=sys.stderr, flush=True)
 
 
-def _atomic_write(path: Path, write: Callable[[str], None], *, force: bool) -> Path:
-    """Write through ``write(tmp_path)`` beside ``path``, then rename (see lmssurv._io)."""
-    return atomic_write(path, write, force=force)
-
-
 def _written_by_us(path: Path) -> bool:
     """True when ``path`` is a PNG this command wrote earlier (tagged in its metadata)."""
     try:
@@ -213,7 +208,7 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
         ipd.to_csv(sys.stdout, index=False)
         return 0
     path = Path(args.out)
-    _atomic_write(path, lambda tmp: ipd.to_csv(tmp, index=False), force=args.force)
+    atomic_write(path, lambda tmp: ipd.to_csv(tmp, index=False), force=args.force)
     _progress(f"wrote {path} ({len(ipd)} rows)")
     return 0
 
@@ -259,7 +254,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     for name, draw in jobs.items():
         fig = draw()
         try:
-            _atomic_write(
+            atomic_write(
                 out / name,
                 lambda tmp, fig=fig: fig.savefig(
                     tmp, dpi=150, format="png",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv._validation import InputError
-from lmssurv.reconstruct._cox import cox_fit, cox_log_hr
+from lmssurv.reconstruct._cox import cox_fit
 from lmssurv.reconstruct.censoring import follow_up_model
 from lmssurv.reconstruct.patients import (
     Allocation,
@@ -266,18 +266,23 @@ def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
     brings them back among the patients still followed.
     """
     t_cap = min(fit.follow_up.longest, arm.max_follow_up or math.inf)
-    for step in range(_SPILL_STEPS + 1):
+
+    def attempt(fit: TailFit) -> Allocation:
         censored = np.minimum(censoring_times(fit.curve, fit.follow_up, u), t_cap)
-        alloc = allocate(fit.curve, censored, arm.n, events, median_time(arm), arm.median_ci,
-                         not_reached=arm.median_not_reached, t_cap=t_cap)
-        if (not alloc.events_pulled_into_follow_up or step == _SPILL_STEPS
-                or arm.median_not_reached or events == arm.n):
-            return fit, alloc
+        return allocate(fit.curve, censored, arm.n, events, median_time(arm), arm.median_ci,
+                        not_reached=arm.median_not_reached, t_cap=t_cap)
+
+    alloc = attempt(fit)
+    for _ in range(_SPILL_STEPS):
+        if (not alloc.events_pulled_into_follow_up or arm.median_not_reached
+                or events == arm.n):
+            break
         theta = fit.curve.theta * _SPILL_FACTOR
         fit = TailFit(fit.curve.with_theta(theta), fit.follow_up,
                       f"{fit.how}; tail x{theta:.3g} so the last events fall in follow-up",
                       fit.strain)
-    raise AssertionError("unreachable")  # pragma: no cover
+        alloc = attempt(fit)
+    return fit, alloc
 
 
 def _match_hazard_ratio(build, built, target: float):
@@ -295,11 +300,7 @@ def _match_hazard_ratio(build, built, target: float):
         key = (phi, psi)
         if key not in cache:
             parts = build(phi, psi) if key != (0.0, 0.0) else built
-            (_, a0), (_, a1) = parts
-            log_hr = cox_log_hr(np.concatenate([a0.time, a1.time]),
-                                np.concatenate([a0.event, a1.event]),
-                                np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
-            cache[key] = (parts, log_hr, max(fit.strain for fit, _ in parts))
+            cache[key] = (parts, _cox_of(parts)[0], max(fit.strain for fit, _ in parts))
         return cache[key]
 
     _, start, strain0 = evaluate(0.0, 0.0)

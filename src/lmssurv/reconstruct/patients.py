@@ -102,10 +102,7 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
 
 def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> float:
     """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model."""
-    t = np.linspace(0.0, follow_up.longest, 2001)
-    f = 1.0 - curve.survival(t)
-    g = follow_up.survival(t)
-    return float(n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(f)))
+    return _TailEvents(curve, n, follow_up.longest)(curve.theta, follow_up)
 
 
 class _TailEvents:
@@ -161,7 +158,6 @@ def allocate(
     *,
     not_reached: bool = False,
     t_cap: float = math.inf,
-    inverse: _Inverse | None = None,
 ) -> Allocation:
     """Place ``n`` patients: ``len(censor_times)`` censored, ``events`` events following ``curve``.
 
@@ -177,7 +173,7 @@ def allocate(
     c_times = np.sort(censor_times)
     n_cens = c_times.size
     t_last = float(c_times[-1]) if n_cens else 0.0
-    inv = inverse or _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     time = np.empty(n)
     event = np.zeros(n, dtype=np.int8)
