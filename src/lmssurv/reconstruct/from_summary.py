@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv._validation import InputError
-from lmssurv.reconstruct._cox import cox_fit
+from lmssurv.cox import cox_two_group
 from lmssurv.reconstruct.censoring import follow_up_model
 from lmssurv.reconstruct.patients import (
     Allocation,
@@ -224,8 +224,9 @@ def _reconstruct(
 
 def _cox_of(built) -> tuple[float, float]:
     (_, a0), (_, a1) = built
-    return cox_fit(np.concatenate([a0.time, a1.time]), np.concatenate([a0.event, a1.event]),
-                   np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
+    r = cox_two_group(np.concatenate([a0.time, a1.time]), np.concatenate([a0.event, a1.event]),
+                      np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
+    return r.log_hr, r.se
 
 
 def _refine_events(run, built, hr_how, events, inferred, feasible, arms, hr):

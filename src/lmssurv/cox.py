@@ -1,0 +1,95 @@
+"""The two-group Cox proportional hazards model (one binary covariate, Efron ties).
+
+Efron's handling of tied event times is what R's ``coxph`` and lifelines use by default, and
+what trial reports mostly print; Breslow's (SAS PHREG's default) differs from it by up to 0.2
+on the log scale when many times are tied. One binary covariate makes the partial likelihood a
+sum over event rows, so a Newton fit takes a few vector operations (lifelines' CoxPHFitter
+takes ~50 ms a fit; the summary engine refits a dozen times per reconstruction).
+
+Reference: Efron B. J Am Stat Assoc 1977;72:557. ``tests/test_cox.py`` compares every number
+with lifelines' CoxPHFitter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CoxResult", "cox_two_group"]
+
+_Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """Log hazard ratio of ``group == 1`` vs ``group == 0``, its standard error and the HR."""
+
+    log_hr: float
+    se: float
+
+    @property
+    def hr(self) -> float:
+        return math.exp(self.log_hr) if math.isfinite(self.log_hr) else math.nan
+
+    def ci(self, level: float = 0.95) -> tuple[float, float]:
+        """Wald confidence interval of the HR at ``level``."""
+        from statistics import NormalDist
+
+        z = _Z95 if level == 0.95 else NormalDist().inv_cdf(0.5 + level / 2)
+        return math.exp(self.log_hr - z * self.se), math.exp(self.log_hr + z * self.se)
+
+
+def cox_two_group(time, event, group) -> CoxResult:
+    """Maximum partial likelihood fit of ``group`` (0/1) with Efron's tie correction.
+
+    Returns ``CoxResult(nan, nan)`` when a group has no events or only events (the estimate
+    diverges), or when the information is zero.
+
+    Examples
+    --------
+    >>> r = cox_two_group([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 0], [0, 1, 0, 1, 0, 1])
+    >>> round(r.hr, 4)
+    0.5315
+    """
+    t = np.asarray(time, dtype=float)
+    d = np.asarray(event, dtype=float)
+    z = np.asarray(group, dtype=float)
+    order = np.argsort(-t, kind="stable")
+    t, d, z = t[order], d[order], z[order]
+    # Risk sets, tie-closed: everyone with time >= t (cumulative sums over descending time).
+    last_of_tie = np.r_[t[1:] != t[:-1], True]
+    ends = np.nonzero(last_of_tie)[0]
+    tie_end = ends[np.searchsorted(ends, np.arange(t.size))]
+    n1 = np.cumsum(z)[tie_end]
+    n0 = np.cumsum(1.0 - z)[tie_end]
+    ev = d > 0
+    if not ev.any():
+        return CoxResult(math.nan, math.nan)
+    # Efron: the l-th of the d events tied at a time (l = 0..d-1) sees the risk set less the
+    # fraction l/d of the tied events of each group.
+    t_ev, z_ev = t[ev], z[ev]
+    key = np.unique(t_ev, return_inverse=True)[1]
+    d_all = np.bincount(key)
+    d_one = np.bincount(key, weights=z_ev)
+    first = np.r_[True, key[1:] != key[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
+    frac = (np.arange(key.size) - start) / d_all[key]
+    r1 = n1[ev] - frac * d_one[key]
+    r0 = n0[ev] - frac * (d_all - d_one)[key]
+    if z_ev.sum() == 0 or z_ev.sum() == z_ev.size:
+        return CoxResult(math.nan, math.nan)
+    beta, info = 0.0, math.nan
+    for _ in range(60):
+        w = r1 * math.exp(beta)
+        p = w / (w + r0)
+        score = float(np.sum(z_ev - p))
+        info = float(np.sum(p * (1.0 - p)))
+        if not info > 0:
+            return CoxResult(math.nan, math.nan)
+        step = score / info
+        beta += float(np.clip(step, -1.0, 1.0))
+        if abs(step) < 1e-10:
+            break
+    return CoxResult(beta, 1.0 / math.sqrt(info))
