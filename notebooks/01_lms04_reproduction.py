@@ -330,29 +330,10 @@ spread
 # The engine records what it did in `df.attrs["lmssurv"]`:
 
 # %%
-def anchor_text(anchor) -> str:
-    """('S(24)', 24.0, 0.49, ...) -> 'S(24) at 24 months: S = 0.490 ...'"""
-    name, time, surv, *rest = anchor
-    extra = f" ({', '.join(map(str, rest))})" if rest else ""
-    return f"{name} at {time:g} months: S = {surv:.3f}{extra}"
-
-
-def show_diagnostics(key: str) -> None:
-    info = ipd[key].attrs.get("lmssurv", {})
-    print(f"{key.upper()} ({info.get('method', 'method not recorded')})")
-    print(f"  hazard ratio: {info.get('hazard_ratio', 'not recorded')}")
-    for arm in info.get("arms", []):
-        print(f"  {arm.get('arm', '?')}:")
-        for name, value in arm.items():
-            if name == "anchors":
-                print("    curve passes through: " + "; ".join(map(anchor_text, value)))
-            elif name != "arm":
-                print(f"    {name.replace('_', ' ')}: {value}")
-    print()
-
-
 for key in ENDPOINTS:
-    show_diagnostics(key)
+    diagnostics = ipd[key].attrs["lmssurv"]
+    print(f"{key.upper()}: {diagnostics}")
+    print(diagnostics.arms_frame().to_string(index=False), end="\n\n")
 
 # %%
 # PFS events: what the engine inferred vs what the HR's CI width implies (audit, 4/SE^2)

@@ -18,6 +18,7 @@ from lifelines.utils import median_survival_times
 from lmssurv import ArmSummary, HazardRatio, reconstruct_arm, reconstruct_trial
 from lmssurv.cox import cox_two_group
 from lmssurv.reconstruct.censoring import follow_up_model
+from lmssurv.reconstruct.diagnostics import EventsSource
 
 # LMS-04 overall survival, NEJM 2024 abstract (PMID 39231341): deaths 60/76 vs 47/74, median
 # 24 (19-31) vs 33 (26-48) months, 2-year OS 49% vs 68% (ASCO Post 2024), HR 0.65 (0.44-0.95),
@@ -125,17 +126,17 @@ def test_events_inferred_from_hr_ci_width_when_not_reported():
     assert fit_se**2 == pytest.approx(se**2, rel=0.03)
     # S(24) = 5.3% with follow-up starting ~24 months: at least 72 of 76 must progress
     assert d.iloc[0] >= 72
-    arms = ipd.attrs["lmssurv"]["arms"]
-    assert all(a["events_source"].startswith("inferred: HR CI width") for a in arms)
+    arms = ipd.attrs["lmssurv"].arms
+    assert all(a.events_source is EventsSource.HR_CI_WIDTH for a in arms)
 
 
 def test_single_arm_reconstruction_reports_its_diagnostics():
     arm = ArmSummary(n=42, median=8.0, landmarks={3: 0.74}, median_follow_up=18.0)
     ipd = reconstruct_arm(arm, seed=1)
     assert list(ipd.columns) == ["time", "event"] and len(ipd) == 42
-    diag = ipd.attrs["lmssurv"]["arms"][0]
-    assert diag["events_source"].startswith("inferred: expected under the curve")
-    assert [a[0] for a in diag["anchors"]] == ["S(3)", "median"]
+    diag = ipd.attrs["lmssurv"].arms[0]
+    assert diag.events_source is EventsSource.EXPECTED
+    assert [a[0] for a in diag.anchors] == ["S(3)", "median"]
     assert _km(ipd).median_survival_time_ == pytest.approx(8.0)
 
 
@@ -146,8 +147,8 @@ def test_arm_without_survival_points_is_placed_by_the_hr():
     group = (ipd["arm"] == "experimental").to_numpy()
     hr = cox_two_group(ipd["time"].to_numpy(), ipd["event"].to_numpy(), group).hr
     assert hr == pytest.approx(0.6, abs=0.03)
-    assert ipd.attrs["lmssurv"]["arms"][0]["shape_notes"] == [
-        "placed by the hazard ratio (no survival point of its own)"]
+    assert ipd.attrs["lmssurv"].arms[0].shape_notes == (
+        "placed by the hazard ratio (no survival point of its own)",)
 
 
 def test_trial_without_any_survival_point_is_a_clear_error():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,14 @@ import pandas as pd
 import pytest
 
 import lmssurv
-from lmssurv import ArmSummary, HazardRatio, InputError, reconstruct_arm, reconstruct_trial
+from lmssurv import (
+    ArmSummary,
+    HazardRatio,
+    InputError,
+    ReconstructionWarning,
+    reconstruct_arm,
+    reconstruct_trial,
+)
 from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
 from lmssurv.trials import load_trial
 
@@ -342,10 +350,19 @@ def test_an_arm_with_no_survival_point():
     ArmSummary(n=40, events=30, landmarks={6: 0.8, 12: 0.8, 18: 0.8}),
 ], ids=["n1", "n2", "all-events", "tiny-median", "ci-none", "ci-at-median", "flat"])
 def test_edge_summaries_rebuild_with_exact_counts(summary):
-    ipd = reconstruct_arm(summary, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = reconstruct_arm(summary, seed=0)
     assert list(ipd.columns) == ["time", "event"]
     assert len(ipd) == summary.n and int(ipd["event"].sum()) == summary.events
     assert np.isfinite(ipd["time"]).all() and (ipd["time"] > 0).all()
+    warned = [str(w.message) for w in caught]
+    if summary.landmarks == {6: 0.8, 12: 0.8, 18: 0.8}:
+        # "flat": every rate above 0.5 says the median was not reached, but after 30 events
+        # in 40 patients a KM is at most 1 - 30/40 = 0.25: the contradiction is warned
+        assert any("median: published not reached" in w for w in warned), warned
+    else:
+        assert warned == []
 
 
 # -- the curve engine (reconstruct_from_curve, clean_clicks, read_digitised) ---------------------

@@ -21,7 +21,7 @@ from lmssurv.compare import (
     rmst_difference,
     summarise_arms,
 )
-from lmssurv.reconstruct.diagnostics import ReconstructionWarning
+from lmssurv.reconstruct.diagnostics import ReconstructionError, ReconstructionWarning
 from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
 from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -62,6 +62,7 @@ __all__ = [
     "Endpoint",
     "HazardRatio",
     "InputError",
+    "ReconstructionError",
     "ReconstructionWarning",
     "Trial",
     "__version__",

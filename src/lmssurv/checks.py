@@ -604,8 +604,8 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     key = getattr(ep, "key", None) or (endpoint if isinstance(endpoint, str) else "endpoint")
     if getattr(ep, "experimental", None) is None:
         return _check_single_arm(ep, key, ipd, trial)
-    engine_hr = (ipd.attrs.get("lmssurv", {}).get("hazard_ratio")
-                 if isinstance(ipd, pd.DataFrame) else None)
+    diagnostics = ipd.attrs.get("lmssurv") if isinstance(ipd, pd.DataFrame) else None
+    engine_hr = getattr(diagnostics, "hazard_ratio", None)
     ipd = validate_ipd(ipd, need_arm=True)
     control, experimental = ep.control, ep.experimental
     c_label = control.label or "control"
@@ -652,10 +652,11 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     if p_test and p_test != "log-rank" and len(comp):
         mask = comp["quantity"] == "log-rank p"
         comp.loc[mask, "note"] = comp.loc[mask, "note"] + f"; the source's test: {p_test}"
-    if engine_hr and len(comp):
+    if engine_hr is not None and len(comp):
         # a missed HR: say what the reconstruction could and could not do about it
         missed = comp["quantity"].str.startswith("HR") & ~comp["ok"]
-        comp.loc[missed, "note"] = comp.loc[missed, "note"] + f"; reconstruction: {engine_hr}"
+        comp.loc[missed, "note"] = (comp.loc[missed, "note"]
+                                    + f"; reconstruction: hazard ratio {engine_hr.value}")
     frame = _to_frame(rows, endpoint=key)
     comp["endpoint"] = key
     out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame

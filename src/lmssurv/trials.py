@@ -458,14 +458,30 @@ class Trial:
         ep = self.endpoint(endpoint)
         # Imported here: the engine sits below trials in the layering and may be absent while
         # it is being written; loading and auditing trial files must not depend on it.
-        from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
+        from lmssurv.reconstruct.from_summary import (
+            endpoint_kind,
+            reconstruct_arm,
+            reconstruct_trial,
+        )
+
+        def _engine_endpoint(ep) -> str | None:
+            """The engine's kind of endpoint from the key or name; None when neither says."""
+            for text in (getattr(ep, "key", None), getattr(ep, "name", None)):
+                if text is None:
+                    continue
+                try:
+                    return endpoint_kind(text)
+                except InputError:
+                    continue
+            return None
 
         if ep.experimental is None:
-            df = reconstruct_arm(ep.control, seed=seed)
+            df = reconstruct_arm(ep.control, seed=seed, endpoint=_engine_endpoint(ep))
             if "arm" not in df.columns:
                 df.insert(0, "arm", ep.control.label or "control")
             return df
-        return reconstruct_trial(ep.control, ep.experimental, hr=ep.hr, seed=seed)
+        return reconstruct_trial(ep.control, ep.experimental, hr=ep.hr, seed=seed,
+                                 endpoint=_engine_endpoint(ep))
 
     def to_frame(self) -> pd.DataFrame:
         """Every sourced number of the trial as a tidy table.

@@ -8,26 +8,37 @@ papers report estimates the median of that potential follow-up (Schemper & Smith
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 __all__ = ["FollowUpModel", "follow_up_model"]
 
+# Without any reported follow-up, potential follow-up is uniform on [q L, L]: patients entered
+# over an accrual period three times as long as the shortest follow-up.
+_UNREPORTED_START = 0.25
+_REACH = 1.05
+
 
 @dataclass(frozen=True)
 class FollowUpModel:
-    """Potential follow-up as a piecewise-uniform distribution with knots ``knots``.
+    """Censoring: administrative potential follow-up, and loss to follow-up.
 
-    ``knots`` are increasing times (months) and ``cdf`` the distribution function at them
-    (starting at 0, ending at 1); between knots the distribution is uniform.
-    ``how`` says which reported numbers built it.
+    Administrative potential follow-up (entry to data cut-off) is piecewise uniform: ``knots``
+    are increasing times (months) and ``cdf`` the distribution function at them (from 0 to 1).
+    Loss to follow-up is an exponential hazard ``loss`` (per month) on top, so the censoring
+    survival function is ``G(t) = P(potential follow-up > t) exp(-loss t)``. ``how`` says which
+    reported numbers built it.
     """
 
     knots: tuple[float, ...]
     cdf: tuple[float, ...]
     how: str
     lower_range: tuple[float, float] | None = None
+    # nothing about follow-up was reported: the whole model may be stretched, but the longest
+    # follow-up never below this time (the last reported survival point)
+    unreported_from: float | None = None
+    loss: float = 0.0
 
     @property
     def flexible(self) -> bool:
@@ -38,11 +49,16 @@ class FollowUpModel:
         """The same model with the shortest potential follow-up moved to ``lower``."""
         knots = (lower, *self.knots[1:])
         how = f"{self.how}; shortest follow-up {lower:.3g} (from the event count)"
-        return FollowUpModel(knots, self.cdf, how, self.lower_range)
+        return replace(self, knots=knots, how=how)
+
+    def with_loss(self, loss: float) -> FollowUpModel:
+        """The same model with loss to follow-up at hazard ``loss`` per month."""
+        return replace(self, loss=float(loss))
 
     def survival(self, t: np.ndarray) -> np.ndarray:
-        """P(potential follow-up > t): the censoring survival function G(t)."""
-        return 1.0 - np.interp(t, self.knots, self.cdf, left=0.0, right=1.0)
+        """P(censoring time > t): the censoring survival function G(t)."""
+        g = 1.0 - np.interp(t, self.knots, self.cdf, left=0.0, right=1.0)
+        return g * np.exp(-self.loss * np.asarray(t, dtype=float)) if self.loss else g
 
     @property
     def longest(self) -> float:
@@ -51,8 +67,17 @@ class FollowUpModel:
 
     def scaled(self, factor: float) -> FollowUpModel:
         """The same shape with every time multiplied by ``factor``."""
-        return FollowUpModel(tuple(k * factor for k in self.knots), self.cdf,
-                             f"{self.how}; times rescaled x{factor:.3g}", None)
+        return replace(self, knots=tuple(k * factor for k in self.knots),
+                       how=f"{self.how}; times rescaled x{factor:.3g}", lower_range=None,
+                       unreported_from=None)
+
+    def with_longest(self, longest: float) -> FollowUpModel:
+        """An unreported follow-up stretched (or shrunk) so that it ends at ``longest``."""
+        factor = longest / self.knots[-1]
+        return replace(self, knots=tuple(k * factor for k in self.knots),
+                       how=(f"{self.how.split(':')[0]}: assumed uniform over "
+                            f"[{self.knots[0] * factor:.3g}, {longest:.3g}] months "
+                            "(longest set by the event count)"))
 
 
 def follow_up_model(
@@ -85,8 +110,12 @@ def follow_up_model(
         ``[m/2, 3m/2]`` (accrual as long as the median follow-up, typical of phase 3 trials).
     """
     m, mx, a = median_follow_up, max_follow_up, accrual
+    # Someone was followed at least to the last reported survival point: without a reported
+    # longest follow-up, the model reaches a little past it (a median of 14 months with a
+    # median follow-up of 5 is an immature trial, not an impossible one).
+    reach = _REACH * last_reported_time
     if m is not None and a is not None:
-        lo, hi = m - a / 2, m + a / 2
+        lo, hi = m - a / 2, max(m + a / 2, reach if mx is None else 0.0)
         if mx is not None and hi > mx:
             hi = mx
             lo = max(0.0, 2 * m - mx)
@@ -100,11 +129,11 @@ def follow_up_model(
         lo = max(0.0, 2 * m - mx)
         return FollowUpModel(
             (lo, m, max(mx, m * (1 + 1e-9))), (0.0, 0.5, 1.0),
-            f"median follow-up {m:g}, longest {mx:g}", (0.0, m * (1 - 1e-6)),
+            f"median follow-up {m:g}, longest {mx:g}",
         )
     if m is not None:
         return FollowUpModel(
-            (m / 2, m, 1.5 * m), (0.0, 0.5, 1.0),
+            (m / 2, m, max(1.5 * m, reach)), (0.0, 0.5, 1.0),
             f"median follow-up {m:g}; accrual assumed as long as the median follow-up",
             (0.0, m * (1 - 1e-6)),
         )
@@ -118,8 +147,8 @@ def follow_up_model(
         )
     t = last_reported_time
     return FollowUpModel(
-        (t, 1.5 * t), (0.0, 1.0),
-        f"no follow-up reported: assumed to end at {1.5 * t:g} months (1.5 x the last "
-        "reported time), its start set by the event count",
-        (0.0, 1.5 * t * (1 - 1e-6)),
+        (_UNREPORTED_START * 1.5 * t, 1.5 * t), (0.0, 1.0),
+        "no follow-up reported: potential follow-up uniform from a quarter of its longest "
+        "value, which the event count sets",
+        None, unreported_from=t,
     )

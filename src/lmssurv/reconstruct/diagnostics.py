@@ -1,9 +1,39 @@
-"""What a reconstruction could not keep, as typed data and as warnings."""
+"""What a summary reconstruction did and what it could not keep, as typed data.
+
+Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
+events, the Kaplan-Meier median, each landmark rate, the two-group Cox HR with Efron ties) and
+compared with the published value at its reported precision. Each miss becomes a
+:class:`Check` with ``hit=False`` and a :class:`MissReason`, and one
+:class:`ReconstructionWarning` naming the number, both values and the reason (or a
+:class:`ReconstructionError` with ``strict=True``). Code reacts to the enum, never to the text.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ReconstructionWarning"]
+import enum
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
+from lmssurv.cox import cox_two_group
+from lmssurv.summary import ArmSummary, HazardRatio
+
+__all__ = [
+    "ArmDiagnostics",
+    "Check",
+    "EventsSource",
+    "HazardRatioMatch",
+    "MissReason",
+    "ReconstructionDiagnostics",
+    "ReconstructionError",
+    "ReconstructionWarning",
+    "landmark_tolerance",
+    "rounding_tolerance",
+]
 
 class ReconstructionWarning(UserWarning):
     """A published number is not reproduced by the rebuilt pseudo-patient data.
@@ -12,3 +42,272 @@ class ReconstructionWarning(UserWarning):
     reason; the same facts are in the reconstruction's diagnostics as typed data.
     ``strict=True`` on the engines raises :class:`ReconstructionError` instead.
     """
+
+
+class ReconstructionError(ValueError):
+    """Raised instead of :class:`ReconstructionWarning` when ``strict=True``.
+
+    ``diagnostics`` holds the :class:`ReconstructionDiagnostics` of the failed rebuild.
+    """
+
+    def __init__(self, message: str, diagnostics: ReconstructionDiagnostics):
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+class EventsSource(enum.Enum):
+    """Where an arm's event count came from."""
+
+    REPORTED = "reported"
+    HR_CI_WIDTH = "inferred from the HR's CI width (var log HR = 1/d1 + 1/d2)"
+    EXPECTED = "inferred: expected under the curve and the follow-up model"
+
+
+class MissReason(enum.Enum):
+    """Why a published number is not reproduced."""
+
+    #: the published numbers contradict each other under the model (an HR that the arms'
+    #: medians and rates do not allow under proportional hazards; events that the follow-up
+    #: cannot hold); each arm's own numbers were kept
+    INCOMPATIBLE = "the published numbers cannot all hold at once; the arms' own numbers were kept"
+    #: the Kaplan-Meier steps of a small arm are coarser than the reported precision
+    DISCRETE = "the Kaplan-Meier steps of this arm are coarser than the reported precision"
+    #: the engine did not reach a number that the other numbers allow
+    NOT_REACHED = "the engine did not reach this number"
+
+
+class HazardRatioMatch(enum.Enum):
+    """What the engine did about the published hazard ratio."""
+
+    NONE = "no hazard ratio to match"
+    NO_SHIFT = "the arms' curves give the HR without any shift"
+    SHIFTED = "hazards shifted outside the reported points to match the HR"
+    SHORT = "hazards shifted, but stopped short to keep the events within follow-up"
+    OUT_OF_REACH = "out of reach without moving a published number"
+    NOT_ESTIMABLE = "Cox HR not estimable on the pseudo-data (an arm without events)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One published number recomputed from the pseudo-patients."""
+
+    quantity: str  # "n", "events", "median", "landmark", "hazard ratio"
+    arm: str  # the arm's label, or "both arms" for the HR
+    time: float | None  # landmark time (months)
+    published: float | None  # None: "not reached"
+    rebuilt: float | None  # None: not reached in the pseudo-data
+    tolerance: float
+    hit: bool
+    reason: MissReason | None = None
+
+    @property
+    def label(self) -> str:
+        return f"S({self.time:g})" if self.quantity == "landmark" else self.quantity
+
+    def __str__(self) -> str:
+        def fmt(v):
+            if v is None:
+                return "not estimable" if self.quantity == "hazard ratio" else "not reached"
+            return f"{v:.4g}"
+
+        text = (f"{self.arm} {self.label}: published {fmt(self.published)}, rebuilt "
+                f"{fmt(self.rebuilt)} (tolerance {self.tolerance:.3g})")
+        return text if self.hit else f"{text}: MISSED, {self.reason.value}"
+
+
+@dataclass(frozen=True)
+class ArmDiagnostics:
+    """How one arm was rebuilt."""
+
+    arm: str
+    n: int
+    events: int
+    events_source: EventsSource
+    follow_up: str  # the follow-up model, in words
+    tail_hazard_multiplier: float  # theta: the last reported interval's hazard times this
+    loss_to_follow_up: float  # loss-to-follow-up hazard (per month)
+    tail_start: float  # months: the last reported point
+    anchors: tuple[tuple[str, float, float], ...]  # (kind, time, survival) the curve runs through
+    shape_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReconstructionDiagnostics:
+    """Everything a summary reconstruction inferred, and every published number checked."""
+
+    arms: tuple[ArmDiagnostics, ...]
+    hazard_ratio: HazardRatioMatch
+    checks: tuple[Check, ...] = field(default=())
+    method: str = "lmssurv summary engine 0.2"
+
+    @property
+    def misses(self) -> tuple[Check, ...]:
+        """The published numbers the pseudo-data do not reproduce."""
+        return tuple(c for c in self.checks if not c.hit)
+
+    @property
+    def all_hit(self) -> bool:
+        return not self.misses
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per checked number: quantity, arm, time, published, rebuilt, hit, reason."""
+        return pd.DataFrame(
+            [{"quantity": c.label, "arm": c.arm, "published": c.published,
+              "rebuilt": c.rebuilt, "tolerance": c.tolerance, "hit": c.hit,
+              "reason": None if c.reason is None else c.reason.name} for c in self.checks],
+            columns=["quantity", "arm", "published", "rebuilt", "tolerance", "hit", "reason"],
+        )
+
+    def arms_frame(self) -> pd.DataFrame:
+        """One row per arm: events and their source, follow-up model, tail and loss hazard."""
+        return pd.DataFrame([{
+            "arm": a.arm, "n": a.n, "events": a.events, "events_source": a.events_source.name,
+            "follow_up": a.follow_up, "tail_hazard_multiplier": a.tail_hazard_multiplier,
+            "loss_to_follow_up": a.loss_to_follow_up, "tail_start": a.tail_start,
+        } for a in self.arms])
+
+    def __str__(self) -> str:
+        lines = [f"{self.method}: {len(self.checks) - len(self.misses)}/{len(self.checks)} "
+                 f"published numbers reproduced; hazard ratio: {self.hazard_ratio.value}"]
+        for a in self.arms:
+            lines.append(f"  {a.arm}: {a.events}/{a.n} events ({a.events_source.value}); "
+                         f"{a.follow_up}; tail hazard x{a.tail_hazard_multiplier:.3g} after "
+                         f"{a.tail_start:g} months; loss to follow-up "
+                         f"{a.loss_to_follow_up:.3g}/month")
+        lines += [f"  {c}" for c in self.misses]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<ReconstructionDiagnostics: {len(self.arms)} arm(s), "
+                f"{len(self.checks) - len(self.misses)}/{len(self.checks)} numbers reproduced>")
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{self.method}: hazard ratio {self.hazard_ratio.value}</p>"
+                + self.arms_frame().to_html(index=False)
+                + self.to_frame().to_html(index=False))
+
+
+def rounding_tolerance(value: float, *, min_decimals: int = 1) -> float:
+    """Half a unit in the last printed decimal of ``value`` (its shortest repr).
+
+    ``5.7`` -> 0.05, ``0.433`` -> 0.0005, ``2.07`` -> 0.005; at least ``min_decimals`` decimals
+    are assumed (a float typed as ``24.0`` says nothing about whether the paper printed "24").
+    """
+    text = repr(float(value))
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else min_decimals
+    if text.endswith(".0"):
+        decimals = 0
+    return 0.5 * 10.0 ** -max(decimals, min_decimals)
+
+
+def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
+    """Half a unit of the rate's last decimal (at least 3), or half a KM step if larger.
+
+    One event moves a KM by ``S / Y`` (``Y`` at risk), so a step curve cannot in general be
+    placed closer than half of that; :mod:`lmssurv.checks` uses the same rule. A float does not
+    say how the paper printed it (0.5 may be "50%" or "0.500"), so three decimals are assumed
+    unless more are given: a miss is then reported rather than hidden.
+    """
+    half_step = rebuilt / (2 * at_risk) if at_risk > 0 else 0.0
+    return max(rounding_tolerance(rate, min_decimals=3), half_step)
+
+
+def _km(time: np.ndarray, event: np.ndarray):
+    """KM step function: (event times, levels after each) with events before censorings."""
+    order = np.lexsort((1 - event, time))
+    t, e = time[order], event[order].astype(float)
+    at_risk = t.size - np.arange(t.size)
+    level = np.cumprod(1.0 - e / at_risk)
+    return t, e, level
+
+
+def _km_at(t, level, when: float) -> float:
+    i = np.searchsorted(t, when, side="right") - 1
+    return float(level[i]) if i >= 0 else 1.0
+
+
+def _km_medians(t, e, level) -> tuple[float | None, float | None]:
+    """First event time with S <= 0.5, and with S < 0.5 (lifelines' median).
+
+    They differ when the KM sits at exactly 0.5 between two events, where software disagrees
+    (lifelines takes the later time, R the midpoint): the median is then ambiguous.
+    """
+    def first(mask):
+        hit = np.flatnonzero(mask & (e > 0))
+        return float(t[hit[0]]) if hit.size else None
+
+    return first(level <= 0.5 + 1e-9), first(level < 0.5 - 1e-9)
+
+
+def self_check(
+    arms: Sequence[ArmSummary],
+    labels: Sequence[str],
+    frames: Sequence[pd.DataFrame],
+    hr: HazardRatio | None,
+    hr_match: HazardRatioMatch,
+) -> tuple[Check, ...]:
+    """Recompute every reported number from the pseudo-data (see the module docstring)."""
+    checks: list[Check] = []
+    for arm, label, df in zip(arms, labels, frames, strict=True):
+        time = df["time"].to_numpy(float)
+        event = df["event"].to_numpy(int)
+        checks.append(Check("n", label, None, arm.n, len(df), 0.0, len(df) == arm.n,
+                            None if len(df) == arm.n else MissReason.NOT_REACHED))
+        if arm.events is not None:
+            d = int(event.sum())
+            checks.append(Check("events", label, None, arm.events, d, 0.0, d == arm.events,
+                                None if d == arm.events else MissReason.NOT_REACHED))
+        t, e, level = _km(time, event)
+        if arm.median is not None or arm.median_not_reached:
+            early, rebuilt = _km_medians(t, e, level)
+            if arm.median is None:
+                ok, rebuilt = early is None, early
+                tol = 0.0
+            else:
+                tol = rounding_tolerance(arm.median)
+                if rebuilt is None:  # at 0.5 to the end: every convention gives `early`
+                    rebuilt = early
+                ok = all(m is not None and abs(m - arm.median) <= tol + 1e-9
+                         for m in (early, rebuilt))
+            checks.append(Check("median", label, None, arm.median, rebuilt, tol, ok,
+                                None if ok else MissReason.NOT_REACHED))
+        for when, rate in arm.landmarks.items():
+            rebuilt = _km_at(t, level, when)
+            at_risk = int(np.sum(time >= when))
+            tol = landmark_tolerance(rate, rebuilt, at_risk)
+            ok = abs(rebuilt - rate) <= tol + 1e-9
+            reason = None
+            if not ok:  # within one KM step of the published rate: the steps are too coarse
+                step = max(rebuilt / max(at_risk, 1), 1.0 / arm.n)
+                coarse = abs(rebuilt - rate) <= step
+                reason = MissReason.DISCRETE if coarse else MissReason.NOT_REACHED
+            checks.append(Check("landmark", label, when, rate, rebuilt, tol, ok, reason))
+    if hr is not None and len(frames) == 2:
+        time = np.concatenate([f["time"].to_numpy(float) for f in frames])
+        event = np.concatenate([f["event"].to_numpy(int) for f in frames])
+        group = np.r_[np.zeros(len(frames[0])), np.ones(len(frames[1]))]
+        rebuilt = cox_two_group(time, event, group).hr
+        tol = rounding_tolerance(hr.estimate, min_decimals=2)
+        ok = math.isfinite(rebuilt) and abs(rebuilt - hr.estimate) <= tol + 1e-9
+        reason = None
+        if not ok:
+            reason = (MissReason.INCOMPATIBLE if hr_match in (HazardRatioMatch.OUT_OF_REACH,
+                                                              HazardRatioMatch.SHORT,
+                                                              HazardRatioMatch.NOT_ESTIMABLE)
+                      else MissReason.NOT_REACHED)
+        checks.append(Check("hazard ratio", "both arms", None, hr.estimate,
+                            rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason))
+    return tuple(checks)
+
+
+def report(diagnostics: ReconstructionDiagnostics, *, strict: bool, stacklevel: int) -> None:
+    """Warn once per missed number (or raise with ``strict``)."""
+    misses = diagnostics.misses
+    if not misses:
+        return
+    if strict:
+        raise ReconstructionError(
+            f"{len(misses)} published number(s) not reproduced:\n"
+            + "\n".join(f"  {c}" for c in misses), diagnostics)
+    for c in misses:
+        warnings.warn(str(c), ReconstructionWarning, stacklevel=stacklevel + 1)

@@ -16,6 +16,15 @@ import pandas as pd
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_group
 from lmssurv.reconstruct.censoring import follow_up_model
+from lmssurv.reconstruct.diagnostics import (
+    ArmDiagnostics,
+    EventsSource,
+    HazardRatioMatch,
+    ReconstructionDiagnostics,
+    landmark_tolerance,
+    report,
+    self_check,
+)
 from lmssurv.reconstruct.patients import (
     Allocation,
     TailFit,
@@ -26,10 +35,10 @@ from lmssurv.reconstruct.patients import (
     feasible_events,
     polish_landmarks,
 )
-from lmssurv.reconstruct.shape import anchors_for_arm, fit_curves, median_time
+from lmssurv.reconstruct.shape import EARLY_SLOPES, anchors_for_arm, fit_curves, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 
-__all__ = ["reconstruct_arm", "reconstruct_trial"]
+__all__ = ["endpoint_kind", "reconstruct_arm", "reconstruct_trial"]
 
 # Matching the reported HR: stop within this distance on the log scale (a reported HR is
 # rounded to 2 decimals, ~0.007 on the log scale near 0.7), and shift the free regions by at
@@ -46,8 +55,8 @@ _MAX_HR_STRAIN = 1
 _SE_TOLERANCE = 0.03
 _SE_ROUNDS = 3
 # Events spilling past the last censoring: steepen the tail by this factor, at most this often.
-_SPILL_FACTOR = 1.25
-_SPILL_STEPS = 8
+_SPILL_FACTOR = 1.5
+_SPILL_STEPS = 3
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -63,12 +72,34 @@ def _check_seed(seed: object) -> np.random.SeedSequence:
     return np.random.SeedSequence(int(seed))
 
 
+# Endpoints whose events are progression, relapse or failure (first scans shape their start).
+_PROGRESSION = ("pfs", "dfs", "efs", "rfs", "ttp", "ttf", "mfs", "dor", "progression",
+                "disease-free", "event-free", "relapse", "recurrence")
+
+
+def endpoint_kind(endpoint: object) -> str | None:
+    """"os", "pfs" (any progression/relapse endpoint) or None, from an endpoint name."""
+    if endpoint is None:
+        return None
+    if not isinstance(endpoint, str):
+        raise InputError(f"endpoint must be a string such as 'os' or 'pfs', got {endpoint!r}.")
+    key = endpoint.strip().lower()
+    if key.startswith("os") or "overall" in key or "death" in key:
+        return "os"
+    if key.startswith(_PROGRESSION) or any(word in key for word in _PROGRESSION[8:]):
+        return "pfs"
+    raise InputError(
+        f"endpoint {endpoint!r} is not recognised; pass 'os' (overall survival), 'pfs' (or "
+        "dfs, efs, ttp...: progression or relapse), or None."
+    )
+
+
 def _infer_events(
     arms: list[ArmSummary],
     expected: list[float],
     feasible: list[tuple[float, float]],
     hr: HazardRatio | None,
-) -> tuple[list[int], list[str]]:
+) -> tuple[list[int], list[EventsSource]]:
     """Reported events, or events inferred from the HR's CI width and the arms' curves.
 
     With both arms missing, ``1/d1 + 1/d2 = se(log HR)^2`` (Parmar et al. 1998; Tierney et al.
@@ -77,7 +108,7 @@ def _infer_events(
     arm's count re-solved from the CI width.
     """
     events: list[float | None] = [a.events for a in arms]
-    how = ["reported" if e is not None else "" for e in events]
+    how = [EventsSource.REPORTED if e is not None else EventsSource.EXPECTED for e in events]
     missing = [i for i, e in enumerate(events) if e is None]
     if not missing:
         return events, how  # type: ignore[return-value]
@@ -87,6 +118,8 @@ def _infer_events(
         return min(max(value, lo), hi)
 
     def from_width(other: float) -> float | None:
+        if other <= 0:  # an arm without events: the CI width says nothing about the other
+            return None
         rest = se**2 - 1.0 / other
         return 1.0 / rest if rest > 0 else None
 
@@ -102,37 +135,35 @@ def _infer_events(
                     if other is not None:
                         guess[1 - i] = clip(1 - i, other)
                     break
-            for i in missing:
+            for i in missing:  # the total from the CI width, split by the curves
                 events[i] = guess[i]
-                how[i] = (f"inferred: HR CI width gives {sum(guess):.0f} events in all "
-                          "(var log HR = 1/d1 + 1/d2), split by the arms' curves and follow-up")
+                how[i] = EventsSource.HR_CI_WIDTH
         else:
             i, j = missing[0], 1 - missing[0]
             value = from_width(events[j])
             if value is not None:
                 events[i] = clip(i, value)
-                how[i] = ("inferred: HR CI width (var log HR = 1/d1 + 1/d2) with the other "
-                          "arm's reported events")
+                how[i] = EventsSource.HR_CI_WIDTH
     for i in missing:
         if events[i] is None:
             events[i] = expected[i]
-            how[i] = "inferred: expected under the curve and the follow-up model"
     out = []
     for i, (arm, e) in enumerate(zip(arms, events, strict=True)):
         e = round(float(e))
         if i in missing:  # rounding must not leave the feasible range
             e = min(max(e, math.ceil(feasible[i][0] - 1e-9)), math.floor(feasible[i][1] + 1e-9))
-        e = int(min(max(e, 1), arm.n))
-        if i in missing:
-            how[i] += f" -> {e}"
+        if i in missing:  # an inferred count: at least one event, so the arm has a curve
+            e = max(e, 1)
+        e = int(min(e, arm.n))
         out.append(e)
     return out, how
 
 
 def _reconstruct(
-    arms: list[ArmSummary], hr: HazardRatio | None, seed: object
-) -> tuple[list[pd.DataFrame], dict]:
+    arms: list[ArmSummary], hr: HazardRatio | None, seed: object, endpoint: object
+) -> tuple[list[pd.DataFrame], list[ArmDiagnostics], HazardRatioMatch]:
     seq = _check_seed(seed)
+    early_slope = EARLY_SLOPES[endpoint_kind(endpoint)]
     last_time = []
     for arm in arms:
         times = [*arm.landmarks, *(t for t in (arm.median_ci or ()) if t is not None)]
@@ -153,7 +184,7 @@ def _reconstruct(
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
     log_hr = [0.0] + [None if hr is None else hr.log_estimate] * (len(arms) - 1)
     try:
-        curves = fit_curves(anchors, log_hr)
+        curves = fit_curves(anchors, log_hr, early_slope)
     except ValueError as err:
         raise InputError(str(err)) from err
     expected = [expected_events(c, fu, a.n)
@@ -185,41 +216,45 @@ def _reconstruct(
         built = build(0.0, 0.0)
         if len(arms) == 2 and hr is not None:
             return _match_hazard_ratio(build, built, hr.log_estimate)
-        return built, "no hazard ratio to match"
+        return built, HazardRatioMatch.NONE
 
     built, hr_how = run(events)
-    inferred = [i for i, h in enumerate(events_how) if "HR CI width" in h]
+    inferred = [i for i, h in enumerate(events_how) if h is EventsSource.HR_CI_WIDTH]
     if inferred and hr is not None and hr.se_log:
         built, hr_how, events = _refine_events(run, built, hr_how, events, inferred, feasible,
                                                arms, hr)
-        for i in inferred:
-            if f"-> {events[i]}" not in events_how[i]:
-                events_how[i] = (events_how[i].rsplit(" -> ", 1)[0]
-                                 + "; refined so the Cox CI has the published width -> "
-                                 f"{events[i]}")
 
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
     ):
-        time, moves = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks))
+        time, _ = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks),
+                                   tolerance=landmark_tolerance)
         frames.append(pd.DataFrame({"time": time.astype(float),
                                     "event": alloc.event.astype(int)}))
-        diag_arms.append({
-            "arm": arm.name,
-            "n": arm.n,
-            "events": d,
-            "events_source": how,
-            "follow_up": fit.follow_up.how,
-            "tail": fit.how,
-            "tail_start_months": fit.curve.tail_start,
-            "events_pulled_into_follow_up": alloc.events_pulled_into_follow_up,
-            "censorings_moved_to_hit_landmarks": moves,
-            "anchors": [(a.kind, a.time, round(a.survival, 4)) for a in anchors[i]],
-            "shape_notes": list(fit.curve.notes),
-        })
-    return frames, {"arms": diag_arms, "hazard_ratio": hr_how,
-                    "method": "lmssurv summary engine 0.1"}
+        diag_arms.append(ArmDiagnostics(
+            arm=arm.name, n=arm.n, events=d, events_source=how,
+            follow_up=fit.follow_up.how,
+            tail_hazard_multiplier=float(fit.curve.theta),
+            loss_to_follow_up=float(getattr(fit, "loss", 0.0)),
+            tail_start=float(fit.curve.tail_start),
+            anchors=tuple((a.kind, float(a.time), round(float(a.survival), 4))
+                          for a in anchors[i]),
+            shape_notes=tuple(fit.curve.notes),
+        ))
+    return frames, diag_arms, hr_how
+
+
+def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
+            ) -> ReconstructionDiagnostics:
+    """Self-check every reported number and warn (or raise) for each miss."""
+    from dataclasses import replace
+
+    diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
+    checks = self_check(arms, labels, frames, hr, hr_how)
+    diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
+    report(diag, strict=strict, stacklevel=3)
+    return diag
 
 
 def _cox_of(built) -> tuple[float, float]:
@@ -306,7 +341,7 @@ def _match_hazard_ratio(build, built, target: float):
 
     _, start, strain0 = evaluate(0.0, 0.0)
     if not math.isfinite(start):
-        return built, "Cox HR not estimable on the pseudo-data (an arm without events)"
+        return built, HazardRatioMatch.NOT_ESTIMABLE
     allowed = max(strain0, _MAX_HR_STRAIN)
 
     def solve(fn) -> tuple[float, bool]:
@@ -337,22 +372,13 @@ def _match_hazard_ratio(build, built, target: float):
             psi, short = solve(lambda v: evaluate(phi, v))
     parts, log_hr, _ = evaluate(phi, psi)
     if abs(log_hr - target) >= _HR_TOLERANCE and abs(log_hr - target) > abs(start - target) / 2:
-        return parts, (
-            f"the published HR is out of reach without moving a published number: Cox log HR "
-            f"{log_hr:.3f} vs {target:.3f} after shifting the hazards by {phi:+.3f} after and "
-            f"{psi:+.3f} before the reported points (the arms' own numbers are kept; an "
-            "adjusted or stratified HR, or non-proportional hazards, can explain the gap)"
-        )
+        return parts, HazardRatioMatch.OUT_OF_REACH
     if (phi, psi) == (0.0, 0.0):
-        return parts, f"Cox log HR {log_hr:.3f} vs reported {target:.3f}: no shift needed"
-    return parts, (
-        f"log cumulative hazards shifted by {phi:+.3f} after and {psi:+.3f} before the "
-        f"reported points to match the reported HR: Cox log HR {log_hr:.3f} vs {target:.3f}"
-        + ("; stopped short to keep the events within the follow-up model" if short else "")
-    )
+        return parts, HazardRatioMatch.NO_SHIFT
+    return parts, HazardRatioMatch.SHORT if short else HazardRatioMatch.SHIFTED
 
 
-def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 30) -> float:
+def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 12) -> float:
     """Root of ``fn`` bracketed by ``a`` and ``b``, stopping once ``|fn| < ftol``.
 
     The Illinois variant of regula falsi (Dowell & Jarratt 1971): near-linear functions, like
@@ -377,7 +403,8 @@ def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 30) -> float:
     return b
 
 
-def reconstruct_arm(summary: ArmSummary, *, seed: int = 0) -> pd.DataFrame:
+def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None = None,
+                    strict: bool = False) -> pd.DataFrame:
     """Rebuild one arm's pseudo-patient data from its published summary.
 
     Parameters
@@ -387,14 +414,28 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0) -> pd.DataFrame:
     seed : int
         Seed of the only random step (the jitter of censoring times). The same inputs and seed
         give the same rows; other seeds give other plausible reconstructions.
+    endpoint : str, optional
+        ``"os"`` or a progression/relapse endpoint (``"pfs"``, ``"dfs"``, ``"efs"``, ...):
+        sets the curve's shape before the first reported point to what real trials of that
+        kind show (``lmssurv.reconstruct.shape.EARLY_SLOPES``); None uses a pooled value.
+    strict : bool
+        Raise :class:`~lmssurv.reconstruct.diagnostics.ReconstructionError` instead of warning
+        when a published number is not reproduced.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``time`` (months) and ``event`` (1 = event, 0 = censored), exactly ``summary.n``
         rows and, when reported, exactly ``summary.events`` events. ``df.attrs["lmssurv"]`` holds
-        the diagnostics: inferred events and how, the follow-up model, the tail calibration,
-        and the anchors (which published numbers constrained the curve).
+        a :class:`~lmssurv.reconstruct.diagnostics.ReconstructionDiagnostics`: inferred events
+        and their source, the follow-up model, the tail calibration, the anchors, and every
+        published number recomputed from the rows (``.to_frame()``, ``.misses``).
+
+    Warns
+    -----
+    ReconstructionWarning
+        Once per published number (n, events, median, landmark, HR) that the rows do not
+        reproduce at its reported precision, naming both values and the reason.
 
     Notes
     -----
@@ -413,9 +454,10 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0) -> pd.DataFrame:
     """
     if not isinstance(summary, ArmSummary):
         raise InputError(f"summary must be an ArmSummary, got {type(summary).__name__}.")
-    frames, diag = _reconstruct([summary], None, seed)
+    frames, diag_arms, hr_how = _reconstruct([summary], None, seed, endpoint)
     df = frames[0]
-    df.attrs["lmssurv"] = diag
+    df.attrs["lmssurv"] = _finish([summary], [summary.name], frames, diag_arms, None, hr_how,
+                                  strict=strict)
     return df
 
 
@@ -425,6 +467,8 @@ def reconstruct_trial(
     *,
     hr: HazardRatio | None = None,
     seed: int = 0,
+    endpoint: str | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Rebuild both arms of a two-arm trial, sharing shape information under proportional hazards.
 
@@ -438,12 +482,23 @@ def reconstruct_trial(
         and it places an arm that reports no survival point of its own.
     seed : int
         Seed of the only random step; see :func:`reconstruct_arm`.
+    endpoint : str, optional
+        ``"os"``, ``"pfs"`` (or another progression endpoint), or None; see
+        :func:`reconstruct_arm`.
+    strict : bool
+        Raise instead of warning when a published number is not reproduced.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``arm`` (the arm's label, or "control"/"experimental" without one), ``time``
-        (months) and ``event`` (0/1); diagnostics in ``df.attrs["lmssurv"]``.
+        (months) and ``event`` (0/1); diagnostics in ``df.attrs["lmssurv"]`` (see
+        :func:`reconstruct_arm`), including the Cox HR (Efron ties) of the rows.
+
+    Warns
+    -----
+    ReconstructionWarning
+        Once per published number the rows do not reproduce (see :func:`reconstruct_arm`).
 
     Notes
     -----
@@ -472,12 +527,13 @@ def reconstruct_trial(
         raise InputError(
             f"both arms are labelled {labels[0]!r}; give them different labels."
         )
-    frames, diag = _reconstruct([control, experimental], hr, seed)
+    frames, diag_arms, hr_how = _reconstruct([control, experimental], hr, seed, endpoint)
+    diag = _finish([control, experimental], labels, frames, diag_arms, hr, hr_how,
+                   strict=strict)
     out = pd.concat(
         [f.assign(arm=label)[["arm", "time", "event"]] for f, label in zip(frames, labels,
                                                                            strict=True)],
         ignore_index=True,
     )
-    diag["arms"][0]["arm"], diag["arms"][1]["arm"] = labels
     out.attrs["lmssurv"] = diag
     return out

@@ -37,8 +37,18 @@ _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings tried when polishing a landmark
+_POLISH_SLOTS = 40  # event gaps tried for each of them
+_POLISH_BUDGET = 1500  # KM evaluations per arm at most (about 0.3 s for 500 patients)
 _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far above 0.5
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
+# Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
+_LOSS_MAX = 5.0
+# Fewer events than the curve gives: with follow-up reported (it says when censoring happens),
+# let the tail's hazard fall below half the last reported stretch's before losing patients to
+# follow-up; without it, lose them first (chosen on the real trials' tuning part).
+LOSS_BEFORE_WIDE_TAIL = False
+# An unreported follow-up ends between 1.05 and 50 times the last reported time.
+_UNREPORTED_MIN, _UNREPORTED_MAX = 1.05, 50.0
 
 
 @dataclass(frozen=True)
@@ -82,19 +92,18 @@ class _Inverse:
 def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) -> np.ndarray:
     """Observed censoring times at probabilities ``u``: quantiles of the density ``S(t) g(t)``.
 
-    ``g`` is the potential follow-up density (piecewise uniform); ``u`` are sorted numbers in
-    (0, 1), typically stratified and jittered by the caller's seeded generator.
+    ``g = -G'`` is the censoring density of the follow-up model (administrative and loss to
+    follow-up); ``u`` are sorted numbers in (0, 1), typically stratified and jittered by the
+    caller's seeded generator.
     """
     if u.size == 0:
         return np.empty(0)
-    knots = np.asarray(follow_up.knots)
-    cdf = np.asarray(follow_up.cdf)
-    grid = np.linspace(knots[0], knots[-1], 801)
-    seg = np.searchsorted(knots, grid, side="right") - 1
-    seg = np.clip(seg, 0, len(knots) - 2)
-    dens = (np.diff(cdf) / np.maximum(np.diff(knots), 1e-12))[seg]
-    w = dens * curve.survival(grid)
-    cum = np.concatenate([[0.0], np.cumsum((w[1:] + w[:-1]) / 2 * np.diff(grid))])
+    grid = np.linspace(0.0, follow_up.longest, 1601)
+    g = follow_up.survival(grid)
+    g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
+    mid = 0.5 * (grid[1:] + grid[:-1])
+    w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
+    cum = np.concatenate([[0.0], np.cumsum(w)])
     if cum[-1] <= 0:
         return np.full(u.size, grid[-1])
     return np.interp(u * cum[-1], cum, grid)
@@ -192,13 +201,16 @@ def allocate(
         above = k_level > 0.5 + 1e-9
         crossing = above and k_new <= 0.5 + 1e-9
         wait = False
+        pinned = False  # an event at a published time is never pulled elsewhere
         if crossing and median is not None:
             te = median
+            pinned = True
         elif median is not None and abs(k_level - 0.5) <= 1e-9 and last_time == median:
             # The KM sits at exactly 0.5 after the median event; conventions then differ
             # (lifelines: that time, R: the midpoint to the next event) and rounding decides
             # which side of 0.5 the level falls. A second event at the median settles it.
             te = median
+            pinned = True
         elif crossing and not_reached:
             wait = ic < n_cens  # a censoring first: the KM must stay above 0.5
         elif (above and median is not None and events_left == 1 and ic < n_cens
@@ -211,13 +223,14 @@ def allocate(
                 if (limit is not None and now > 0.5 >= new
                         and abs(te - limit) <= _SNAP_WINDOW * limit):
                     te = limit
+                    pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
                 and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + 1e-9):
             # Not reached: one more censoring first and the remaining events would take the
             # KM to 0.5; this event happens before it.
             te = 0.5 * (last_time + c_times[ic])
             wait = False
-        elif not wait:
+        elif not wait and not pinned:
             if ic == n_cens - 1 and te > c_times[ic]:
                 # No event after the last censoring (the longest follow-up): an event the
                 # tail cannot place in time goes halfway between the last time and it.
@@ -283,7 +296,10 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     """
     if events == n:
         return TailFit(curve, follow_up, "no censoring: every patient has an event", 0)
-    tail_events = _TailEvents(curve, n, follow_up.longest)
+    reach = follow_up.longest
+    if follow_up.unreported_from is not None:
+        reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
+    tail_events = _TailEvents(curve, n, reach)
     cap = math.inf
     if not_reached:
         cap = tail_events.theta_keeping_above(0.5 + _NOT_REACHED_MARGIN)
@@ -292,6 +308,18 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     def gap(log_theta: float, fu: FollowUpModel) -> float:
         return tail_events(min(math.exp(log_theta), cap), fu) - events
 
+    if follow_up.unreported_from is not None:
+        # Nothing reported about follow-up: its length is what the event count says, with the
+        # tail going on at the last reported stretch's hazard (theta = 1).
+        lo_len = follow_up.unreported_from * _UNREPORTED_MIN
+        hi_len = follow_up.unreported_from * _UNREPORTED_MAX
+        length = _solve(lambda v: gap(0.0, follow_up.with_longest(math.exp(v))),
+                        math.log(lo_len), math.log(hi_len))
+        if length is not None:
+            fu = follow_up.with_longest(math.exp(length))
+            return TailFit(curve.with_theta(min(1.0, cap)), fu, fu.how, 0)
+        follow_up = follow_up.with_longest(lo_len if gap(0.0, follow_up.with_longest(lo_len)) > 0
+                                           else hi_len)
     soft = math.log(_THETA_SOFT)
     log_theta = _solve(lambda v: gap(v, follow_up), -soft, soft)
     if log_theta is not None:
@@ -307,14 +335,36 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
             return TailFit(curve.with_theta(theta), follow_up.with_lower(lower),
                            f"tail hazard x{theta:.3g} and follow-up start to match events", 1)
         follow_up = follow_up.with_lower(lo_max if bound > 0 else lo_min)
+    if bound < 0 and (follow_up.unreported_from is not None or LOSS_BEFORE_WIDE_TAIL):
+        # Fewer events than the curve gives even with a halved tail: patients lost to
+        # follow-up, at a constant hazard (at most e^-_LOSS_MAX of them followed to the end).
+        top = _LOSS_MAX / follow_up.longest
+        loss = _solve(lambda v: -gap(bound, follow_up.with_loss(v)), 0.0, top)
+        theta = min(math.exp(bound), cap)
+        if loss is not None:
+            fu = follow_up.with_loss(loss)
+            return TailFit(curve.with_theta(theta), fu,
+                           f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to "
+                           "match events", 1)
     lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
     log_theta = _solve(lambda v: gap(v, follow_up), lo, hi)
     if log_theta is not None:
         theta = min(math.exp(log_theta), cap)
         return TailFit(curve.with_theta(theta), follow_up,
                        f"tail hazard x{theta:.3g} to match events", 2)
+    if gap(lo, follow_up) > 0 and follow_up.loss == 0.0:
+        top = _LOSS_MAX / follow_up.longest
+        loss = _solve(lambda v: -gap(lo, follow_up.with_loss(v)), 0.0, top)
+        if loss is not None:
+            theta = min(_THETA_RANGE[0], cap)
+            return TailFit(curve.with_theta(theta), follow_up.with_loss(loss),
+                           f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to "
+                           "match events", 2)
     theta = min(_THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0], cap)
     cur = curve.with_theta(theta)
+    if follow_up.unreported_from is not None:  # already stretched as far as it may go
+        return TailFit(cur, follow_up, f"tail x{theta:.3g}; events cannot be matched in "
+                       "follow-up: the allocation caps them", 3)
     factor = _solve(lambda v: expected_events(cur, follow_up.scaled(math.exp(v)), n) - events,
                     math.log(0.02), math.log(50.0))
     if factor is None:
@@ -332,7 +382,10 @@ def feasible_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> tuple[
     follow-up known, an arm cannot have fewer events than those already implied.
     """
     lo_fu = hi_fu = follow_up
-    if follow_up.flexible:
+    if follow_up.unreported_from is not None:
+        lo_fu = follow_up.with_longest(follow_up.unreported_from * _UNREPORTED_MIN)
+        hi_fu = follow_up.with_longest(follow_up.unreported_from * _UNREPORTED_MAX)
+    elif follow_up.flexible:
         lo_fu = follow_up.with_lower(follow_up.lower_range[0])
         hi_fu = follow_up.with_lower(follow_up.lower_range[1])
     return (expected_events(curve.with_theta(_THETA_RANGE[0]), lo_fu, n),
@@ -355,22 +408,26 @@ def _km_summary(time: np.ndarray, event: np.ndarray, at: np.ndarray):
         lower, upper = km**spread, km ** (1.0 / spread)
     idx = np.searchsorted(t, at, side="right") - 1
     values = np.where(idx >= 0, km[np.maximum(idx, 0)], 1.0)
+    at_risk = t.size - np.searchsorted(t, at, side="left")
 
     def first_below(curve):
         hit = np.flatnonzero((curve <= 0.5 + 1e-9) & (e > 0))
         return float(t[hit[0]]) if hit.size else math.nan
 
-    return values, (first_below(km), first_below(lower), first_below(upper))
+    return values, at_risk, (first_below(km), first_below(lower), first_below(upper))
 
 
 def polish_landmarks(
     time: np.ndarray,
     event: np.ndarray,
     landmarks: dict[float, float],
-    tolerance: float = 0.01,
+    tolerance=lambda rate, rebuilt, at_risk: 0.01,
     max_moves: int = 6,
 ) -> tuple[np.ndarray, int]:
     """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
+
+    ``tolerance(rate, rebuilt, at_risk)`` is the landmark's tolerance (the self-check passes
+    its own rule, so what is polished is what is checked).
 
     In small arms a KM step can be larger than the tolerance, and the level reached at a
     landmark time depends on how many patients are at risk at each step before it. Moving a
@@ -387,8 +444,10 @@ def polish_landmarks(
     lm_s = np.array(list(landmarks.values()))
 
     def score(t):
-        values, pins = _km_summary(t, event, lm_t)
-        return float(np.max(np.abs(values - lm_s))), pins
+        values, at_risk, pins = _km_summary(t, event, lm_t)
+        # the excess over each landmark's tolerance (the self-check's rule), or the distance
+        slack = [tolerance(s, v, r) for s, v, r in zip(lm_s, values, at_risk, strict=True)]
+        return float(np.max(np.abs(values - lm_s) - slack)), pins
 
     def same(a, b):
         return all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b,
@@ -397,8 +456,9 @@ def polish_landmarks(
     best, pins0 = score(time)
     time = time.copy()
     moved = 0
+    budget = _POLISH_BUDGET  # KM evaluations: bounded work on large arms, deterministic
     for _ in range(max_moves):
-        if best <= tolerance:
+        if best <= 0.0 or budget <= 0:
             break
         options = [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]
         candidate = None
@@ -408,6 +468,9 @@ def polish_landmarks(
                 if candidate is None or (err, cost) < candidate[0]:
                     candidate = ((err, cost), base)
             for t in _censoring_moves(base, event, lm_t):
+                budget -= 1
+                if budget < 0:
+                    break
                 err, pins = score(t)
                 if same(pins, pins0) and err < best - 1e-12:
                     if candidate is None or (err, cost + 1) < candidate[0]:
@@ -444,6 +507,9 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
         return
     slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
     slots = slots[slots <= lm_t.max() * 1.25]  # a move only matters before a landmark
+    if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
+        near_slots = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
+        slots = np.sort(slots[near_slots[:_POLISH_SLOTS]])
     censored = np.flatnonzero(event == 0)
     # the censorings nearest the landmarks: moving a distant one would reshape the curve
     near = np.argsort(np.min(np.abs(time[censored][:, None] - lm_t[None, :]), axis=1))

@@ -1,0 +1,141 @@
+"""Cases from issue 9 that the summary engine once missed in silence.
+
+Each rebuild must reproduce every published number or issue a ReconstructionWarning naming
+it. The rebuilt numbers are recomputed here with lifelines (KaplanMeierFitter; CoxPHFitter,
+Efron ties), independently of the engine's own self-check.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from lmssurv import (
+    ArmSummary,
+    HazardRatio,
+    ReconstructionError,
+    ReconstructionWarning,
+    reconstruct_arm,
+    reconstruct_trial,
+)
+from lmssurv.reconstruct.diagnostics import MissReason
+
+# A real arm pair (issue 9): before the fix, control KM median 5.26 (published 5.7), S(6) 0.156
+# (0.433), everyone dead by 7.4 months, Cox HR 2.27 called "matched", and no warning.
+CONTROL = ArmSummary(n=90, events=88, median=5.7, median_ci=(5.2, 6.18),
+                     landmarks={3: 0.944, 6: 0.433}, median_follow_up=54.0, max_follow_up=54.0,
+                     label="c")
+EXPERIMENTAL = ArmSummary(n=90, events=89, median=3.6, median_ci=(3.05, 4.41),
+                          landmarks={3: 0.622, 6: 0.144}, median_follow_up=37.2,
+                          max_follow_up=37.2, label="e")
+HR = HazardRatio(2.07, 1.53, 2.79)
+
+
+def _rebuild(fn, *args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = fn(*args, **kwargs)
+    return ipd, [str(w.message) for w in caught if issubclass(w.category, ReconstructionWarning)]
+
+
+def _km(df: pd.DataFrame) -> KaplanMeierFitter:
+    with np.errstate(all="ignore"):  # lifelines calls np.seterr; keep the global state
+        return KaplanMeierFitter().fit(df["time"], df["event"])
+
+
+def _independent_misses(summary: ArmSummary, rows: pd.DataFrame) -> list[str]:
+    """Published numbers of one arm that lifelines' KM of the rows does not reproduce."""
+    km = _km(rows)
+    out = []
+    if summary.events is not None and int(rows["event"].sum()) != summary.events:
+        out.append("events")
+    if summary.median is not None:
+        # reported to 0.1 month: the KM median must be within half of it
+        if not abs(km.median_survival_time_ - summary.median) <= 0.05 + 1e-9:
+            out.append("median")
+    for t, rate in summary.landmarks.items():
+        got = float(km.survival_function_at_times(t).iloc[0])
+        at_risk = int((rows["time"] >= t).sum())
+        # three decimals, or half a KM step when that is coarser (the engine's stated rule)
+        tol = max(0.0005, got / (2 * max(at_risk, 1)))
+        if abs(got - rate) > tol + 1e-9:
+            out.append(f"S({t:g})")
+    return out
+
+
+def _cox_hr(ipd: pd.DataFrame, experimental: str) -> float:
+    df = pd.DataFrame({"time": ipd["time"], "event": ipd["event"],
+                       "x": (ipd["arm"] == experimental).astype(int)})
+    return float(np.exp(CoxPHFitter().fit(df, "time", "event").params_["x"]))
+
+
+def _assert_every_miss_warned(summaries, ipd, warned, hr=None):
+    text = " ".join(warned)
+    for summary in summaries:
+        rows = ipd[ipd["arm"] == summary.label] if "arm" in ipd else ipd
+        for miss in _independent_misses(summary, rows):
+            assert f"{summary.name} {miss}" in text, (miss, warned)
+    if hr is not None:
+        rebuilt = _cox_hr(ipd, summaries[1].label)
+        if abs(rebuilt - hr.estimate) > 0.005 + 1e-9:  # the HR is printed to 2 decimals
+            assert "hazard ratio" in text, (rebuilt, warned)
+
+
+def test_real_arm_pair_keeps_its_numbers_and_its_follow_up():
+    ipd, warned = _rebuild(reconstruct_trial, CONTROL, EXPERIMENTAL, hr=HR, seed=0)
+    _assert_every_miss_warned((CONTROL, EXPERIMENTAL), ipd, warned, HR)
+    for summary in (CONTROL, EXPERIMENTAL):
+        rows = ipd[ipd["arm"] == summary.label]
+        assert _independent_misses(summary, rows) == [], summary.label
+        # the two or one survivors are followed to the end, not all dead by 7.4 months
+        assert rows["time"].max() == pytest.approx(summary.max_follow_up, rel=0.02)
+    # the HR: hit, or warned as a contradiction among the published numbers (asserted above)
+    diag = ipd.attrs["lmssurv"]
+    assert all(c.reason is MissReason.INCOMPATIBLE for c in diag.misses), diag
+
+
+def test_strict_raises_with_the_diagnostics():
+    arm = ArmSummary(n=8, events=6, median=9.0, landmarks={12: 0.5}, median_follow_up=20.0)
+    with pytest.raises(ReconstructionError, match="median") as info:
+        reconstruct_arm(arm, seed=0, strict=True)
+    assert info.value.diagnostics.misses
+
+
+@pytest.mark.parametrize("summary", [
+    # immature data: the median lies far past the median follow-up (KM median once 5.27)
+    ArmSummary(n=144, events=35, median=14.0, landmarks={3: .94, 6: .75}, median_follow_up=5.2),
+    # S(2) = 1.0 in a small arm (once 0.90)
+    ArmSummary(n=10, events=7, median=6.0, landmarks={2: 1.0}, median_follow_up=12.0),
+], ids=["immature", "no-event-before-landmark"])
+def test_single_arm_cases_hit_every_number(summary):
+    ipd, warned = _rebuild(reconstruct_arm, summary, seed=0)
+    assert _independent_misses(summary, ipd) == [] and warned == []
+
+
+def test_km_sitting_at_one_half_is_warned_not_hidden():
+    # median 9 and S(12) = 0.5 in 8 patients: the KM sits at exactly 0.5 from 9 to 12, where
+    # lifelines reports 12 and R the midpoint; the engine cannot make them agree, so it warns.
+    arm = ArmSummary(n=8, events=6, median=9.0, landmarks={12: .5}, median_follow_up=20.0)
+    ipd, warned = _rebuild(reconstruct_arm, arm, seed=0)
+    _assert_every_miss_warned((arm,), ipd, warned)
+
+
+def test_weibull_trial_hr_is_hit_or_warned():
+    c = ArmSummary(n=173, events=101, median=20.1, median_ci=(18.3, 21.3), landmarks={1: 1.0},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="c")
+    e = ArmSummary(n=173, events=77, median=23.8, median_ci=(19.6, 25.1), landmarks={9: .948},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="e")
+    hr = HazardRatio(0.67, 0.50, 0.90)
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=hr, seed=270)
+    _assert_every_miss_warned((c, e), ipd, warned, hr)
+
+
+def test_warning_names_number_values_and_reason():
+    arm = ArmSummary(n=8, events=6, median=9.0, landmarks={12: .5}, median_follow_up=20.0)
+    _, warned = _rebuild(reconstruct_arm, arm, seed=0)
+    assert any("median: published 9" in w and "rebuilt" in w and "MISSED" in w
+               for w in warned), warned
