@@ -17,7 +17,7 @@ Beyond the last anchor nothing is reported, and real trials' hazards fall there 
 they rise: the curve goes on with the hazard of the last reported stretch (from the latest
 anchor at most two thirds of the way to the last one) times a tail multiplier ``theta``, which
 the engine calibrates with the event count and the follow-up model, ramped by ``exp(phi)``,
-which matches the reported HR. A log-log extrapolation would keep its slope (up to 4) and
+which matches the reported HR. With an HR, the two arms' tails share one baseline hazard. A log-log extrapolation would keep its slope (up to 4) and
 predict every patient dead however small ``theta`` is.
 
 References: Royston & Parmar, Stat Med 2002;21:2175 (log cumulative hazard on log time);
@@ -354,4 +354,19 @@ def fit_curves(
                 [*notes, "own shape (the shared shape was not monotone here)"],
             )
         curves.append(replace(curve, early_slope=early_slope))
-    return curves
+    return _share_tail(curves, log_hr)
+
+
+def _share_tail(curves: list[ArmCurve], log_hr: list[float | None]) -> list[ArmCurve]:
+    """Under proportional hazards the arms' tails share one baseline hazard.
+
+    Each arm's last reported stretch estimates the baseline tail hazard (the experimental
+    arm's divided by the HR); their geometric mean is the baseline, the control arm's tail
+    continues at it and the experimental arm's at HR times it. Without an HR the arms keep
+    their own tails.
+    """
+    if len(curves) != 2 or log_hr[1] is None or log_hr[0] is None:
+        return curves
+    hr = math.exp(log_hr[1] - log_hr[0])
+    base = math.sqrt(curves[0].tail_hazard * curves[1].tail_hazard / hr)
+    return [replace(curves[0], tail_hazard=base), replace(curves[1], tail_hazard=hr * base)]
