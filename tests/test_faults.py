@@ -191,6 +191,9 @@ def test_a_folder_or_a_pipe_as_the_trial_file(tmp_path):
         load_trial(fifo)
     with pytest.raises(InputError, match=r"cannot read trial file .*too long"):
         load_trial(tmp_path / ("x" * 5000 + ".toml"))
+    # a name that is no path is looked up among the curated trials, not on the disk
+    with pytest.raises(InputError, match=r"no curated trial 'xxx.*\.\.\..*xxx'; curated"):
+        load_trial("x" * 100_000)
 
 
 # -- random mixes of the trial-file cases -----------------------------------------------------

@@ -93,7 +93,8 @@ def _check_parents(path: Path) -> None:
             raise InputError(f"cannot create {path}: {parent} is not usable "
                              f"({err.strerror or err}); choose another output path.") from None
         if not stat.S_ISDIR(st.st_mode):
-            raise InputError(f"cannot create {path}: {parent} is a file, not a folder; choose "
+            what = "a file" if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)
+            raise InputError(f"cannot create {path}: {parent} is {what}, not a folder; choose "
                              "another output path.")
 
 

@@ -635,7 +635,7 @@ def load_trial(name_or_path: str | Path) -> Trial:
         if name not in list_trials() and name.lower() in list_trials():
             name = name.lower()  # ids are lower case; "LMS04" means lms04
         resource = resources.files("lmssurv.data").joinpath(f"{name}.toml")
-        if not resource.is_file():
+        if name not in list_trials() or not resource.is_file():  # no stat of odd names
             close = difflib.get_close_matches(name, list_trials(), n=1)
             hint = f" Did you mean {_short(close[0])}?" if close else ""
             raise InputError(
