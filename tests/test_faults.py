@@ -588,10 +588,29 @@ def test_a_signal_mid_write_cleans_up_without_a_traceback(tmp_path, signum, code
     assert list(out.parent.iterdir()) == []  # no .ipd.csv.* temporary file left
 
 
-def test_main_restores_the_signal_handlers(fast_rebuild, tmp_path, capsys):
-    before = signal.getsignal(signal.SIGTERM)
-    assert _run(_reconstruct(tmp_path / "ipd.csv"), capsys)[0] == 0
-    assert signal.getsignal(signal.SIGTERM) is before
+def test_main_restores_the_signal_handlers_and_respects_ignored_ones(fast_rebuild, tmp_path,
+                                                                     capsys, monkeypatch):
+    from lmssurv import cli
+
+    seen = {}
+
+    def spy(trial, endpoint, seed):
+        seen["term"] = signal.getsignal(signal.SIGTERM)
+        seen["hup"] = signal.getsignal(signal.SIGHUP)
+        return fast_rebuild
+
+    monkeypatch.setattr(cli, "_rebuild", spy)
+    old_term = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    old_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        assert _run(_reconstruct(tmp_path / "ipd.csv"), capsys)[0] == 0
+        # while running: SIGTERM turned into clean-up, the ignored SIGHUP left ignored
+        assert seen == {"term": cli._raise_terminated, "hup": signal.SIG_IGN}
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGHUP, old_hup)
 
 
 # -- random mixes of the output-path cases -----------------------------------------------------

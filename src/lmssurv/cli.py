@@ -395,19 +395,23 @@ def _terminate_as_exception():
     """While running a command, turn SIGTERM and SIGHUP into :class:`_Terminated`.
 
     Their default action kills the process on the spot, leaving temporary files behind; as an
-    exception they unwind through :func:`lmssurv._io.atomic_write`, which removes them. The
-    previous handlers are restored afterwards (``main`` may be called from other code).
+    exception they unwind through :func:`lmssurv._io.atomic_write`, which removes them. Only
+    signals left at their default action are taken over (``nohup`` ignores SIGHUP, and so do
+    we), and the previous handlers are restored afterwards (``main`` may be called from other
+    code).
     """
-    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
     if threading.current_thread() is not threading.main_thread():
         yield  # handlers can only be set in the main thread
         return
-    old = {n: signal.signal(getattr(signal, n), _raise_terminated) for n in names}
+    signums = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    taken = [s for s in signums if signal.getsignal(s) is signal.SIG_DFL]
+    for signum in taken:
+        signal.signal(signum, _raise_terminated)
     try:
         yield
     finally:
-        for n, handler in old.items():
-            signal.signal(getattr(signal, n), handler)
+        for signum in taken:
+            signal.signal(signum, signal.SIG_DFL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
