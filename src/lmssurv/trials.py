@@ -287,7 +287,7 @@ class Endpoint:
                 return arm
         names = [*self.roles, *(a.label for a in self.arms if a.label)]
         raise InputError(
-            f"endpoint {_short(self.key)} has no arm {_short(role_or_label)}; use one of {names}."
+            f"endpoint {self.key!r} has no arm {role_or_label!r}; use one of {names}."
         )
 
     def decimals(self, path: str) -> int:
@@ -303,7 +303,7 @@ class Endpoint:
             return self.precision[path]
         except KeyError:
             raise InputError(
-                f"endpoint {_short(self.key)} reports no quantity {_short(path)}; reported: "
+                f"endpoint {self.key!r} reports no quantity {path!r}; reported: "
                 f"{sorted(self.precision)}."
             ) from None
 
@@ -429,7 +429,7 @@ class Trial:
             return self.endpoints[key]
         except KeyError:
             raise InputError(
-                f"trial {_short(self.id)} has no endpoint {_short(key)}; curated endpoints: "
+                f"trial {self.id!r} has no endpoint {key!r}; curated endpoints: "
                 f"{sorted(self.endpoints)}."
             ) from None
 
@@ -1259,7 +1259,7 @@ class _Parser:
         if p is not None:
             reported["p_value"] = Reported(
                 value=p.value, source=rep.source, locator=rep.locator, decimals=p.decimals,
-                note=f"relation {_short(p.relation)}, test {p.test}",
+                note=f"relation {p.relation!r}, test {p.test}",
             )
         return hr, adjusted, adjusted_for, p
 
