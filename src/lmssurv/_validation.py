@@ -20,8 +20,8 @@ MAX_PATIENTS = 1_000_000
 # Error messages echo the bad value, but a pasted 100 kB string or a 5,000-deep nested table
 # must not flood the terminal (or overflow the stack in ``repr``): reprlib cuts each part.
 _SHORT = reprlib.Repr()
-_SHORT.maxstring = 80
-_SHORT.maxother = 80
+_SHORT.maxstring = 300  # room for a file path or a sentence, not for a pasted document
+_SHORT.maxother = 120
 _SHORT.maxlong = 40
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 8
 _SHORT.maxdict = 6
@@ -37,7 +37,7 @@ def short_repr(value: object) -> str:
 
     Examples
     --------
-    >>> short_repr("x" * 100_000)[:12], len(short_repr("x" * 100_000)) < 100
+    >>> short_repr("x" * 100_000)[:12], len(short_repr("x" * 100_000)) <= 300
     ("'xxxxxxxxxxx", True)
     >>> short_repr([0.37, "NE"])
     "[0.37, 'NE']"

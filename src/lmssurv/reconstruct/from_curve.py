@@ -840,6 +840,12 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve")
         )
     last = float(table_t[-1]) if table_n[-1] == 0 else math.inf
     t, s, record = _clean(time, surv, last)
+    if total_events == 0 and float(s.min()) < 1.0 - _CLIP_TOLERANCE:
+        # no event can make the drop: the engine would censor nearly everyone at time 0
+        raise InputError(
+            f"total_events=0, but the {name} drops to {float(s.min()):g}: a Kaplan-Meier curve "
+            "falls only at events. Check total_events (or leave it out to follow the curve)."
+        )
     return _rebuild(t, s, table_t, table_n, total_events, ticks, record)
 
 
