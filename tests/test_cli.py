@@ -85,7 +85,7 @@ def test_reconstruct_writes_csv_and_never_overwrites_without_force(tmp_path, cap
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ipd.csv"]  # no temp files
 
 
-def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch, capsys):
     out = tmp_path / "ipd.csv"
     out.write_text("old\n")
 
@@ -95,8 +95,10 @@ def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_crash)
-    with pytest.raises(KeyboardInterrupt):
-        cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out), "--force"])
+    # Ctrl-C: exit 130 (128 + SIGINT, as shells report it) with one line, no traceback
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--out", str(out),
+                     "--force"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "lmssurv: interrupted"
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["ipd.csv"]
 

@@ -9,12 +9,43 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 
-__all__ = ["InputError", "check_fraction", "check_positive", "check_whole", "require_frame"]
+__all__ = ["MAX_PATIENTS", "InputError", "check_fraction", "check_positive", "check_whole",
+           "require_frame", "short_repr"]
+
+#: No trial arm is larger than this; a bigger n is a typo (and would exhaust memory when rebuilt).
+MAX_PATIENTS = 1_000_000
+
+# Error messages echo the bad value, but a pasted 100 kB string or a 5,000-deep nested table
+# must not flood the terminal (or overflow the stack in ``repr``): reprlib cuts each part.
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 300  # room for a file path or a sentence, not for a pasted document
+_SHORT.maxother = 120
+_SHORT.maxlong = 40
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 8
+_SHORT.maxdict = 6
+_SHORT.maxlevel = 3
 
 
 class InputError(ValueError):
     """A user-supplied value is invalid or inconsistent with another value."""
+
+
+def short_repr(value: object) -> str:
+    """``repr(value)`` cut to a readable length, for echoing user input in error messages.
+
+    Examples
+    --------
+    >>> short_repr("x" * 100_000)[:12], len(short_repr("x" * 100_000)) <= 300
+    ("'xxxxxxxxxxx", True)
+    >>> short_repr([0.37, "NE"])
+    "[0.37, 'NE']"
+    """
+    try:
+        return _SHORT.repr(value)
+    except (ValueError, RecursionError):  # e.g. an int beyond Python's str conversion limit
+        return f"<{type(value).__name__} too large to show>"
 
 
 def _is_real(value: object) -> bool:
@@ -31,15 +62,15 @@ def check_whole(
         whole = int(float(value))
     else:
         raise InputError(
-            f"{name} must be a whole number, got {value!r}. {hint}".rstrip()
+            f"{name} must be a whole number, got {short_repr(value)}. {hint}".rstrip()
         )
     if whole < minimum:
         raise InputError(
-            f"{name} must be >= {minimum}, got {value!r}. {hint}".rstrip()
+            f"{name} must be >= {minimum}, got {short_repr(value)}. {hint}".rstrip()
         )
     if maximum is not None and whole > maximum:
         raise InputError(
-            f"{name} must be <= {maximum:,}, got {value!r}. {hint}".rstrip()
+            f"{name} must be <= {maximum:,}, got {short_repr(value)}. {hint}".rstrip()
         )
     return whole
 
@@ -47,18 +78,18 @@ def check_whole(
 def check_positive(name: str, value: object, *, allow_zero: bool = False, hint: str = "") -> float:
     """Return ``value`` as a finite ``float`` > 0 (or >= 0 with ``allow_zero``), else raise."""
     if not _is_real(value) or not math.isfinite(float(value)):
-        raise InputError(f"{name} must be a finite number, got {value!r}. {hint}".rstrip())
+        raise InputError(f"{name} must be a finite number, got {short_repr(value)}. {hint}".rstrip())
     value = float(value)
     if value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise InputError(f"{name} must be {bound}, got {value!r}. {hint}".rstrip())
+        raise InputError(f"{name} must be {bound}, got {short_repr(value)}. {hint}".rstrip())
     return value
 
 
 def check_fraction(name: str, value: object, *, hint: str = "") -> float:
     """Return ``value`` as a float in [0, 1], else raise (suggesting percent -> proportion)."""
     if not _is_real(value) or not math.isfinite(float(value)):
-        raise InputError(f"{name} must be a proportion in [0, 1], got {value!r}. {hint}".rstrip())
+        raise InputError(f"{name} must be a proportion in [0, 1], got {short_repr(value)}. {hint}".rstrip())
     value = float(value)
     if not 0.0 <= value <= 1.0:
         extra = (
@@ -67,7 +98,7 @@ def check_fraction(name: str, value: object, *, hint: str = "") -> float:
             else ""
         )
         raise InputError(
-            f"{name} must be a proportion in [0, 1], got {value!r}.{extra} {hint}".rstrip()
+            f"{name} must be a proportion in [0, 1], got {short_repr(value)}.{extra} {hint}".rstrip()
         )
     return value
 

@@ -259,7 +259,7 @@ def _landmark_rows(ep: Endpoint) -> Iterable[dict]:
             lo, hi = arm.median_ci
             ci = arm.landmark_cis.get(t)
             inside = lo <= t <= hi
-            if ci is None:
+            if ci is None or None in ci:  # a limit printed "NE" bounds nothing
                 continue
             contains = ci[0] - slack <= 0.5 <= ci[1] + slack
             ok = contains if inside else not (ci[0] + slack < 0.5 < ci[1] - slack)

@@ -1,13 +1,18 @@
 """Command line: ``lmssurv reproduce | check | audit | reconstruct | list`` (``python -m lmssurv``).
 
 Exit codes: 0 success; 1 a published number is not reproduced within its tolerance; 2 a usage
-or input error (one line, ``lmssurv: error: <message>``).
+or input error (one line, ``lmssurv: error: <message>``); 130 interrupted (Ctrl-C), 143 on
+SIGTERM and 129 on SIGHUP (128 + the signal number, as shells report it), without a traceback.
 
-Files are written atomically (a temporary file in the target folder, then ``os.replace``), so
-an interrupted run never leaves half a CSV or PNG. An existing file is never overwritten
-without ``--force``, with one exception: ``reproduce`` regenerates the figures it wrote itself
-(PNG files whose metadata say ``lmssurv reproduce``), so running it twice just works; any other
-file in the way needs ``--force``. ``make reproduce`` passes ``--force``.
+Files are written atomically (a temporary file in the target folder, then moved into place), so
+an interrupted or killed run never leaves half a CSV or PNG, nor its temporary file. Only a
+regular file is ever replaced: a folder, a symbolic link, a named pipe or a device (``/dev/null``)
+at the output path is refused even with ``--force``. An existing file is never overwritten
+without ``--force`` (checked again, atomically, at the final step, so concurrent runs cannot
+both win), with one exception: ``reproduce`` regenerates the figures it wrote itself (PNG files
+whose metadata say ``lmssurv reproduce``), so running it twice just works; any other file in the
+way needs ``--force``. ``make reproduce`` passes ``--force``. ``reconstruct --out`` writes the
+format its extension names: ``.csv``, or ``.parquet`` when pyarrow or fastparquet is installed.
 
 Examples
 --------
@@ -23,9 +28,13 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import math
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from lmssurv import __version__
-from lmssurv._io import atomic_write
+from lmssurv._io import atomic_write, check_target
 from lmssurv._validation import InputError
 
 __all__ = ["main"]
@@ -198,17 +207,42 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if all_ok else 1
 
 
+def _parquet_engine() -> str | None:
+    """The installed parquet writer pandas can use, if any."""
+    for engine in ("pyarrow", "fastparquet"):
+        if importlib.util.find_spec(engine) is not None:
+            return engine
+    return None
+
+
+def _table_writer(path: Path) -> Callable[[pd.DataFrame, str], None]:
+    """How to write a table to ``path``, chosen by its extension (never silently CSV)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return lambda df, tmp: df.to_csv(tmp, index=False)
+    if suffix == ".parquet":
+        engine = _parquet_engine()
+        if engine is None:
+            raise InputError(f"{path}: writing .parquet needs pyarrow or fastparquet, and "
+                             "neither is installed; pip install pyarrow, or use a .csv name.")
+        return lambda df, tmp: df.to_parquet(tmp, index=False, engine=engine)
+    what = f"{suffix!r} files" if suffix else "a file name without an extension"
+    raise InputError(f"{path}: cannot write {what}; supported extensions: .csv, and .parquet "
+                     "(with pyarrow or fastparquet). Use e.g. --out ipd.csv.")
+
+
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
     trial = _load(args.trial)
     trial.endpoint(args.endpoint)
-    if args.out not in (None, "-") and Path(args.out).exists() and not args.force:
-        raise InputError(f"{args.out} already exists; pass --force to overwrite it.")
+    to_stdout = args.out in (None, "-")
+    if not to_stdout:  # refuse before the work, not after it
+        path = check_target(args.out, force=args.force)
+        write = _table_writer(path)
     ipd = _rebuild(trial, args.endpoint, args.seed)[["arm", "time", "event"]]
-    if args.out in (None, "-"):
+    if to_stdout:
         ipd.to_csv(sys.stdout, index=False)
         return 0
-    path = Path(args.out)
-    atomic_write(path, lambda tmp: ipd.to_csv(tmp, index=False), force=args.force)
+    atomic_write(path, lambda tmp: write(ipd, tmp), force=args.force)
     _progress(f"wrote {path} ({len(ipd)} rows)")
     return 0
 
@@ -242,6 +276,8 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     trial = _load(trial_name)
     out = Path(args.out)
     jobs = _figure_jobs(trial, endpoints, args.seed)
+    for name in jobs:  # folders, links, pipes, devices: refused even with --force
+        check_target(out / name, force=True)
     blocked = [out / name for name in jobs
                if (out / name).exists() and not args.force and not _written_by_us(out / name)]
     if blocked:  # refuse before any work, not half-way through
@@ -342,12 +378,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """Raised by the SIGTERM/SIGHUP handler so that clean-up code runs (like Ctrl-C)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated(signum)
+
+
+@contextlib.contextmanager
+def _terminate_as_exception():
+    """While running a command, turn SIGTERM and SIGHUP into :class:`_Terminated`.
+
+    Their default action kills the process on the spot, leaving temporary files behind; as an
+    exception they unwind through :func:`lmssurv._io.atomic_write`, which removes them. Only
+    signals left at their default action are taken over (``nohup`` ignores SIGHUP, and so do
+    we), and the previous handlers are restored afterwards (``main`` may be called from other
+    code).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be set in the main thread
+        return
+    signums = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    taken = [s for s in signums if signal.getsignal(s) is signal.SIG_DFL]
+    for signum in taken:
+        signal.signal(signum, _raise_terminated)
+    try:
+        yield
+    finally:
+        for signum in taken:
+            signal.signal(signum, signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``lmssurv`` command line; returns the exit code (0, 1 or 2)."""
+    """Run the ``lmssurv`` command line; returns the exit code (0, 1, 2, or 128 + signal)."""
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors: argparse prints one line, exits 2
     try:
-        return args.func(args)
+        with _terminate_as_exception():
+            return args.func(args)
+    except KeyboardInterrupt:
+        print("lmssurv: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except _Terminated as stop:
+        print(f"lmssurv: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     except InputError as err:
         print(f"lmssurv: error: {err}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ import difflib
 import math
 import numbers
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scipy import stats
 
-from lmssurv._validation import InputError
+from lmssurv._validation import MAX_PATIENTS, InputError
+from lmssurv._validation import short_repr as _short
 from lmssurv.summary import ArmSummary, HazardRatio
 
 if sys.version_info >= (3, 11):
@@ -564,9 +566,10 @@ def exact_binomial_ci(count: int, n: int, level: float = 0.95) -> tuple[float, f
     >>> round(lo, 3), round(hi, 3)
     (0.256, 0.485)
     """
-    from lmssurv._validation import check_fraction, check_whole
+    from lmssurv._validation import MAX_PATIENTS, check_fraction, check_whole
 
-    n = check_whole("n", n, minimum=1)
+    n = check_whole("n", n, minimum=1, maximum=MAX_PATIENTS,
+                    hint="n is the number of patients.")
     count = check_whole("count", count, minimum=0)
     if count > n:
         raise InputError(f"count ({count}) cannot exceed n ({n}).")
@@ -623,28 +626,53 @@ def load_trial(name_or_path: str | Path) -> Trial:
         "/" in str(name_or_path) or "\\" in str(name_or_path)
     ):
         path = Path(name_or_path)
-        if not path.is_file():
-            raise InputError(f"trial file {str(path)!r} does not exist.")
+        shown = _short(str(path))
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            raise InputError(f"trial file {shown} does not exist.") from None
+        except (OSError, ValueError) as err:  # a name too long, a NUL byte, no permission
+            raise InputError(f"cannot read trial file {shown}: "
+                             f"{getattr(err, 'strerror', None) or err}.") from None
+        if stat.S_ISDIR(mode):
+            raise InputError(f"trial file {shown} is a folder; give the path of a .toml file "
+                             "in it.")
+        if not stat.S_ISREG(mode):  # reading a FIFO or a device would block or never end
+            raise InputError(f"trial file {shown} is not a regular file; save the trial as a "
+                             ".toml file and pass its path.")
         label = str(path)
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as err:  # e.g. no permission: a reading problem, not a writing one
+            raise InputError(f"cannot read trial file {_short(str(path))}: "
+                             f"{err.strerror or err}.") from err
     else:
         name = str(name_or_path)
         if name not in list_trials() and name.lower() in list_trials():
             name = name.lower()  # ids are lower case; "LMS04" means lms04
         resource = resources.files("lmssurv.data").joinpath(f"{name}.toml")
-        if not resource.is_file():
+        if name not in list_trials() or not resource.is_file():  # no stat of odd names
             close = difflib.get_close_matches(name, list_trials(), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = f" Did you mean {_short(close[0])}?" if close else ""
             raise InputError(
-                f"no curated trial {name!r}; curated trials: {list_trials()}.{hint} "
+                f"no curated trial {_short(name)}; curated trials: {list_trials()}.{hint} "
                 "Pass a path ending in .toml for your own file."
             )
         label = f"{name}.toml"
         raw = resource.read_bytes()
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        # utf-8-sig: Windows editors (Notepad) may start a UTF-8 file with a byte-order mark
+        doc = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise InputError(f"{label}: not UTF-8 text ({err}). Save the file as UTF-8.") from err
+    except tomllib.TOMLDecodeError as err:
         raise InputError(f"{label}: not valid TOML ({err}). Fix the syntax there.") from err
+    except RecursionError as err:  # tomllib recurses once per nested bracket
+        raise InputError(f"{label}: not valid TOML for lmssurv (arrays or tables nested too "
+                         "deeply). A trial file needs at most a few levels.") from err
+    except ValueError as err:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"{label}: not valid TOML for lmssurv ({_short(str(err))}). Fix the "
+                         "value there.") from err
     return _Parser(label).trial(doc)
 
 
@@ -690,20 +718,22 @@ class _Parser:
 
     # -- error helpers ------------------------------------------------------------------------
     def fail(self, path: str, problem: str, fix: str) -> InputError:
+        if len(path) > 120:  # a pasted paragraph as a key name: keep both ends
+            path = f"{path[:55]}...{path[-55:]}"
         where = f"{self.label}: {path}" if path else self.label
         return InputError(f"{where}: {problem} Fix: {fix}")
 
     def keys(self, table: object, path: str, allowed: tuple[str, ...],
              required: tuple[str, ...] = ()) -> dict:
         if not isinstance(table, dict):
-            raise self.fail(path, f"expected a table, got {table!r}.",
+            raise self.fail(path, f"expected a table, got {_short(table)}.",
                             "write it as a [table] or an inline table { ... }.")
         for key in table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
+                hint = f"did you mean {_short(close[0])}? " if close else ""
                 raise self.fail(
-                    f"{path}.{key}" if path else key, f"unknown key {key!r}.",
+                    f"{path}.{key}" if path else key, f"unknown key {_short(key)}.",
                     f"{hint}Allowed here: {', '.join(allowed)} (see data/README.md).",
                 )
         for key in required:
@@ -718,12 +748,12 @@ class _Parser:
             return default
         value = table[key]
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{path}.{key}", f"must be non-empty text, got {value!r}.",
+            raise self.fail(f"{path}.{key}", f"must be non-empty text, got {_short(value)}.",
                             "write it as a quoted string.")
         if choices is not None and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise self.fail(f"{path}.{key}", f"{value!r} is not an allowed value.",
+            hint = f"did you mean {_short(close[0])}? " if close else ""
+            raise self.fail(f"{path}.{key}", f"{_short(value)} is not an allowed value.",
                             f"{hint}use one of {list(choices)}.")
         return value
 
@@ -731,21 +761,21 @@ class _Parser:
         if key not in table:
             return default
         if not isinstance(table[key], bool):
-            raise self.fail(f"{path}.{key}", f"must be true or false, got {table[key]!r}.",
+            raise self.fail(f"{path}.{key}", f"must be true or false, got {_short(table[key])}.",
                             "write true or false (no quotes).")
         return table[key]
 
     def text_list(self, table: dict, key: str, path: str) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{path}.{key}", f"must be a list of strings, got {value!r}.",
+            raise self.fail(f"{path}.{key}", f"must be a list of strings, got {_short(value)}.",
                             'write e.g. ["first", "second"].')
         return tuple(value)
 
     def source_key(self, key: object, path: str) -> str:
         if not isinstance(key, str) or key not in self.sources:
             raise self.fail(
-                path, f"source {key!r} is not defined under [sources].",
+                path, f"source {_short(key)} is not defined under [sources].",
                 f"use one of {sorted(self.sources)} or add a [sources.{key}] table "
                 "(citation, kind, and doi/pmid/url).",
             )
@@ -765,7 +795,7 @@ class _Parser:
                     ok = False
         if not ok:
             nr = ' (use "NR" for a bound not reached)' if allow_nr else ""
-            raise self.fail(path, f"must be a pair [lower, upper] of numbers >= 0, got {raw!r}.",
+            raise self.fail(path, f"must be a pair [lower, upper] of numbers >= 0, got {_short(raw)}.",
                             f"write e.g. [19, 31]{nr}.")
         if out[0] is not None and out[1] is not None and out[0] > out[1]:
             raise self.fail(path, f"lower bound {out[0]:g} is above upper bound {out[1]:g}.",
@@ -779,8 +809,8 @@ class _Parser:
         """Parse ``{value = ..., source = "KEY", locator = "..."}`` (plus ``extra`` keys)."""
         if not isinstance(raw, dict):
             raise self.fail(
-                path, f"a number must be an inline table with its source, got {raw!r}.",
-                f'write {{ value = {raw!r}, source = "KEY", locator = "where in the source" }}.',
+                path, f"a number must be an inline table with its source, got {_short(raw)}.",
+                f'write {{ value = {_short(raw)}, source = "KEY", locator = "where in the source" }}.',
             )
         allowed = (*_NUMBER_KEYS, *extra)
         self.keys(raw, path, allowed)
@@ -803,11 +833,11 @@ class _Parser:
         else:
             v = raw["value"]
             if value == "number" and not (_is_number(v) and v >= 0):
-                raise self.fail(f"{path}.value", f"must be a finite number >= 0, got {v!r}.",
+                raise self.fail(f"{path}.value", f"must be a finite number >= 0, got {_short(v)}.",
                                 "write the number as printed (rates as proportions, 68% -> "
                                 "0.68).")
             if value == "month" and not (isinstance(v, str) and _MONTH_RE.match(v)):
-                raise self.fail(f"{path}.value", f"must be a date 'YYYY-MM', got {v!r}.",
+                raise self.fail(f"{path}.value", f"must be a date 'YYYY-MM', got {_short(v)}.",
                                 'write e.g. "2023-01".')
         decimals = _decimals_of(v)
         if "decimals" in raw:
@@ -815,7 +845,7 @@ class _Parser:
             if not isinstance(d, int) or isinstance(d, bool) or d < 0 or (
                 _is_number(v) and abs(round(v, d) - v) > 1e-12
             ):
-                raise self.fail(f"{path}.decimals", f"{d!r} does not fit value {v!r}.",
+                raise self.fail(f"{path}.decimals", f"{_short(d)} does not fit value {_short(v)}.",
                                 "give the number of decimals printed (16.0% -> 0.160 -> 3).")
             decimals = d
         elif rate:
@@ -830,7 +860,7 @@ class _Parser:
             if _is_number(v) and (
                 (ci[0] is not None and ci[0] > v) or (ci[1] is not None and ci[1] < v)
             ):
-                raise self.fail(f"{path}.ci", f"{list(raw['ci'])} does not contain the value {v!r}.",
+                raise self.fail(f"{path}.ci", f"{_short(raw['ci'])} does not contain the value {_short(v)}.",
                                 "check for a typo or swapped arms.")
         if "iqr" in raw:
             iqr = self.interval(raw["iqr"], f"{path}.iqr")
@@ -838,7 +868,7 @@ class _Parser:
             rng = self.interval(raw["range"], f"{path}.range")
         level = raw.get("level", 0.95)
         if not (_is_number(level) and 0.5 <= level < 1):
-            raise self.fail(f"{path}.level", f"must be in [0.5, 1), got {level!r}.",
+            raise self.fail(f"{path}.level", f"must be in [0.5, 1), got {_short(level)}.",
                             "write 0.95 for a 95% CI.")
         return Reported(
             value=v, source=source, locator=locator, decimals=decimals, ci=ci,
@@ -852,7 +882,7 @@ class _Parser:
         m = _P_RE.match(text) if text is not None else None
         value = float(m.group(2)) if m else -1.0
         if not m or not 0 < value <= 1:
-            raise self.fail(path, f"{raw!r} is not a p-value.",
+            raise self.fail(path, f"{_short(raw)} is not a p-value.",
                             'write 0.009, "0.0090" (keeps trailing zeros) or "<0.0001".')
         rel = "<" if m.group(1) in ("<", "<=") else "="
         return ReportedP(value=value, relation=rel, test=test, decimals=_decimals_of(m.group(2)),
@@ -861,7 +891,7 @@ class _Parser:
     def whole(self, rep: Reported, path: str, *, minimum: int = 0) -> int:
         v = rep.value
         if not (_is_number(v) and float(v) == int(v) and v >= minimum):
-            raise self.fail(f"{path}.value", f"must be a whole number >= {minimum}, got {v!r}.",
+            raise self.fail(f"{path}.value", f"must be a whole number >= {minimum}, got {_short(v)}.",
                             "write the count as printed.")
         return int(v)
 
@@ -876,13 +906,13 @@ class _Parser:
                             'add time_unit = "months" at the top and give every time in months.')
         if unit != "months":
             raise self.fail(
-                "time_unit", f"{unit!r} is not supported; lmssurv works in months.",
+                "time_unit", f"{_short(unit)} is not supported; lmssurv works in months.",
                 'convert every time to months (weeks x 7 / 30.4375, days / 30.4375, years x 12) '
                 'and set time_unit = "months".',
             )
         version = doc.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
-            raise self.fail("schema_version", f"{version!r} is not supported.",
+            raise self.fail("schema_version", f"{_short(version)} is not supported.",
                             f"write schema_version = {SCHEMA_VERSION}.")
         for key in ("sources", "trial", "arms"):
             if key not in doc:
@@ -896,16 +926,13 @@ class _Parser:
         arm_n: dict[str, Reported] = {}
         arms = self.parse_arms(doc["arms"], arm_n)
         analyses = self.parse_analyses(doc.get("analyses", {}), design_facts)
-        endpoints_raw = self.keys(doc.get("endpoints", {}), "endpoints",
-                                  tuple(doc.get("endpoints", {})))
         endpoints = {
             key: self.parse_endpoint(key, raw, arms, arm_n, analyses, design_facts)
-            for key, raw in endpoints_raw.items()
+            for key, raw in self.named_tables(doc, "endpoints").items()
         }
         outcomes = {
             key: self.parse_outcome(key, raw, arms, analyses)
-            for key, raw in self.keys(doc.get("outcomes", {}), "outcomes",
-                                      tuple(doc.get("outcomes", {}))).items()
+            for key, raw in self.named_tables(doc, "outcomes").items()
         }
         claims = tuple(self.parse_claim(i, raw, endpoints)
                        for i, raw in enumerate(self.array(doc, "unconfirmed")))
@@ -913,7 +940,7 @@ class _Parser:
                               for i, raw in enumerate(self.array(doc, "discrepancies")))
         trial_id = self.text(meta, "id", "trial")
         if not re.fullmatch(r"[a-z0-9_]+", trial_id):
-            raise self.fail("trial.id", f"{trial_id!r} must be lower-case letters, digits, _.",
+            raise self.fail("trial.id", f"{_short(trial_id)} must be lower-case letters, digits, _.",
                             "use the file name without .toml, e.g. 'lms04'.")
         return Trial(
             id=trial_id,
@@ -940,6 +967,14 @@ class _Parser:
             path=self.label,
         )
 
+    def named_tables(self, doc: dict, key: str) -> dict:
+        """A section of free-named tables (``[endpoints.os]``, ``[outcomes.orr]``)."""
+        raw = doc.get(key, {})
+        if not isinstance(raw, dict):
+            raise self.fail(key, f"must be a section of tables, got {_short(raw)}.",
+                            f"write each entry as a [{key}.NAME] table (see data/README.md).")
+        return raw
+
     def array(self, doc: dict, key: str) -> list:
         value = doc.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -956,7 +991,7 @@ class _Parser:
                       ("citation", "kind"))
             pmid = entry.get("pmid")
             if pmid is not None and not (isinstance(pmid, str) and pmid.isdigit()):
-                raise self.fail(f"{path}.pmid", f"must be digits in quotes, got {pmid!r}.",
+                raise self.fail(f"{path}.pmid", f"must be digits in quotes, got {_short(pmid)}.",
                                 'write e.g. pmid = "35835135".')
             self.sources[key] = Source(
                 key=key, citation=self.text(entry, "citation", path),
@@ -991,7 +1026,7 @@ class _Parser:
             if "accrual" in facts and abs(facts["accrual"].value - span) > 1:
                 raise self.fail(
                     "design.accrual",
-                    f"{facts['accrual'].value!r} months disagrees with accrual_start to "
+                    f"{_short(facts['accrual'].value)} months disagrees with accrual_start to "
                     f"accrual_end ({span} months).", "correct one of the three.")
         return facts, notes
 
@@ -1011,7 +1046,7 @@ class _Parser:
             )
         labels = [a.label for a in arms.values()]
         if len(set(labels)) != len(labels):
-            raise self.fail("arms", f"two arms share the label {labels[0]!r}.",
+            raise self.fail("arms", f"two arms share the label {_short(labels[0])}.",
                             "give each arm a distinct label.")
         return arms
 
@@ -1043,8 +1078,8 @@ class _Parser:
                 )
             if mfu is not None and mx is not None and mfu.value > mx.value:
                 raise self.fail(f"{path}.median_follow_up",
-                                f"{mfu.value!r} months exceeds the longest follow-up "
-                                f"({mx.value!r} months).",
+                                f"{_short(mfu.value)} months exceeds the longest follow-up "
+                                f"({_short(mx.value)} months).",
                                 "check the cut-off date, the accrual dates and the units.")
             out[key] = Analysis(
                 key=key, label=self.text(entry, "label", path), data_cutoff=cutoff,
@@ -1062,9 +1097,9 @@ class _Parser:
                           ("name", "analysis", "assessment", "time_origin", "primary", "notes",
                            "events_total", "control", "experimental", "hr"),
                           ("name", "analysis"))
-        analysis_key = entry["analysis"]
+        analysis_key = self.text(entry, "analysis", path)
         if analysis_key not in analyses:
-            raise self.fail(f"{path}.analysis", f"{analysis_key!r} is not under [analyses].",
+            raise self.fail(f"{path}.analysis", f"{_short(analysis_key)} is not under [analyses].",
                             f"use one of {sorted(analyses)} or add [analyses.{analysis_key}].")
         analysis = analyses[analysis_key]
         origin = self.text(entry, "time_origin", path, default="randomisation",
@@ -1156,15 +1191,15 @@ class _Parser:
         for i, mark in enumerate(raw_marks):
             mpath = f"{path}.landmarks[{i}]"
             if not isinstance(mark, dict) or "time" not in mark:
-                raise self.fail(mpath, f"needs a time, got {mark!r}.",
+                raise self.fail(mpath, f"needs a time, got {_short(mark)}.",
                                 "write { time = 24, value = 0.49, source = ..., locator = ... }.")
             t = mark["time"]
             if not (_is_number(t) and t > 0):
-                raise self.fail(f"{mpath}.time", f"must be months > 0, got {t!r}.",
+                raise self.fail(f"{mpath}.time", f"must be months > 0, got {_short(t)}.",
                                 "give the landmark time in months (2 years -> 24).")
             rep = self.number(mark, mpath, extra=("time", "ci", "level"), rate=True)
             if rep.value > 1:
-                raise self.fail(f"{mpath}.value", f"{rep.value!r} is not a proportion.",
+                raise self.fail(f"{mpath}.value", f"{_short(rep.value)} is not a proportion.",
                                 f"write rates as proportions: {rep.value / 100:g}.")
             t = float(t)
             if t in landmarks:
@@ -1211,7 +1246,7 @@ class _Parser:
         rep = self.number(raw, path, extra=("ci", "level", "adjusted", "adjusted_for",
                                             "p_value", "p_test"))
         if rep.value <= 0:
-            raise self.fail(f"{path}.value", f"a hazard ratio must be > 0, got {rep.value!r}.",
+            raise self.fail(f"{path}.value", f"a hazard ratio must be > 0, got {_short(rep.value)}.",
                             "write the HR of experimental vs control.")
         adjusted = self.flag(raw, "adjusted", path)
         adjusted_for = self.text_list(raw, "adjusted_for", path)
@@ -1227,7 +1262,7 @@ class _Parser:
                              source=rep.source, locator=rep.locator)
         lower, upper = rep.ci if rep.ci is not None else (None, None)
         if rep.ci is not None and (lower is None or upper is None or lower <= 0):
-            raise self.fail(f"{path}.ci", f"{rep.ci!r} is not a CI of a hazard ratio.",
+            raise self.fail(f"{path}.ci", f"{_short(rep.ci)} is not a CI of a hazard ratio.",
                             "give both limits, > 0.")
         try:
             hr = HazardRatio(float(rep.value), lower, upper,
@@ -1251,7 +1286,7 @@ class _Parser:
                                       *_OUTCOME_ROLES), ("name", "category", "unit"))
         analysis = self.text(entry, "analysis", path)
         if analysis is not None and analysis not in analyses:
-            raise self.fail(f"{path}.analysis", f"{analysis!r} is not under [analyses].",
+            raise self.fail(f"{path}.analysis", f"{_short(analysis)} is not under [analyses].",
                             f"use one of {sorted(analyses)}.")
         unit = self.text(entry, "unit", path)
         values = {}
@@ -1271,11 +1306,14 @@ class _Parser:
                 count, n = entry[role]["count"], entry[role]["n"]
                 for name, v in (("count", count), ("n", n)):
                     if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-                        raise self.fail(f"{rpath}.{name}", f"must be a whole number, got {v!r}.",
+                        raise self.fail(f"{rpath}.{name}", f"must be a whole number, got {_short(v)}.",
                                         "write the count as printed.")
                 if n < 1 or count > n:
-                    raise self.fail(rpath, f"count {count} of n {n} is impossible.",
-                                    "check the numbers.")
+                    raise self.fail(rpath, f"count {_short(count)} of n {_short(n)} is "
+                                    "impossible.", "check the numbers.")
+                if n > MAX_PATIENTS:
+                    raise self.fail(f"{rpath}.n", f"{_short(n)} patients is more than any trial "
+                                    f"({MAX_PATIENTS:,}).", "check the number for a typo.")
             value, derived = rep.value, False
             if value is None:
                 if count is None:
@@ -1283,7 +1321,7 @@ class _Parser:
                                     "add value = <the number>, or count and n.")
                 value, derived = count / n, True
             if unit == "proportion" and value > 1:
-                raise self.fail(f"{rpath}.value", f"{value!r} is not a proportion.",
+                raise self.fail(f"{rpath}.value", f"{_short(value)} is not a proportion.",
                                 f"write {value / 100:g} for {value:g}%, or give count and n.")
             if count is not None and not derived:
                 # The printed percentage must be the rounded count/n (to its decimals, +1 unit
@@ -1292,7 +1330,7 @@ class _Parser:
                 if abs(count / n - value) > slack + 1e-12:
                     raise self.fail(
                         f"{rpath}.value",
-                        f"{value!r} disagrees with count/n = {count}/{n} = {count / n:.3f}.",
+                        f"{_short(value)} disagrees with count/n = {count}/{n} = {count / n:.3f}.",
                         "check the count, n and the printed percentage.")
             if count is not None:
                 ci, method = exact_binomial_ci(count, n), "Clopper-Pearson"
@@ -1331,14 +1369,14 @@ class _Parser:
                   ("key", "claim", "endpoint", "quantity", "source", "locator", "status"))
         endpoint = self.text(raw, "endpoint", path)
         if endpoint not in endpoints:
-            raise self.fail(f"{path}.endpoint", f"{endpoint!r} is not under [endpoints].",
+            raise self.fail(f"{path}.endpoint", f"{_short(endpoint)} is not under [endpoints].",
                             f"use one of {sorted(endpoints)}.")
         values = {}
         for name in ("control", "experimental", "value"):
             if name in raw:
                 v = raw[name]
                 if not _is_number(v):
-                    raise self.fail(f"{path}.{name}", f"must be a number, got {v!r}.",
+                    raise self.fail(f"{path}.{name}", f"must be a number, got {_short(v)}.",
                                     "write the value as quoted.")
                 values[name] = float(v)
         if not values:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
-from lmssurv._validation import InputError, check_whole, require_frame
+from lmssurv._validation import MAX_PATIENTS, InputError, check_whole, require_frame
 
 __all__ = ["clean_clicks", "read_digitised", "reconstruct_from_curve"]
 
@@ -175,7 +175,8 @@ def _at_risk_arrays(at_risk: object, n: int | None, name: str = "at_risk"
     times = _numeric_column(at_risk, "time", name)
     counts = _numeric_column(at_risk, "at_risk", name)
     for t, c in zip(times, counts, strict=True):
-        check_whole(f"{name}.at_risk at time {t:g}", c,
+        # capped like ArmSummary.n: a bigger table is a typo and would exhaust memory
+        check_whole(f"{name}.at_risk at time {t:g}", c, maximum=MAX_PATIENTS,
                     hint="Numbers at risk are counts of patients.")
     if times.min() < 0:
         raise InputError(f"{name}.time must be >= 0 months, got {float(times.min())!r}.")
@@ -799,7 +800,8 @@ def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndar
 
 def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve") -> pd.DataFrame:
     if n is not None:
-        n = check_whole("n", n, minimum=1, hint="n is the number of patients in the arm.")
+        n = check_whole("n", n, minimum=1, maximum=MAX_PATIENTS,
+                        hint="n is the number of patients in the arm.")
     table_t, table_n = _at_risk_arrays(at_risk, n)
     if total_events is not None:
         total_events = check_whole(
@@ -823,8 +825,27 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve")
                 f"censor_times must be finite months >= 0; got {ticks[:5].tolist()!r}..."
             )
     time, surv = _curve_arrays(curve, scale, name)
+    if float(time.max()) <= 0.0:
+        raise InputError(
+            f"{name}.time is 0 for every click (after clipping reading noise below 0), so the "
+            "curve spans no time and every patient would sit at time 0. Check that the time "
+            "column holds months since randomisation (not the survival values or an index)."
+        )
+    at_start = np.clip(surv[time <= 0.0], 0.0, 1.0)  # clicks at 0 once noise is clipped
+    if at_start.size and float(at_start.min()) < 1.0 - _CLIP_TOLERANCE:
+        raise InputError(
+            f"{name} is at {float(at_start.min()):g} at time 0, but a Kaplan-Meier curve starts at "
+            f"1: the {1.0 - float(at_start.min()):.0%} drop would put that share of patients' "
+            "events at time 0. Check the time axis calibration (the drop belongs after 0)."
+        )
     last = float(table_t[-1]) if table_n[-1] == 0 else math.inf
     t, s, record = _clean(time, surv, last)
+    if total_events == 0 and float(s.min()) < 1.0 - _CLIP_TOLERANCE:
+        # no event can make the drop: the engine would censor nearly everyone at time 0
+        raise InputError(
+            f"total_events=0, but the {name} drops to {float(s.min()):g}: a Kaplan-Meier curve "
+            "falls only at events. Check total_events (or leave it out to follow the curve)."
+        )
     return _rebuild(t, s, table_t, table_n, total_events, ticks, record)
 
 
