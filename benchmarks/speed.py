@@ -2,9 +2,7 @@
 
 Run ``python benchmarks/speed.py`` (``--real`` adds the 143 real figures, a few minutes).
 
-1. A two-arm, 150-patient rebuild with LMS-04-like inputs (see shared/reference/lms04.md):
-   control n=76, 60 events, median 24 (19-31) months, S(24)=0.49, median follow-up 55 months;
-   experimental n=74, 47 events, median 33 (26-48), S(24)=0.68; HR 0.65 (0.44-0.95).
+1. A two-arm, 150-patient rebuild with LMS-04-like inputs (``tests/validation/small_trial.py``).
    Median and best wall time per call over repeated timeit runs. Target: under 100 ms.
 2. Every rebuild of the simulated trials of ``tests/validation/sim_testbed.py`` (arms of 8 to
    3,000 patients, the first large-arm trial 3,000 per arm), and with ``--real`` the kmdata
@@ -24,15 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validati
 
 from kmdata_testbed import figures, run
 from sim_testbed import simulated_cases
+from small_trial import CONTROL, EXPERIMENTAL, HR
 
-from lmssurv import ArmSummary, HazardRatio, reconstruct_trial
-
-CONTROL = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
-                     median_follow_up=55.0, label="Doxorubicin")
-EXPERIMENTAL = ArmSummary(n=74, events=47, median=33.0, median_ci=(26.0, 48.0),
-                          landmarks={24: 0.68}, median_follow_up=55.0,
-                          label="Doxorubicin + trabectedin")
-HR = HazardRatio(0.65, 0.44, 0.95)
+from lmssurv import reconstruct_trial
 
 
 def small_trial(repeat: int = 15, number: int = 5) -> None:

@@ -13,7 +13,9 @@ hazard through the median and the landmarks, uniform censoring tuned to the even
 
 Times are in months throughout (days / 30.4375, weeks * 12 / 52.1775, years * 12).
 
-This module holds no tests; ``test_summary_validation.py`` and ``benchmarks/validation.py`` use it.
+This module holds no tests. ``kmdata_testbed`` (the issue 9 real-trial test bed) reuses its
+statistics, summaries and naive baseline; ``benchmarks/validation.py --legacy`` still prints
+the 40-arm table.
 """
 
 from __future__ import annotations
