@@ -26,6 +26,7 @@ Times are in months. This module holds no tests; ``test_kmdata_validation.py``,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time as _time
@@ -208,6 +209,17 @@ def _root(root: Path | str | None) -> Path:
     return root
 
 
+@functools.cache
+def _read_ipd(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(time, event, experimental) of one figure, read once per process, read-only."""
+    ipd = pd.read_csv(path)
+    arrays = (ipd["time"].to_numpy(dtype=float), ipd["event"].to_numpy().astype(int),
+              (ipd["arm"] == "experimental").to_numpy())
+    for a in arrays:
+        a.flags.writeable = False  # shared between calls: nobody may change the truth
+    return arrays
+
+
 def figures(root: Path | str | None = None, *, split: str | None = None) -> list[Case]:
     """The 143 kmdata figures as :class:`Case` s, in manifest order.
 
@@ -242,10 +254,7 @@ def figures(root: Path | str | None = None, *, split: str | None = None) -> list
     for row in manifest.itertuples(index=False):
         if split is not None and splits[row.trial] != split:
             continue
-        ipd = pd.read_csv(root / "ipd" / f"{row.name}.csv")
-        time = ipd["time"].to_numpy(dtype=float)
-        event = ipd["event"].to_numpy().astype(int)
-        experimental = (ipd["arm"] == "experimental").to_numpy()
+        time, event, experimental = _read_ipd(root / "ipd" / f"{row.name}.csv")
         out.append(Case(
             name=row.name, time=time, event=event, experimental=experimental,
             labels=("control", "experimental"), kind="real",
