@@ -377,7 +377,8 @@ def cox_log_hr(time, event, experimental) -> tuple[float, float, float, float]:
     Raises
     ------
     ValueError
-        When a group has no events or no patients (the MLE is infinite or undefined).
+        When a group has no events or no patients, or the estimate diverges (the MLE is
+        infinite or undefined).
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event).astype(bool)
@@ -419,8 +420,9 @@ def cox_log_hr(time, event, experimental) -> tuple[float, float, float, float]:
             break
     w = math.exp(beta)
     se = 1.0 / math.sqrt(float(np.sum(a0 * a1 * w / (a0 + a1 * w) ** 2)))
-    if not math.isfinite(beta):
-        raise ValueError("Cox fit failed: non-finite log hazard ratio.")
+    if not (math.isfinite(beta) and abs(beta) + _Z95 * se < 50):
+        raise ValueError(f"Cox fit failed: the estimate diverges (log HR {beta:.3g}, SE "
+                         f"{se:.3g}; monotone likelihood).")
     return (beta, math.exp(beta), math.exp(beta - _Z95 * se), math.exp(beta + _Z95 * se))
 
 
