@@ -234,3 +234,12 @@ def test_held_out_third_separates_naive_from_targets():
     assert head["n_exact"] and head["events_exact"]
     assert head["median_mae"] > 0.015 and head["worst_mae"] > 0.05
     assert head["median_log_hr_error"] > 0.02 and head["silent_misses"] > 0
+
+
+def test_cox_refuses_a_diverging_estimate():
+    # every control event happens while the experimental arm is still event-free and at risk:
+    # the partial likelihood keeps rising as log HR -> -inf (monotone likelihood)
+    time = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    event = np.ones(6, dtype=int)
+    with pytest.raises(ValueError, match="diverges"):
+        cox_log_hr(time, event, np.array([0, 0, 0, 1, 1, 1]))
