@@ -149,6 +149,13 @@ def main(argv: list[str] | None = None) -> None:
     if sim is not None:
         print(f"\nSimulated trials by kind ({args.sim} trials), engine unless marked naive:")
         _print(by_kind(sim))
+    failed = [t[t["error"] != ""].drop_duplicates("figure") for t in
+              (real["engine"], *(() if sim is None else (sim["engine"],)))]
+    failed = pd.concat(failed)
+    if len(failed):
+        print("\nEngine rebuilds that raised (scored as MAE 1):")
+        for r in failed.itertuples(index=False):
+            print(f"  {r.figure}: {r.error}")
     ok, total, n_warn = lms04_checks()
     print(f"\nLMS-04 checks (lmssurv.check on the engine's OS and PFS pseudo-data): "
           f"{ok}/{total} published numbers reproduced, {n_warn} ReconstructionWarnings")
