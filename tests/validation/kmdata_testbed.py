@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import math
 import time as _time
 import warnings
@@ -342,6 +343,15 @@ def _failed_rows(case: Case, summaries) -> list[dict]:
     return rows
 
 
+def _endpoint(reconstruct_trial: Callable, outcome: str) -> dict:
+    """``endpoint=`` for an engine that takes it: papers name their endpoint (OS, PFS...)."""
+    try:
+        takes = "endpoint" in inspect.signature(reconstruct_trial).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return {"endpoint": outcome} if takes and outcome else {}
+
+
 def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> list[dict]:
     ctrl, exp, hr = case.summarise()
     with warnings.catch_warnings(record=True) as caught:
@@ -349,7 +359,8 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
         start, cpu_start = _time.perf_counter(), _time.process_time()
         error = None
         try:
-            rebuilt = reconstruct_trial(ctrl, exp, hr=hr, seed=seed)
+            rebuilt = reconstruct_trial(ctrl, exp, hr=hr, seed=seed, **_endpoint(
+                reconstruct_trial, case.outcome))
         except Exception as err:  # a crash on a real trial is a finding, recorded per row
             error = f"{type(err).__name__}: {err}"
         seconds = _time.perf_counter() - start

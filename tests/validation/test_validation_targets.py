@@ -91,7 +91,6 @@ def test_real_worst_arm(real):
     assert bad.empty, _show(bad)
 
 
-@REWRITE
 def test_real_no_silent_miss(real):
     bad = real[real["silent_miss"]]
     assert bad.empty, _show(bad)
@@ -104,7 +103,6 @@ def test_sim_runs_every_trial_exactly(sim):
     assert bad.empty, _show(bad)
 
 
-@REWRITE
 def test_sim_no_silent_miss(sim):
     bad = sim[sim["silent_miss"]]
     assert bad.empty, _show(bad)

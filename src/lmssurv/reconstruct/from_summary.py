@@ -9,6 +9,7 @@ the tail of each curve; curve + follow-up -> pseudo-patients with exact n and ev
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -74,19 +75,23 @@ def _check_seed(seed: object) -> np.random.SeedSequence:
 
 # Endpoints whose events are progression, relapse or failure (first scans shape their start).
 _PROGRESSION = ("pfs", "dfs", "efs", "rfs", "ttp", "ttf", "mfs", "dor", "progression",
-                "disease-free", "event-free", "relapse", "recurrence")
+                "disease", "event", "relapse", "recurrence", "response", "failure")
 
 
 def endpoint_kind(endpoint: object) -> str | None:
-    """"os", "pfs" (any progression/relapse endpoint) or None, from an endpoint name."""
+    """``"os"``, ``"pfs"`` (any progression/relapse endpoint) or None, from an endpoint name.
+
+    >>> endpoint_kind("OS"), endpoint_kind("rPFS"), endpoint_kind("Disease-free survival")
+    ('os', 'pfs', 'pfs')
+    """
     if endpoint is None:
         return None
     if not isinstance(endpoint, str):
         raise InputError(f"endpoint must be a string such as 'os' or 'pfs', got {endpoint!r}.")
-    key = endpoint.strip().lower()
-    if key.startswith("os") or "overall" in key or "death" in key:
+    words = re.findall(r"[a-z]+", endpoint.lower())
+    if any(w.startswith("os") for w in words[:1]) or "overall" in words or "death" in words:
         return "os"
-    if key.startswith(_PROGRESSION) or any(word in key for word in _PROGRESSION[8:]):
+    if any(code in w for w in words for code in _PROGRESSION):
         return "pfs"
     raise InputError(
         f"endpoint {endpoint!r} is not recognised; pass 'os' (overall survival), 'pfs' (or "
@@ -224,13 +229,15 @@ def _reconstruct(
         built, hr_how, events = _refine_events(run, built, hr_how, events, inferred, feasible,
                                                arms, hr)
 
+    times = [alloc.time for _, alloc in built]
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
     ):
-        time, _ = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks),
-                                   tolerance=landmark_tolerance)
-        frames.append(pd.DataFrame({"time": time.astype(float),
+        times[i], _ = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks),
+                                       tolerance=landmark_tolerance,
+                                       keep=_hr_keeper(built, times, i, hr))
+        frames.append(pd.DataFrame({"time": times[i].astype(float),
                                     "event": alloc.event.astype(int)}))
         diag_arms.append(ArmDiagnostics(
             arm=arm.name, n=arm.n, events=d, events_source=how,
@@ -255,6 +262,26 @@ def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
     report(diag, strict=strict, stacklevel=3)
     return diag
+
+
+def _hr_keeper(built, times, i: int, hr: HazardRatio | None):
+    """A test that a polishing move of arm ``i`` keeps the Cox HR as close as it was.
+
+    Moves that keep the HR within its printed precision, or no further from it than before,
+    pass; the landmarks are polished only as far as the HR allows.
+    """
+    if hr is None or len(built) != 2:
+        return None
+    events = [alloc.event for _, alloc in built]
+    group = np.r_[np.zeros(events[0].size), np.ones(events[1].size)]
+
+    def gap(arm_time) -> float:
+        t = [arm_time if j == i else times[j] for j in (0, 1)]
+        r = cox_two_group(np.concatenate(t), np.concatenate(events), group)
+        return abs(r.hr - hr.estimate) if math.isfinite(r.hr) else math.inf
+
+    allowed = max(gap(times[i]), 0.5 * 10.0 ** -2)  # the HR is printed to 2 decimals
+    return lambda arm_time: gap(arm_time) <= allowed
 
 
 def _cox_of(built) -> tuple[float, float]:

@@ -430,11 +430,13 @@ def polish_landmarks(
     landmarks: dict[float, float],
     tolerance=lambda rate, rebuilt, at_risk: 0.01,
     max_moves: int = 6,
+    keep=None,
 ) -> tuple[np.ndarray, int]:
     """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
 
     ``tolerance(rate, rebuilt, at_risk)`` is the landmark's tolerance (the self-check passes
-    its own rule, so what is polished is what is checked).
+    its own rule, so what is polished is what is checked). ``keep(time)``, when given, must
+    accept each round's move (the engine keeps a matched HR matched).
 
     In small arms a KM step can be larger than the tolerance, and the level reached at a
     landmark time depends on how many patients are at risk at each step before it. Moving a
@@ -482,7 +484,7 @@ def polish_landmarks(
                 if same(pins, pins0) and err < best - 1e-12:
                     if candidate is None or (err, cost + 1) < candidate[0]:
                         candidate = ((err, cost + 1), t)
-        if candidate is None:
+        if candidate is None or (keep is not None and not keep(candidate[1])):
             break
         (best, cost), time = candidate
         moved += cost
