@@ -46,6 +46,8 @@ __all__ = ["endpoint_kind", "reconstruct_arm", "reconstruct_trial"]
 # most this much (a factor of e^1.5 ~ 4.5 on the cumulative hazard there).
 _HR_TOLERANCE = 0.002
 _PHI_MAX = 1.5
+# Shift the hazards before the first reported point too when the tail alone cannot match the HR.
+_EARLY_SHIFT = True
 # Matching the HR may scale a tail hazard within [1/2, 2] and move an unreported follow-up
 # start (TailFit.strain 1), but not push the tail beyond that (strain 2: the vertical drops
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
@@ -395,7 +397,7 @@ def _match_hazard_ratio(build, built, target: float):
     short = False
     if abs(start - target) >= _HR_TOLERANCE:
         phi, short = solve(lambda v: evaluate(v, 0.0))
-        if abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
+        if _EARLY_SHIFT and abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
             psi, short = solve(lambda v: evaluate(phi, v))
     parts, log_hr, _ = evaluate(phi, psi)
     if abs(log_hr - target) >= _HR_TOLERANCE and abs(log_hr - target) > abs(start - target) / 2:

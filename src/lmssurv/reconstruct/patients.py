@@ -131,14 +131,16 @@ class _TailEvents:
         self.late = self.t > curve.tail_start
         self.n = n
 
-    def theta_keeping_above(self, survival: float) -> float:
-        """The largest multiplier that keeps S above ``survival`` to ``t_max`` (inf: any)."""
+    def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
+        """The largest multiplier that keeps S above ``survival`` to ``until`` (default
+        ``t_max``; inf: any)."""
         limit = -math.log(survival)
+        h_end = self.h[-1] if until is None else float(np.interp(until, self.t, self.h))
         if self.h_star >= limit:
             return 0.0
-        if self.h[-1] <= self.h_star:
+        if h_end <= self.h_star:
             return math.inf
-        return (limit - self.h_star) / (self.h[-1] - self.h_star)
+        return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
         h = np.where(self.late, self.h_star + theta * (self.h - self.h_star), self.h)
@@ -307,13 +309,17 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     if follow_up.unreported_from is not None:
         reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
     tail_events = _TailEvents(curve, n, reach)
-    cap = math.inf
-    if not_reached:
-        cap = tail_events.theta_keeping_above(0.5 + _NOT_REACHED_MARGIN)
-        cap = math.inf if cap == 0.0 else cap  # already at 0.5 where the tail starts
+    def cap_at(fu: FollowUpModel) -> float:
+        """With a median not reached, the tail keeps S above 0.5 to the longest follow-up."""
+        if not not_reached:
+            return math.inf
+        cap = tail_events.theta_keeping_above(0.5 + _NOT_REACHED_MARGIN, fu.longest)
+        return math.inf if cap == 0.0 else cap  # already at 0.5 where the tail starts
+
+    cap = cap_at(follow_up)
 
     def gap(log_theta: float, fu: FollowUpModel) -> float:
-        return tail_events(min(math.exp(log_theta), cap), fu) - events
+        return tail_events(min(math.exp(log_theta), cap_at(fu)), fu) - events
 
     if follow_up.unreported_from is not None:
         # Nothing reported about follow-up: its length is what the event count says, with the
@@ -324,9 +330,10 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
                         math.log(lo_len), math.log(hi_len))
         if length is not None:
             fu = follow_up.with_longest(math.exp(length))
-            return TailFit(curve.with_theta(min(1.0, cap)), fu, fu.how, 0)
+            return TailFit(curve.with_theta(min(1.0, cap_at(fu))), fu, fu.how, 0)
         follow_up = follow_up.with_longest(lo_len if gap(0.0, follow_up.with_longest(lo_len)) > 0
                                            else hi_len)
+        cap = cap_at(follow_up)
     soft = math.log(_THETA_SOFT)
     log_theta = _solve(lambda v: gap(v, follow_up), -soft, soft)
     if log_theta is not None:
