@@ -67,11 +67,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.statistics import logrank_test
-from lifelines.utils import median_survival_times
-from scipy import stats
 
+from lmssurv import _normal
 from lmssurv._km import (
     CI_TRANSFORMS,
     at_risk,
@@ -327,6 +324,8 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
                                 else ""),
         ))
     if summary.median_ci is not None:
+        from lifelines.utils import median_survival_times  # on use: lifelines is slow to import
+
         bands = median_survival_times(kmf.confidence_interval_)
         recon = {"lower": float(bands.iloc[0, 0]), "upper": float(bands.iloc[0, 1])}
         for side, pub in zip(("lower", "upper"), summary.median_ci, strict=True):
@@ -384,6 +383,7 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
 
 # -- comparison ---------------------------------------------------------------------------
 def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tuple[float, ...]:
+    from lifelines import CoxPHFitter  # on use: lifelines is slow to import
     data = pd.DataFrame({
         "time": np.concatenate([control["time"], experimental["time"]]),
         "event": np.concatenate([control["event"], experimental["event"]]),
@@ -401,7 +401,7 @@ def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tup
             ) from err
     beta = float(cph.params_["experimental"])
     se = float(cph.standard_errors_["experimental"])
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = _normal.z_two_sided(level)
     return math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), se
 
 
@@ -477,6 +477,7 @@ def check_comparison(
 
 def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.DataFrame,
            experimental: pd.DataFrame, precision: PrecisionLookup) -> _Row:
+    from lifelines.statistics import logrank_test  # on use: lifelines is slow to import
     if bound not in (None, "<"):
         raise InputError(f"p_bound must be None or '<', got {bound!r}.")
     with np.errstate():
@@ -492,9 +493,9 @@ def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.
     if hr is not None and hr.se_log:
         # the HR's rounding moves z = log HR / se by dz; p moves accordingly
         h_unit, _ = _unit(precision, "hr", hr.estimate, cap=0.01)
-        z = stats.norm.isf(p_pub / 2)
+        z = _normal.isf(p_pub / 2)
         dz = (h_unit / 2) / hr.estimate / hr.se_log
-        spread = max(abs(2 * stats.norm.sf(z - dz) - p_pub), abs(2 * stats.norm.sf(z + dz) - p_pub))
+        spread = max(abs(2 * _normal.sf(z - dz) - p_pub), abs(2 * _normal.sf(z + dz) - p_pub))
         if spread > tol:
             tol, why = spread, "the change in p from the HR's rounding on the z scale"
     return _Row("log-rank p", "experimental vs control", p_pub, p, tol, method,

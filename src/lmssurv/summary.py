@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from scipy import stats
-
+from lmssurv import _normal
 from lmssurv._validation import (
     InputError,
     check_fraction,
@@ -391,7 +390,7 @@ class HazardRatio:
         """Standard error of log(HR) implied by the CI width, or ``None`` without a CI."""
         if self.lower is None:
             return None
-        z = float(stats.norm.ppf(0.5 + self.level / 2))
+        z = _normal.z_two_sided(self.level)
         return (math.log(self.upper) - math.log(self.lower)) / (2 * z)
 
     @property

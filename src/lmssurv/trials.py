@@ -25,8 +25,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from scipy import stats
-
 from lmssurv._validation import InputError
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -555,9 +553,14 @@ def exact_binomial_ci(count: int, n: int, level: float = 0.95) -> tuple[float, f
     if count > n:
         raise InputError(f"count ({count}) cannot exceed n ({n}).")
     level = check_fraction("level", level)
+    # Beta quantiles via the inverse regularised incomplete beta (what scipy.stats.beta.ppf
+    # calls), imported on use: scipy.stats takes seconds to import and every trial file with a
+    # response rate needs this.
+    from scipy.special import betaincinv
+
     alpha = 1.0 - level
-    lower = 0.0 if count == 0 else float(stats.beta.ppf(alpha / 2, count, n - count + 1))
-    upper = 1.0 if count == n else float(stats.beta.ppf(1 - alpha / 2, count + 1, n - count))
+    lower = 0.0 if count == 0 else float(betaincinv(count, n - count + 1, alpha / 2))
+    upper = 1.0 if count == n else float(betaincinv(count + 1, n - count, 1 - alpha / 2))
     return lower, upper
 
 

@@ -54,7 +54,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import isotonic_regression
 
 from lmssurv._validation import InputError, check_whole, require_frame
 
@@ -245,6 +244,8 @@ def _clean(time: np.ndarray, surv: np.ndarray, last_time: float = math.inf
     key = time / (span * _TIME_PRECISION) + (1.0 - surv) / _SURVIVAL_PRECISION
     order = np.lexsort((-surv, time, key))
     t_ord, s_ord = time[order], surv[order]
+    from scipy.optimize import isotonic_regression  # on use: keeps `import lmssurv` light
+
     t_fit = isotonic_regression(t_ord, increasing=True).x
     s_fit = isotonic_regression(s_ord, increasing=False).x
     moved_s = np.abs(s_fit - s_ord)
