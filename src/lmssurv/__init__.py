@@ -10,6 +10,7 @@ they are used, so ``import lmssurv`` costs about as much as ``import pandas``.
 
 from typing import TYPE_CHECKING
 
+from lmssurv._display import format_estimate
 from lmssurv._validation import InputError
 from lmssurv.audit import audit  # eager: the name is also its module's
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -27,12 +28,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first
         rmst_difference,
         summarise_arms,
     )
+    from lmssurv.rebuild import reconstruct_arm, reconstruct_trial
     from lmssurv.reconstruct.from_curve import (
         clean_clicks,
         read_digitised,
         reconstruct_from_curve,
     )
-    from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 
 __version__ = "0.1.0"
 
@@ -53,8 +54,8 @@ _LAZY = {
     "clean_clicks": "lmssurv.reconstruct.from_curve",
     "read_digitised": "lmssurv.reconstruct.from_curve",
     "reconstruct_from_curve": "lmssurv.reconstruct.from_curve",
-    "reconstruct_arm": "lmssurv.reconstruct.from_summary",
-    "reconstruct_trial": "lmssurv.reconstruct.from_summary",
+    "reconstruct_arm": "lmssurv.rebuild",
+    "reconstruct_trial": "lmssurv.rebuild",
     "plot_km": "lmssurv.plotting",
     "plot_endpoint": "lmssurv.plotting",
     "numbers_at_risk": "lmssurv.plotting",
@@ -100,6 +101,7 @@ __all__ = [
     "curve_reconstruction_example_figure",
     "exact_binomial_ci",
     "forest_table",
+    "format_estimate",
     "hazard_ratio_from_p",
     "landmark",
     "list_trials",

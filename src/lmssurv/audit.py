@@ -64,7 +64,8 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError
-from lmssurv.trials import Endpoint, Trial, _months_between
+from lmssurv.reports import AuditReport
+from lmssurv.trials import Endpoint, Trial, _months_between, as_trial
 
 __all__ = ["AUDIT_COLUMNS", "VERDICTS", "audit", "implied_p_range"]
 
@@ -536,8 +537,10 @@ def audit(trial: Trial | str) -> pd.DataFrame:
 
     Parameters
     ----------
-    trial : Trial or str
-        A curated trial or its id (``"lms04"``), see :func:`lmssurv.load_trial`.
+    trial : Trial, str, path or dict
+        A curated trial or its name (``"lms04"``, ``"LMS-04"``), your own trial
+        (:meth:`lmssurv.Trial.from_summaries`), a ``.toml`` path or a plain dict
+        (:meth:`lmssurv.Trial.from_dict`).
 
     Returns
     -------
@@ -556,12 +559,7 @@ def audit(trial: Trial | str) -> pd.DataFrame:
     >>> row.verdict
     'consistent'
     """
-    if isinstance(trial, str):
-        from lmssurv.trials import load_trial
-
-        trial = load_trial(trial)
-    if not isinstance(trial, Trial):
-        raise InputError(f"audit needs a Trial (lmssurv.load_trial) or its id, got {trial!r}.")
+    trial = as_trial(trial)
     rows: list[dict] = []
     for ep in trial.endpoints.values():
         rows += _hr_rows(ep)
@@ -571,6 +569,6 @@ def audit(trial: Trial | str) -> pd.DataFrame:
     rows += _claim_rows(trial)
     rows += _cross_rows(trial)
     rows += _secondary_only_rows(trial)
-    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame = AuditReport(rows, columns=list(AUDIT_COLUMNS))
     frame.attrs = {"trial": trial.name}
     return frame

@@ -477,7 +477,7 @@ def _arm_groups(ipd: pd.DataFrame, arm: str, time: str, event: str) -> dict[str,
 
 def _caveats_for(caveats: Caveats | Mapping[str, Caveats] | None, name: str) -> dict:
     if caveats is None:
-        return {c: None for c in CAVEAT_COLUMNS} | {"evidence": None}
+        return {}
     if isinstance(caveats, Caveats):
         return caveats.as_dict()
     if isinstance(caveats, Mapping) and name in caveats:
@@ -513,7 +513,7 @@ def summarise_arms(
         Confidence level of every CI.
     caveats : Caveats or mapping {arm: Caveats}, optional
         Trial, population, line, design and randomisation, copied into every row. Without them
-        those columns are empty and :func:`combine_tables` will refuse the table.
+        the table has no caveat columns, and :func:`combine_tables` will refuse it.
     arm, time, event : str
         Column names in ``ipd``.
 
@@ -522,8 +522,9 @@ def summarise_arms(
     DataFrame
         Long format, one row per (arm, quantity, time): columns ``arm``, ``quantity``
         (``median``, ``rmst``, ``survival``), ``time``, ``estimate``, ``se``,
-        ``lower 95%``, ``upper 95%``, ``n``, ``events``, ``note``, then
-        :data:`CAVEAT_COLUMNS` and ``evidence``. A quantity that the follow-up cannot support
+        ``lower 95%``, ``upper 95%``, ``n``, ``events``, ``note``, then (with ``caveats``)
+        :data:`CAVEAT_COLUMNS` and ``evidence``. Format a row for reading with
+        :func:`lmssurv.format_estimate` (a missing CI limit prints ``NE``). A quantity that the follow-up cannot support
         (horizon beyond the last follow-up) is ``nan`` with the reason in ``note``.
 
     Examples
@@ -560,7 +561,9 @@ def summarise_arms(
                                     "se": r.se, f"lower {p}": r.ci[0], f"upper {p}": r.ci[1],
                                     "note": ""} | cav)
     cols = ["arm", "quantity", "time", "estimate", "se", f"lower {p}", f"upper {p}", "n",
-            "events", "note", *CAVEAT_COLUMNS, "evidence"]
+            "events", "note"]
+    if caveats is not None:  # no empty caveat columns on a researcher's own data
+        cols += [*CAVEAT_COLUMNS, "evidence"]
     return pd.DataFrame(rows, columns=cols)
 
 
