@@ -238,3 +238,10 @@ def test_summarise_arms_adds_no_empty_caveat_columns_and_ne_formats():
     assert median["estimate"] == 4.0 and math.isnan(median["upper 95%"])
     text = lmssurv.format_estimate(median["estimate"], median["lower 95%"], median["upper 95%"])
     assert text.startswith("4.0 (") and text.endswith("-NE)")
+
+
+def test_a_short_toml_without_name_says_so(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[endpoints.os.control]\nn = 10\n")
+    with pytest.raises(InputError, match=r"t\.toml: name is missing; add name = \"My trial\""):
+        lmssurv.load_trial(path)

@@ -568,6 +568,6 @@ def trial_from_dict(doc: Mapping, *, decimals: Mapping[str, int] | None = None,
 
 
 def is_simple_layout(doc: Mapping) -> bool:
-    """Whether a parsed TOML document is the short layout (no ``[sources]``, a ``name``)."""
-    return "sources" not in doc and "name" in doc and "trial" not in doc
+    """Whether a parsed TOML document is the short layout (no ``[sources]`` nor ``[trial]``)."""
+    return "sources" not in doc and "trial" not in doc
 
