@@ -267,3 +267,18 @@ def test_written_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "ipd.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_audit_of_my_own_toml_exits_1_on_inconsistent_numbers(tmp_path, capsys):
+    # HR 0.50 with CI 0.20-0.60: the geometric mean of the limits is sqrt(0.2 * 0.6) = 0.346,
+    # far from 0.50 (a Wald CI is symmetric on the log scale) -> INCONSISTENT
+    path = tmp_path / "my_trial.toml"
+    path.write_text('name = "My trial"\npopulation = "uterine LMS, any line"\n'
+                    "[endpoints.pfs.control]\nn = 200\n[endpoints.pfs.experimental]\nn = 200\n"
+                    "[endpoints.pfs.hr]\nestimate = 0.50\nci = [0.20, 0.60]\n")
+    assert cli.main(["audit", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("My trial: internal consistency") and "hr_ci_symmetry" in out
+    path.write_text(path.read_text().replace("ci = [0.20, 0.60]", "ci = [0.35, 0.71]"))
+    # sqrt(0.35 * 0.71) = 0.4985: symmetric; 4/SE^2 = 123 events of 400 patients: possible
+    assert cli.main(["audit", str(path)]) == 0
