@@ -245,3 +245,10 @@ def test_a_short_toml_without_name_says_so(tmp_path):
     path.write_text("[endpoints.os.control]\nn = 10\n")
     with pytest.raises(InputError, match=r"t\.toml: name is missing; add name = \"My trial\""):
         lmssurv.load_trial(path)
+
+
+def test_an_endpoint_of_a_curated_trial_can_join_my_trial():
+    lms04_os = lmssurv.load_trial("lms04").endpoint("os")
+    trial = Trial.from_summaries("Mine + LMS-04", {"lms04_os": lms04_os, "os": (CONTROL,)})
+    assert trial.endpoint("lms04_os").key == "lms04_os"
+    assert trial.endpoint("lms04_os").precision == lms04_os.precision  # the file's decimals

@@ -334,8 +334,10 @@ def _endpoint(key: str, spec: object, explicit: Mapping[str, int], unit: str) ->
     from lmssurv.trials import Endpoint
 
     where = f"endpoints[{key!r}]"
-    if isinstance(spec, Endpoint):
-        return spec
+    if isinstance(spec, Endpoint):  # e.g. one taken from a curated trial: filed under `key`
+        import dataclasses
+
+        return spec if spec.key == key else dataclasses.replace(spec, key=key)
     raw_arms: dict[str, Any] = {}
     name = notes = None
     origin, events_total = "randomisation", None
