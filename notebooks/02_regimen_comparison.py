@@ -29,6 +29,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from lmssurv import format_estimate
 from lmssurv.regimen_plots import plot_forest, plot_regimen_curves
 from lmssurv.regimens import REGIMEN_TRIALS, forest_table, regimen_ipd, regimen_summary
 from lmssurv.trials import load_trial
@@ -74,11 +75,10 @@ plt.show()
 # %%
 def wide(endpoint: str) -> pd.DataFrame:
     tab = regimen_summary(endpoint, seed=SEED)
-    tab["value"] = tab.apply(
-        lambda r: "NE" if pd.isna(r["estimate"]) else
-        (f"{r['estimate']:.1f} ({r['lower 95%']:.1f}-{r['upper 95%']:.1f})"
-         if r["quantity"] != "survival" else
-         f"{100 * r['estimate']:.0f}% ({100 * r['lower 95%']:.0f}-{100 * r['upper 95%']:.0f})"),
+    tab["value"] = tab.apply(  # a missing limit (not reached in the rebuilt data) prints NE
+        lambda r: format_estimate(
+            r["estimate"], r["lower 95%"], r["upper 95%"], digits=0 if r["quantity"] == "survival"
+            else 1, percent=r["quantity"] == "survival"),
         axis=1)
     tab["what"] = tab["quantity"] + tab["time"].map(lambda t: "" if pd.isna(t) else f" {t:g} mo")
     out = tab.pivot_table(index=["trial", "arm", "population", "line", "evidence"],

@@ -186,8 +186,44 @@ def test_unknown_trial_in_every_subcommand(command, capsys):
 @pytest.mark.parametrize("command", [["check", "lms04"], ["reconstruct", "lms04"]])
 def test_unknown_endpoint_in_every_subcommand(command, capsys):
     lines = _usage_error([*command, "--endpoint", "dfs"], capsys)
-    assert lines[-1].startswith("lmssurv: error: trial 'lms04' has no endpoint 'dfs'; curated "
-                                "endpoints: [")
+    assert lines[-1] == ("lmssurv: error: trial 'LMS-04' has no endpoint 'dfs'; its endpoints: "
+                         "dor_lancet2022, os, os_esmo2021, pfs, pfs_esmo2021, pfs_nejm2024. "
+                         "Did you mean 'pfs'?")
+    lines = _usage_error([*command, "--endpoint", "pfs_esmo"], capsys)
+    assert lines[-1].endswith("Did you mean 'pfs_esmo2021'?")
+
+
+def test_trials_by_acronym_and_endpoints_in_any_case(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_check_one", lambda trial, key, ipd: fake_report(True, key))
+    for name in ("LMS-04", "lms 04", "LMS04", "NCT02997358"):
+        assert cli.main(["check", name, "--endpoint", "OS", "--endpoint", "os"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("LMS-04 os: Overall survival")
+        assert out.count("LMS-04 os:") == 1  # "OS" and "os" are one endpoint, checked once
+
+
+@pytest.mark.parametrize("name, suggestion", [
+    ("lms4", "Did you mean 'lms04' (LMS-04) or 'lms02' (LMS-02)?"),
+    ("gedis", "Did you mean 'geddis' (GeDDiS)?"),
+])
+def test_a_misspelt_trial_gets_suggestions(name, suggestion, capsys):
+    lines = _usage_error(["check", name], capsys)
+    assert lines[-1].startswith(f"lmssurv: error: no curated trial {name!r}")
+    assert suggestion in lines[-1]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_audit_exits_1_on_an_inconsistent_finding(as_json, capsys):
+    # LMS-04: the ESMO 2021 PFS medians (7.3, 13.5) cannot be the same analysis as the Lancet
+    # Oncology central review ones (6.2, 12.2) at one cut-off -> INCONSISTENT, exit 1 like check.
+    # GeDDiS: no inconsistent finding -> 0.
+    extra = ["--json"] if as_json else []
+    assert cli.main(["audit", "LMS-04", *extra]) == 1
+    out = capsys.readouterr().out
+    assert ("INCONSISTENT (3)" in out) if not as_json else (
+        sum(r["verdict"] == "inconsistent" for r in json.loads(out)["rows"]) == 3)
+    assert cli.main(["audit", "geddis", *extra]) == 0
+    assert "inconsistent" not in capsys.readouterr().out.lower()
 
 
 @pytest.mark.parametrize("command", [["check", "lms04", "--endpoint", "os"],
@@ -233,3 +269,18 @@ def test_written_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "ipd.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_audit_of_my_own_toml_exits_1_on_inconsistent_numbers(tmp_path, capsys):
+    # HR 0.50 with CI 0.20-0.60: the geometric mean of the limits is sqrt(0.2 * 0.6) = 0.346,
+    # far from 0.50 (a Wald CI is symmetric on the log scale) -> INCONSISTENT
+    path = tmp_path / "my_trial.toml"
+    path.write_text('name = "My trial"\npopulation = "uterine LMS, any line"\n'
+                    "[endpoints.pfs.control]\nn = 200\n[endpoints.pfs.experimental]\nn = 200\n"
+                    "[endpoints.pfs.hr]\nestimate = 0.50\nci = [0.20, 0.60]\n")
+    assert cli.main(["audit", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("My trial: internal consistency") and "hr_ci_symmetry" in out
+    path.write_text(path.read_text().replace("ci = [0.20, 0.60]", "ci = [0.35, 0.71]"))
+    # sqrt(0.35 * 0.71) = 0.4985: symmetric; 4/SE^2 = 123 events of 400 patients: possible
+    assert cli.main(["audit", str(path)]) == 0

@@ -272,9 +272,9 @@ def test_summarise_arms_horizon_beyond_follow_up_is_nan_with_note():
     late = tab.query("time == 12")
     assert late["estimate"].isna().all()
     assert (late["note"] == "follow-up ends before 12 months").all()
-    # caveats not given: the columns exist but are empty, and combine_tables refuses them
-    assert tab["population"].isna().all()
-    with pytest.raises(InputError, match="has rows with no 'trial'"):
+    # caveats not given: no (empty) caveat columns, and combine_tables refuses the table
+    assert not set(CAVEAT_COLUMNS) & set(tab.columns) and "evidence" not in tab.columns
+    with pytest.raises(InputError, match=r"table 0 lacks caveat column\(s\) \['trial'"):
         combine_tables([tab])
 
 

@@ -390,3 +390,73 @@ def test_accuracy_plot_has_three_panels():
         assert {"10", "8", "6"} <= set(texts)
     finally:
         plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# The long form of read_digitised (arm column) and time units (issue 12)
+# --------------------------------------------------------------------------------------------
+TABLE = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
+LONG_CURVE = pd.concat([STAIRS.assign(arm="A"), STAIRS.assign(arm="B")], ignore_index=True)
+LONG_TABLE = pd.concat([TABLE.assign(arm="A"), TABLE.assign(arm="B", at_risk=[12, 10, 8])],
+                       ignore_index=True)
+
+
+def test_long_curve_and_long_table_rebuild_each_arm_like_the_dict_form():
+    # the route the long form must agree with: one dict per arm (tested above)
+    by_dict = reconstruct_from_curve(
+        {"A": STAIRS, "B": STAIRS},
+        at_risk={a: g.drop(columns="arm") for a, g in LONG_TABLE.groupby("arm")})
+    long = reconstruct_from_curve(LONG_CURVE, at_risk=LONG_TABLE)
+    pd.testing.assert_frame_equal(long, by_dict)
+    assert long.groupby("arm").size().to_dict() == {"A": 10, "B": 12}  # never one merged arm
+
+
+def test_read_digitised_output_goes_straight_in(tmp_path):
+    path = tmp_path / "all.csv"
+    path.write_text("Control,,Drug,\nX,Y,X,Y\n0,1,0,1\n2,0.8,1.5,0.9\n4,0.7,,\n")
+    ipd = reconstruct_from_curve(read_digitised(path), n={"Control": 10, "Drug": 12})
+    assert ipd.groupby("arm", sort=False).size().to_dict() == {"Control": 10, "Drug": 12}
+
+
+@pytest.mark.parametrize(("curve", "kwargs", "message"), [
+    # the two silent failures of the issue: merged arms, and "time 0 twice"
+    (LONG_CURVE, {"n": 10}, r"n is one value for 2 arms \['A', 'B'\]; give it per arm"),
+    (LONG_CURVE, {"at_risk": TABLE}, r"at_risk is one value for 2 arms .* or a long table with "
+                                     r"an arm column"),
+    (STAIRS, {"at_risk": LONG_TABLE}, r"at_risk has 2 arms \['A', 'B'\] but the curve has no "
+                                      r"arm column"),
+    (LONG_CURVE, {"at_risk": LONG_TABLE.replace({"arm": {"B": "b"}})},
+     r"at_risk names the arms \['A', 'b'\] but the curve has \['A', 'B'\].*Is 'b' the curve's "
+     r"'B'\?"),
+    ({"A": STAIRS, "B": STAIRS}, {"at_risk": TABLE, "total_events": 4},
+     r"at_risk is one value for 2 arms"),
+    ({"A": STAIRS, "B": STAIRS}, {"n": {"A": 10, "B": 10}, "censor_times": [3.0]},
+     r"censor_times is one value for 2 arms"),
+])
+def test_ambiguous_arms_are_refused_never_merged(curve, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        reconstruct_from_curve(curve, **kwargs)
+
+
+def test_one_named_arm_takes_a_plain_table():
+    ipd = reconstruct_from_curve(STAIRS.assign(arm="A"), at_risk=TABLE, total_events=4)
+    assert ipd["arm"].unique().tolist() == ["A"] and len(ipd) == 10
+
+
+@pytest.mark.parametrize(("unit", "months_per_unit"), [
+    ("days", 1 / 30.4375), ("weeks", 7 / 30.4375), ("years", 12.0), ("months", 1.0)])
+def test_time_unit_converts_curve_table_and_ticks_once(unit, months_per_unit):
+    # the same figure drawn on another axis: times divided by the unit's length in months
+    in_months = reconstruct_from_curve(STAIRS, at_risk=TABLE, total_events=4,
+                                       censor_times=[3.1, 3.7, 6.5, 7.0])
+    scale = 1 / months_per_unit
+    other = reconstruct_from_curve(STAIRS.assign(time=STAIRS.time * scale),
+                                   at_risk=TABLE.assign(time=TABLE.time * scale),
+                                   total_events=4,
+                                   censor_times=[t * scale for t in (3.1, 3.7, 6.5, 7.0)],
+                                   time_unit=unit)
+    # 1e-12: one multiplication and one division in floating point
+    np.testing.assert_allclose(other["time"], in_months["time"], rtol=1e-12)
+    assert other["event"].tolist() == in_months["event"].tolist()
+    with pytest.raises(InputError, match=r"time_unit must be one of .*got 'fortnights'"):
+        reconstruct_from_curve(STAIRS, n=10, time_unit="fortnights")

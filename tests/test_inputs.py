@@ -459,7 +459,8 @@ def test_bad_censor_ticks():
 
 
 def test_several_arms_name_the_arm():
-    with raises("arm 'b': no entry for arm 'b'; the mapping has ['a']."):
+    with raises("at_risk names the arms ['a'] but the curve has ['a', 'b']; every curve arm "
+                "needs an entry, under the same name."):
         reconstruct_from_curve({"a": CLICKS, "b": CLICKS}, at_risk={"a": TABLE})
 
 

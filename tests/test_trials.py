@@ -311,7 +311,7 @@ def test_inconsistent_numbers_are_reported_with_their_path(tmp_path):
 def test_invalid_toml_and_unknown_names(tmp_path):
     with pytest.raises(InputError, match=r"bad\.toml: not valid TOML"):
         load_trial(_write(tmp_path, "time_unit = months\n", "bad.toml"))
-    with pytest.raises(InputError, match=r"no curated trial 'lms4'.*Did you mean 'lms04'\?"):
+    with pytest.raises(InputError, match=r"no curated trial 'lms4'.*Did you mean 'lms04' \(LMS-04\) or 'lms02'"):
         load_trial("lms4")
     with pytest.raises(InputError, match=r"does not exist"):
         load_trial(tmp_path / "absent.toml")
@@ -359,7 +359,7 @@ def test_reconstruct_passes_the_endpoint_to_the_engine(lms04, monkeypatch):
     assert lms04.reconstruct("pfs", seed=7) == "trial-result"
     ep = lms04.endpoints["pfs"]
     assert calls["trial"] == (ep.control, ep.experimental, ep.hr, 7)
-    with pytest.raises(InputError, match=r"no endpoint 'ox'; curated endpoints: \["):
+    with pytest.raises(InputError, match=r"no endpoint 'ox'; its endpoints: dor_lancet2022, os,.*Did you mean 'os'"):
         lms04.reconstruct("ox")
 
 

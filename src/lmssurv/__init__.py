@@ -4,32 +4,59 @@ Rebuild patient-level time-to-event data from what trial reports publish (median
 rates, hazard ratios, events, follow-up) or from a digitised Kaplan-Meier figure, and check
 every published number against the rebuilt data.
 
-Plotting functions import matplotlib; they are loaded on first use so that ``import lmssurv``
-stays light for scripts and CI checks that only rebuild and compare numbers.
+Heavy dependencies (matplotlib, lifelines, scipy.stats and scipy.optimize) are imported where
+they are used, so ``import lmssurv`` costs about as much as ``import pandas``.
 """
 
+from typing import TYPE_CHECKING
+
+from lmssurv._display import format_estimate
 from lmssurv._validation import InputError
-from lmssurv.audit import audit
-from lmssurv.checks import check, check_arm, check_comparison
-from lmssurv.compare import (
-    bucher,
-    compare_arms,
-    hazard_ratio_from_p,
-    landmark,
-    median_survival,
-    rmst,
-    rmst_difference,
-    summarise_arms,
-)
+from lmssurv.audit import audit  # eager: the name is also its module's
 from lmssurv.reconstruct.diagnostics import ReconstructionError, ReconstructionWarning
-from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
-from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.trials import Endpoint, Trial, exact_binomial_ci, list_trials, load_trial
 
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first use (_LAZY)
+    from lmssurv.checks import check, check_arm, check_comparison
+    from lmssurv.compare import (
+        bucher,
+        compare_arms,
+        hazard_ratio_from_p,
+        landmark,
+        median_survival,
+        rmst,
+        rmst_difference,
+        summarise_arms,
+    )
+    from lmssurv.reconstruct.from_curve import (
+        clean_clicks,
+        read_digitised,
+        reconstruct_from_curve,
+    )
+    from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
+
 __version__ = "0.1.0"
 
+# Loaded on first use: matplotlib, lifelines and scipy take seconds to import, and the summary
+# engine needs scipy.optimize and scipy.stats (benchmarks/import_time.py keeps this honest).
 _LAZY = {
+    "check": "lmssurv.checks",
+    "check_arm": "lmssurv.checks",
+    "check_comparison": "lmssurv.checks",
+    "bucher": "lmssurv.compare",
+    "compare_arms": "lmssurv.compare",
+    "hazard_ratio_from_p": "lmssurv.compare",
+    "landmark": "lmssurv.compare",
+    "median_survival": "lmssurv.compare",
+    "rmst": "lmssurv.compare",
+    "rmst_difference": "lmssurv.compare",
+    "summarise_arms": "lmssurv.compare",
+    "clean_clicks": "lmssurv.reconstruct.from_curve",
+    "read_digitised": "lmssurv.reconstruct.from_curve",
+    "reconstruct_from_curve": "lmssurv.reconstruct.from_curve",
+    "reconstruct_arm": "lmssurv.reconstruct.from_summary",
+    "reconstruct_trial": "lmssurv.reconstruct.from_summary",
     "plot_km": "lmssurv.plotting",
     "plot_endpoint": "lmssurv.plotting",
     "numbers_at_risk": "lmssurv.plotting",
@@ -77,6 +104,7 @@ __all__ = [
     "curve_reconstruction_example_figure",
     "exact_binomial_ci",
     "forest_table",
+    "format_estimate",
     "hazard_ratio_from_p",
     "landmark",
     "list_trials",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from scipy import stats
 
+from lmssurv import _normal
 from lmssurv._validation import InputError, require_frame
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 __all__ = [
     "CI_TRANSFORMS",
@@ -79,6 +82,8 @@ def split_arms(ipd: pd.DataFrame, labels: Sequence[str]) -> dict[str, pd.DataFra
 
 def fit_km(time, event, *, label: str = "KM", alpha: float = 0.05) -> KaplanMeierFitter:
     """Fit a Kaplan-Meier curve with log-log CIs without leaking lifelines' ``np.seterr``."""
+    from lifelines import KaplanMeierFitter  # on use: lifelines is slow to import
+
     with np.errstate():  # restores whatever numpy error state was set before the fit
         return KaplanMeierFitter(alpha=alpha).fit(
             np.asarray(time, dtype=float), np.asarray(event, dtype=int), label=label
@@ -134,7 +139,7 @@ def landmark_ci(time, event, t: float, *, transform: str = "loglog",
     if s in (0.0, 1.0):
         return s, s
     g = greenwood_sum(time, event, t)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = _normal.z_two_sided(level)
     se_log = math.sqrt(g)  # SE of log S
     if transform == "plain":
         half = z * s * se_log

@@ -61,10 +61,11 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from lmssurv import _normal
 from lmssurv._validation import InputError
-from lmssurv.trials import Endpoint, Trial, _months_between
+from lmssurv.reports import AuditReport
+from lmssurv.trials import Endpoint, Trial, _months_between, as_trial
 
 __all__ = ["AUDIT_COLUMNS", "VERDICTS", "audit", "implied_p_range"]
 
@@ -94,7 +95,7 @@ def _row(check, endpoint, arm, reported, implied, verdict, explanation, discrepa
 
 # -- HR, CI, p -----------------------------------------------------------------------------
 def _se_log(lower: float, upper: float, level: float) -> float:
-    return (math.log(upper) - math.log(lower)) / (2 * stats.norm.ppf(0.5 + level / 2))
+    return (math.log(upper) - math.log(lower)) / (2 * _normal.z_two_sided(level))
 
 
 def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.95,
@@ -127,9 +128,9 @@ def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.9
             raise InputError(f"{name} must be a positive number, got {v!r}.")
     if not lower <= upper:
         raise InputError(f"lower ({lower!r}) must not exceed upper ({upper!r}).")
-    z_q = stats.norm.ppf(0.5 + level / 2)
+    z_q = _normal.z_two_sided(level)
     se = _se_log(lower, upper, level)
-    p = float(2 * stats.norm.sf(abs(math.log(hr)) / se)) if se > 0 else 0.0
+    p = float(2 * _normal.sf(abs(math.log(hr)) / se)) if se > 0 else 0.0
     h, c = _half(hr_decimals), _half(ci_decimals)
     log_lo, log_hi = math.log(max(hr - h, 1e-12)), math.log(hr + h)
     abs_min = 0.0 if log_lo <= 0 <= log_hi else min(abs(log_lo), abs(log_hi))
@@ -137,8 +138,8 @@ def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.9
     se_min = (math.log(upper - c) - math.log(lower + c)) / (2 * z_q) if upper - c > lower + c \
         else 0.0
     se_max = (math.log(upper + c) - math.log(max(lower - c, 1e-12))) / (2 * z_q)
-    p_min = float(2 * stats.norm.sf(abs_max / se_min)) if se_min > 0 else 0.0
-    p_max = float(2 * stats.norm.sf(abs_min / se_max))
+    p_min = float(2 * _normal.sf(abs_max / se_min)) if se_min > 0 else 0.0
+    p_max = float(2 * _normal.sf(abs_min / se_max))
     return p, p_min, p_max
 
 
@@ -147,7 +148,7 @@ def _events_range(ep: Endpoint) -> tuple[float, float, float]:
     hr = ep.hr
     se = hr.se_log
     c = _half(ep.precision.get("hr.ci", 2))
-    z_q = stats.norm.ppf(0.5 + hr.level / 2)
+    z_q = _normal.z_two_sided(hr.level)
     se_lo = (math.log(hr.upper - c) - math.log(hr.lower + c)) / (2 * z_q)
     se_hi = (math.log(hr.upper + c) - math.log(max(hr.lower - c, 1e-12))) / (2 * z_q)
     return 4 / se**2, 4 / se_hi**2, 4 / se_lo**2
@@ -374,7 +375,7 @@ def _claim_rows(trial: Trial) -> Iterable[dict]:
             p, p_min, p_max = implied_p_range(
                 hr.estimate, hr.lower, hr.upper, level=hr.level,
                 hr_decimals=ep.precision.get("hr", 2), ci_decimals=ep.precision.get("hr.ci", 2))
-            z = stats.norm.isf(value / 2)
+            z = _normal.isf(value / 2)
             hr_at = math.exp(math.copysign(z * hr.se_log, math.log(hr.estimate)))
             ok = p_min <= value <= p_max
             yield _row(
@@ -536,8 +537,10 @@ def audit(trial: Trial | str) -> pd.DataFrame:
 
     Parameters
     ----------
-    trial : Trial or str
-        A curated trial or its id (``"lms04"``), see :func:`lmssurv.load_trial`.
+    trial : Trial, str, path or dict
+        A curated trial or its name (``"lms04"``, ``"LMS-04"``), your own trial
+        (:meth:`lmssurv.Trial.from_summaries`), a ``.toml`` path or a plain dict
+        (:meth:`lmssurv.Trial.from_dict`).
 
     Returns
     -------
@@ -556,12 +559,7 @@ def audit(trial: Trial | str) -> pd.DataFrame:
     >>> row.verdict
     'consistent'
     """
-    if isinstance(trial, str):
-        from lmssurv.trials import load_trial
-
-        trial = load_trial(trial)
-    if not isinstance(trial, Trial):
-        raise InputError(f"audit needs a Trial (lmssurv.load_trial) or its id, got {trial!r}.")
+    trial = as_trial(trial)
     rows: list[dict] = []
     for ep in trial.endpoints.values():
         rows += _hr_rows(ep)
@@ -571,6 +569,6 @@ def audit(trial: Trial | str) -> pd.DataFrame:
     rows += _claim_rows(trial)
     rows += _cross_rows(trial)
     rows += _secondary_only_rows(trial)
-    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame = AuditReport(rows, columns=list(AUDIT_COLUMNS))
     frame.attrs = {"trial": trial.name}
     return frame

@@ -43,9 +43,13 @@ the resolution the data allow:
   causes on the z scale; a p reported as a bound ("p < 0.0001") passes when the recomputed p is
   below it.
 
-The unit of the last digit comes from ``precision`` (the curated data record it) or, failing
-that, from the shortest decimal form of the value, capped at 1 month for times and at 0.01 for
-proportions and hazard ratios (a rate printed as 30% is a whole percent, not a tenth).
+The unit of the last digit comes from what the user says: ``precision`` (the curated files and
+:meth:`lmssurv.Trial.from_summaries` record it, from the TOML text or ``decimals=``). Failing
+that, it is *assumed* from the usual printing of trial reports -- one decimal for times
+(0.1 month), a whole percent for rates (0.01), two decimals for hazard ratios (0.01), three for
+p-values -- or finer when the value itself shows more digits (0.507 -> 0.001). Trailing zeros
+are never read from a float (2.0 and 2 are the same number), so a bound typed as ``2.0`` is
++/-0.05 months, not +/-0.5; the note says "assumed" so that the reader can pass ``precision=``.
 
 Published hazard ratios are usually adjusted or stratified (LMS-04: adjusted for origin site and
 stage); the pseudo-data carry no covariates, so the unadjusted HR is compared with the adjusted
@@ -67,11 +71,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.statistics import logrank_test
-from lifelines.utils import median_survival_times
-from scipy import stats
 
+from lmssurv import _normal
 from lmssurv._km import (
     CI_TRANSFORMS,
     at_risk,
@@ -82,6 +83,7 @@ from lmssurv._km import (
     validate_ipd,
 )
 from lmssurv._validation import InputError
+from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["COLUMNS", "check", "check_arm", "check_comparison", "infer_ci_transform"]
@@ -133,6 +135,11 @@ class _Row:
 
 
 # -- precision ----------------------------------------------------------------------------
+# Without a stated precision, times are taken as printed to one decimal (0.1 month), the usual
+# printing of medians in trial reports: a float cannot say whether it was typed "2" or "2.0".
+_TIME_UNIT = 0.1
+
+
 def _inferred_unit(value: float, cap: float) -> float:
     text = repr(float(value))
     if "e" in text or "E" in text:
@@ -155,7 +162,7 @@ def _unit(precision: PrecisionLookup, key: str, value: float, cap: float) -> tup
                 f"digit, e.g. 0.1 for 12.2), got {found!r}."
             )
         return float(found), "reported"
-    return _inferred_unit(value, cap), "inferred"
+    return _inferred_unit(value, cap), "assumed; pass precision= to say"
 
 
 def _fmt_unit(unit: float) -> str:
@@ -318,7 +325,7 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
         kmf = fit_km(time, event, label=arm)
     if summary.median is not None:
         med = float(kmf.median_survival_time_)
-        unit, src = _unit(precision, "median", summary.median, cap=1.0)
+        unit, src = _unit(precision, "median", summary.median, cap=_TIME_UNIT)
         tol, why = _time_tolerance(unit, event_times, summary.median)
         rows.append(_Row(
             "median", arm, summary.median, med if math.isfinite(med) else math.nan, tol,
@@ -327,12 +334,14 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
                                 else ""),
         ))
     if summary.median_ci is not None:
+        from lifelines.utils import median_survival_times  # on use: lifelines is slow to import
+
         bands = median_survival_times(kmf.confidence_interval_)
         recon = {"lower": float(bands.iloc[0, 0]), "upper": float(bands.iloc[0, 1])}
         for side, pub in zip(("lower", "upper"), summary.median_ci, strict=True):
             if pub is None:  # "not reached" bound: nothing to compare with
                 continue
-            unit, src = _unit(precision, "median_ci", pub, cap=1.0)
+            unit, src = _unit(precision, "median_ci", pub, cap=_TIME_UNIT)
             tol, why = _time_tolerance(unit, event_times, pub)
             r = recon[side]
             rows.append(_Row(
@@ -374,7 +383,7 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
     reverse = 1 - event
     kmf = fit_km(time, reverse, label="follow-up")
     med = float(kmf.median_survival_time_)
-    unit, src = _unit(precision, "median_follow_up", published, cap=1.0)
+    unit, src = _unit(precision, "median_follow_up", published, cap=_TIME_UNIT)
     tol, why = _time_tolerance(unit, np.unique(time[reverse == 1]), published)
     return _Row(
         "median follow-up", arm, published, med if math.isfinite(med) else math.nan, tol,
@@ -384,6 +393,7 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
 
 # -- comparison ---------------------------------------------------------------------------
 def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tuple[float, ...]:
+    from lifelines import CoxPHFitter  # on use: lifelines is slow to import
     data = pd.DataFrame({
         "time": np.concatenate([control["time"], experimental["time"]]),
         "event": np.concatenate([control["event"], experimental["event"]]),
@@ -401,7 +411,7 @@ def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tup
             ) from err
     beta = float(cph.params_["experimental"])
     se = float(cph.standard_errors_["experimental"])
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = _normal.z_two_sided(level)
     return math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), se
 
 
@@ -477,6 +487,7 @@ def check_comparison(
 
 def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.DataFrame,
            experimental: pd.DataFrame, precision: PrecisionLookup) -> _Row:
+    from lifelines.statistics import logrank_test  # on use: lifelines is slow to import
     if bound not in (None, "<"):
         raise InputError(f"p_bound must be None or '<', got {bound!r}.")
     with np.errstate():
@@ -492,9 +503,9 @@ def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.
     if hr is not None and hr.se_log:
         # the HR's rounding moves z = log HR / se by dz; p moves accordingly
         h_unit, _ = _unit(precision, "hr", hr.estimate, cap=0.01)
-        z = stats.norm.isf(p_pub / 2)
+        z = _normal.isf(p_pub / 2)
         dz = (h_unit / 2) / hr.estimate / hr.se_log
-        spread = max(abs(2 * stats.norm.sf(z - dz) - p_pub), abs(2 * stats.norm.sf(z + dz) - p_pub))
+        spread = max(abs(2 * _normal.sf(z - dz) - p_pub), abs(2 * _normal.sf(z + dz) - p_pub))
         if spread > tol:
             tol, why = spread, "the change in p from the HR's rounding on the z scale"
     return _Row("log-rank p", "experimental vs control", p_pub, p, tol, method,
@@ -565,10 +576,12 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
 
     Parameters
     ----------
-    trial : Trial
-        A curated trial (:func:`lmssurv.load_trial`).
+    trial : Trial, str, path or dict
+        A curated trial (:func:`lmssurv.load_trial`), your own
+        (:meth:`lmssurv.Trial.from_summaries`, :meth:`lmssurv.Trial.from_dict`) or a name or
+        ``.toml`` path that :func:`lmssurv.load_trial` reads.
     endpoint : str or Endpoint
-        Endpoint key (``"os"``, ``"pfs"``) or the endpoint itself.
+        Endpoint key in any case (``"os"``, ``"PFS"``) or the endpoint itself.
     ipd : DataFrame
         Pseudo-patients with columns ``arm`` (the arm labels), ``time`` (months), ``event``.
     precision : mapping or callable, optional
@@ -593,14 +606,16 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     >>> report.attrs["all_ok"]
     True
     """
-    if isinstance(endpoint, str):
-        endpoints = getattr(trial, "endpoints", None) or {}
-        if endpoint not in endpoints:
-            raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from "
-                             f"{sorted(endpoints)}.")
-        ep = endpoints[endpoint]
-    else:
+    from lmssurv.trials import Endpoint, as_trial
+
+    trial = as_trial(trial)
+    if isinstance(endpoint, Endpoint):
         ep = endpoint
+    elif isinstance(endpoint, str):
+        ep = trial.endpoint(endpoint)  # any case; a miss lists the endpoints that exist
+    else:
+        raise InputError(f"endpoint must be a key such as 'os' or an Endpoint, got "
+                         f"{type(endpoint).__name__}.")
     key = getattr(ep, "key", None) or (endpoint if isinstance(endpoint, str) else "endpoint")
     if getattr(ep, "experimental", None) is None:
         return _check_single_arm(ep, key, ipd, trial)
@@ -659,7 +674,7 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
                                     + f"; reconstruction: hazard ratio {engine_hr.value}")
     frame = _to_frame(rows, endpoint=key)
     comp["endpoint"] = key
-    out = pd.concat([frame, comp], ignore_index=True) if len(comp) else frame
+    out = CheckReport(pd.concat([frame, comp], ignore_index=True) if len(comp) else frame)
     out.attrs = {"all_ok": bool(out["ok"].all()), "endpoint": key,
                  "trial": getattr(trial, "name", ""), "not_checked": not_checked}
     return out
@@ -670,7 +685,8 @@ def _check_single_arm(ep, key: str, ipd: pd.DataFrame, trial) -> pd.DataFrame:
     if isinstance(ipd, pd.DataFrame) and "arm" in ipd.columns:
         ipd = ipd.drop(columns="arm")
     checkable = _is_overall_survival(ep, key)
-    report = check_arm(ep.control, ipd, follow_up=checkable)
+    report = CheckReport(check_arm(ep.control, ipd, follow_up=checkable,
+                                   precision=_prefixed(_decimals_lookup(ep), "control")))
     report["endpoint"] = key
     not_checked = []
     if not checkable and ep.control.median_follow_up is not None:
@@ -687,7 +703,7 @@ def _is_overall_survival(ep, key: str) -> bool:
 
 
 def _to_frame(rows: list[_Row], endpoint: str) -> pd.DataFrame:
-    frame = pd.DataFrame([r.as_dict(endpoint) for r in rows], columns=COLUMNS)
+    frame = CheckReport([r.as_dict(endpoint) for r in rows], columns=COLUMNS)
     frame["ok"] = frame["ok"].astype(bool)
     frame.attrs = {"all_ok": bool(frame["ok"].all()), "endpoint": endpoint}
     return frame

@@ -1,8 +1,12 @@
 """Command line: ``lmssurv reproduce | check | audit | reconstruct | list`` (``python -m lmssurv``).
 
-Exit codes: 0 success; 1 a published number is not reproduced within its tolerance; 2 a usage
-or input error (one line, ``lmssurv: error: <message>``); 130 interrupted (Ctrl-C), 143 on
+Exit codes: 0 success; 1 a published number is not reproduced within its tolerance (``check``,
+``reproduce``) or contradicts another published number (``audit``: an INCONSISTENT finding); 2 a
+usage or input error (one line, ``lmssurv: error: <message>``); 130 interrupted (Ctrl-C), 143 on
 SIGTERM and 129 on SIGHUP (128 + the signal number, as shells report it), without a traceback.
+
+Trials are named by id, acronym or NCT number in any case (``lms04``, ``LMS-04``), endpoints in
+any case (``--endpoint OS``); a miss suggests the closest names.
 
 Files are written atomically (a temporary file in the target folder, then moved into place), so
 an interrupted or killed run never leaves half a CSV or PNG, nor its temporary file. Only a
@@ -75,9 +79,8 @@ def _load(trial_name: str):
 
 def _endpoints(trial, requested: Sequence[str] | None) -> list[str]:
     if requested:
-        for key in requested:
-            trial.endpoint(key)  # raises InputError listing the curated endpoints
-        return list(requested)
+        # any case ("OS" is "os"); an unknown key raises InputError listing the endpoints
+        return list(dict.fromkeys(trial.endpoint(key).key for key in requested))
     primary = [k for k, ep in trial.endpoints.items() if getattr(ep, "primary", False)]
     return primary or list(trial.endpoints)
 
@@ -233,7 +236,7 @@ def _table_writer(path: Path) -> Callable[[pd.DataFrame, str], None]:
 
 def _cmd_reconstruct(args: argparse.Namespace) -> int:
     trial = _load(args.trial)
-    trial.endpoint(args.endpoint)
+    args.endpoint = trial.endpoint(args.endpoint).key  # any case: "OS" is "os"
     to_stdout = args.out in (None, "-")
     if not to_stdout:  # refuse before the work, not after it
         path = check_target(args.out, force=args.force)
@@ -310,10 +313,12 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
     trial = _load(args.trial)
     table = audit(trial)
+    # like check: 1 when the published numbers contradict each other, so scripts can stop
+    exit_code = 1 if (table["verdict"] == "inconsistent").any() else 0
     if args.json:
         print(json.dumps({"trial": trial.id, "rows": _json_records(table)}, indent=2,
                          allow_nan=False))
-        return 0
+        return exit_code
     print(f"{trial.name}: internal consistency of the published numbers")
     order = {"inconsistent": 0, "borderline": 1, "info": 2, "consistent": 3}
     groups = sorted(table.groupby("verdict", sort=False), key=lambda g: order.get(g[0], 9))
@@ -323,7 +328,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             where = " / ".join(str(x) for x in (r.endpoint, r.arm) if x and x == x)
             print(f"  - {r.check}" + (f" [{where}]" if where else ""))
             print(f"      {r.explanation}")
-    return 0
+    return exit_code
 
 
 # -- parser -------------------------------------------------------------------------------
@@ -333,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lmssurv",
         description="Rebuild pseudo-patient survival data for leiomyosarcoma trials from "
                     "published summaries, and check every published number.",
-        epilog="Exit codes: 0 ok, 1 a check failed, 2 usage or input error.",
+        epilog="Exit codes: 0 ok, 1 a check failed (check, reproduce) or the published numbers "
+               "contradict each other (audit), 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"lmssurv {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

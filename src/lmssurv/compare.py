@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from lmssurv import _normal
 from lmssurv._validation import InputError, check_fraction, check_positive
 from lmssurv.summary import HazardRatio
 
@@ -62,7 +62,7 @@ BUCHER_ASSUMPTIONS = (
 
 
 def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return _normal.z_two_sided(level)
 
 
 def _check_level(level: object) -> float:
@@ -477,7 +477,7 @@ def _arm_groups(ipd: pd.DataFrame, arm: str, time: str, event: str) -> dict[str,
 
 def _caveats_for(caveats: Caveats | Mapping[str, Caveats] | None, name: str) -> dict:
     if caveats is None:
-        return {c: None for c in CAVEAT_COLUMNS} | {"evidence": None}
+        return {}
     if isinstance(caveats, Caveats):
         return caveats.as_dict()
     if isinstance(caveats, Mapping) and name in caveats:
@@ -513,7 +513,7 @@ def summarise_arms(
         Confidence level of every CI.
     caveats : Caveats or mapping {arm: Caveats}, optional
         Trial, population, line, design and randomisation, copied into every row. Without them
-        those columns are empty and :func:`combine_tables` will refuse the table.
+        the table has no caveat columns, and :func:`combine_tables` will refuse it.
     arm, time, event : str
         Column names in ``ipd``.
 
@@ -522,8 +522,9 @@ def summarise_arms(
     DataFrame
         Long format, one row per (arm, quantity, time): columns ``arm``, ``quantity``
         (``median``, ``rmst``, ``survival``), ``time``, ``estimate``, ``se``,
-        ``lower 95%``, ``upper 95%``, ``n``, ``events``, ``note``, then
-        :data:`CAVEAT_COLUMNS` and ``evidence``. A quantity that the follow-up cannot support
+        ``lower 95%``, ``upper 95%``, ``n``, ``events``, ``note``, then (with ``caveats``)
+        :data:`CAVEAT_COLUMNS` and ``evidence``. Format a row for reading with
+        :func:`lmssurv.format_estimate` (a missing CI limit prints ``NE``). A quantity that the follow-up cannot support
         (horizon beyond the last follow-up) is ``nan`` with the reason in ``note``.
 
     Examples
@@ -560,7 +561,9 @@ def summarise_arms(
                                     "se": r.se, f"lower {p}": r.ci[0], f"upper {p}": r.ci[1],
                                     "note": ""} | cav)
     cols = ["arm", "quantity", "time", "estimate", "se", f"lower {p}", f"upper {p}", "n",
-            "events", "note", *CAVEAT_COLUMNS, "evidence"]
+            "events", "note"]
+    if caveats is not None:  # no empty caveat columns on a researcher's own data
+        cols += [*CAVEAT_COLUMNS, "evidence"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -585,7 +588,7 @@ def rmst_difference(
     est = a.estimate - b.estimate
     se = math.hypot(a.se, b.se)
     z = _z(level)
-    pval = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else math.nan
+    pval = float(2 * _normal.sf(abs(est) / se)) if se > 0 else math.nan
     return RMSTDifference(est, se, (est - z * se, est + z * se), pval, a.tau, str(arm),
                           str(reference), level)
 
@@ -814,7 +817,7 @@ def bucher(
     log_hr = hr_ac.log_estimate - hr_bc.log_estimate
     se = math.hypot(hr_ac.se_log, hr_bc.se_log)
     z = _z(level)
-    pval = float(2 * stats.norm.sf(abs(log_hr) / se))
+    pval = float(2 * _normal.sf(abs(log_hr) / se))
     ci = (math.exp(log_hr - z * se), math.exp(log_hr + z * se))
     return IndirectComparison(math.exp(log_hr), ci, se, pval, f"{a} vs {b}", c, level,
                               (str(sources[0]), str(sources[1])), tuple(caveats))
@@ -855,7 +858,7 @@ def hazard_ratio_from_p(estimate: float, p_value: float, *, level: float = 0.95)
         raise InputError(f"p_value must be in (0, 1), got {p_value!r}; a CI cannot be derived.")
     if est == 1:
         raise InputError("estimate is exactly 1: the p-value carries no standard error.")
-    se = abs(math.log(est)) / float(stats.norm.isf(p / 2))
+    se = abs(math.log(est)) / float(_normal.isf(p / 2))
     z = _z(level)
     lo, hi = math.exp(math.log(est) - z * se), math.exp(math.log(est) + z * se)
     return HazardRatio(est, lo, hi, p_value=p, level=level)

@@ -119,8 +119,10 @@ def plot_km(
     ax : matplotlib Axes, optional
         Where to draw the curves; the at-risk table goes in an inset axes below it (leave room,
         e.g. ``fig.subplots_adjust(bottom=0.3)``). By default a 12 x 7 in figure is laid out.
-    published : Endpoint, optional
-        Published summaries (``.control``, ``.experimental`` :class:`ArmSummary`, ``.hr``):
+    published : Endpoint, ArmSummary or tuple, optional
+        Published summaries: an endpoint of a curated or your own trial
+        (``trial.endpoint("pfs")``, one or two arms), one :class:`ArmSummary`, or a
+        ``(control, experimental[, hr])`` tuple;
         medians are marked at S = 0.5 with horizontal CI bars, landmark rates with vertical CI
         bars, the published HR goes in a text box.
     at_risk_times : sequence of float, optional
@@ -155,8 +157,9 @@ def plot_km(
     if arms is None:
         arms = list(pd.unique(ipd["arm"]))
         if published is not None:
-            wanted = [published.control.label or "control",
-                      published.experimental.label or "experimental"]
+            wanted = [a.label or role for role, a in zip(("control", "experimental"),
+                                                         _published_arms(published),
+                                                         strict=False)]
             if all(a in arms for a in wanted):
                 arms = wanted + [a for a in arms if a not in wanted]
     arms = list(arms)
@@ -261,12 +264,32 @@ def _draw_arm(ax: Axes, part: pd.DataFrame, arm: str, color: str, *, ci: bool,
     return line
 
 
+def _published_arms(published) -> tuple:
+    """The published arm summaries of an Endpoint (one or two arms) or of a plain pair."""
+    from lmssurv.summary import ArmSummary
+
+    if isinstance(published, ArmSummary):
+        return (published,)
+    if isinstance(published, (tuple, list)):
+        arms = tuple(a for a in published if isinstance(a, ArmSummary))
+    else:
+        arms = tuple(a for a in (getattr(published, "control", None),
+                                 getattr(published, "experimental", None)) if a is not None)
+    if not arms:
+        raise InputError(
+            f"published must be an Endpoint (trial.endpoint('pfs')), an ArmSummary or a "
+            f"(control, experimental[, hr]) tuple, got {type(published).__name__}."
+        )
+    return arms
+
+
 def _draw_published(ax: Axes, published, palette: dict[str, str]) -> list[Line2D]:
     drawn = False
     # both medians sit on S = 0.5; nudge them apart so their CI bars do not overlap
     offsets = (-0.018, 0.018)
-    for summary, dy in zip((published.control, published.experimental), offsets, strict=True):
-        label = summary.label
+    for role, summary, dy in zip(("control", "experimental"), _published_arms(published),
+                                 offsets, strict=False):
+        label = summary.label or role
         if label not in palette:
             continue
         color = palette[label]
@@ -303,6 +326,10 @@ def _draw_published(ax: Axes, published, palette: dict[str, str]) -> list[Line2D
 def _hr_text(published, ipd: pd.DataFrame, arms: list[str]) -> str:
     lines = []
     hr = getattr(published, "hr", None) if published is not None else None
+    if isinstance(published, (tuple, list)):
+        from lmssurv.summary import HazardRatio
+
+        hr = next((x for x in published if isinstance(x, HazardRatio)), None)
     if hr is not None:
         adjusted = getattr(published, "hr_adjusted", None)
         kind = "adjusted" if adjusted else "as reported"
@@ -373,10 +400,11 @@ def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | 
 
     Parameters
     ----------
-    trial : Trial
-        A curated trial (:func:`lmssurv.load_trial`).
+    trial : Trial, str, path or dict
+        A curated trial (:func:`lmssurv.load_trial`) or your own
+        (:meth:`lmssurv.Trial.from_summaries`, :meth:`lmssurv.Trial.from_dict`, a ``.toml``).
     endpoint : str
-        Endpoint key, e.g. ``"os"`` or ``"pfs"``.
+        Endpoint key in any case, e.g. ``"os"`` or ``"PFS"``.
     ipd : DataFrame
         Pseudo-patients from ``trial.reconstruct(endpoint, seed=...)``.
     path : path-like, optional
@@ -394,11 +422,11 @@ def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | 
     >>> trial = lmssurv.load_trial("lms04")              # doctest: +SKIP
     >>> fig = plot_endpoint(trial, "os", trial.reconstruct("os", seed=0), "lms04_os.png")  # doctest: +SKIP
     """
-    endpoints = getattr(trial, "endpoints", {})
-    if endpoint not in endpoints:
-        raise InputError(f"endpoint {endpoint!r} is not in this trial; choose from "
-                         f"{sorted(endpoints)}.")
-    ep = endpoints[endpoint]
+    from lmssurv.trials import as_trial
+
+    trial = as_trial(trial)
+    ep = trial.endpoint(endpoint)  # any case; a miss lists the endpoints that exist
+    endpoint = ep.key
     name = getattr(ep, "name", None) or endpoint.upper()
     acronym = getattr(trial, "acronym", None) or getattr(trial, "name", None) or ""
     base = endpoint.split("_")[0]

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from scipy import stats
-
+from lmssurv import _normal
 from lmssurv._validation import (
     InputError,
     check_fraction,
@@ -307,6 +306,45 @@ class ArmSummary:
         """The label, or ``"arm"`` when none was given."""
         return self.label if self.label is not None else "arm"
 
+    def to_months(self, time_unit: str) -> ArmSummary:
+        """The same summary with every time converted from ``time_unit`` to months.
+
+        Converts the median and its CI, the landmark times (keys of ``landmarks`` and
+        ``landmark_cis``), the follow-up and the accrual; counts, rates and the label are kept.
+        lmssurv works in months, so convert once, on the way in.
+
+        Parameters
+        ----------
+        time_unit : {"days", "weeks", "months", "years"}
+            Unit the times were given in (a month is 365.25 / 12 days).
+
+        Examples
+        --------
+        >>> arm = ArmSummary(n=100, median=2.0, median_ci=(1.5, 3.0), landmarks={1: 0.7})
+        >>> months = arm.to_months("years")
+        >>> months.median, months.median_ci, dict(months.landmarks)
+        (24.0, (18.0, 36.0), {12.0: 0.7})
+        """
+        from lmssurv.units import months_per
+
+        k = months_per(time_unit)
+        if k == 1.0:
+            return self
+
+        def scale(v):
+            return None if v is None else v * k
+
+        return ArmSummary(
+            n=self.n, events=self.events, median=scale(self.median),
+            median_ci=(None if self.median_ci is None else
+                       (scale(self.median_ci[0]), scale(self.median_ci[1]))),
+            landmarks={t * k: s for t, s in self.landmarks.items()},
+            landmark_cis={t * k: ci for t, ci in self.landmark_cis.items()},
+            median_follow_up=scale(self.median_follow_up),
+            max_follow_up=scale(self.max_follow_up), accrual=scale(self.accrual),
+            label=self.label,
+        )
+
 
 @dataclass(frozen=True)
 class HazardRatio:
@@ -391,7 +429,7 @@ class HazardRatio:
         """Standard error of log(HR) implied by the CI width, or ``None`` without a CI."""
         if self.lower is None:
             return None
-        z = float(stats.norm.ppf(0.5 + self.level / 2))
+        z = _normal.z_two_sided(self.level)
         return (math.log(self.upper) - math.log(self.lower)) / (2 * z)
 
     @property

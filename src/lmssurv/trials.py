@@ -26,8 +26,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from scipy import stats
-
 from lmssurv._validation import MAX_PATIENTS, InputError
 from lmssurv._validation import short_repr as _short
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -60,9 +58,11 @@ __all__ = [
     "Trial",
     "TrialArm",
     "UnconfirmedClaim",
+    "as_trial",
     "exact_binomial_ci",
     "list_trials",
     "load_trial",
+    "resolve_trial_name",
 ]
 
 SCHEMA_VERSION = 1
@@ -316,6 +316,55 @@ class Endpoint:
         """Keys of every source this endpoint's numbers cite."""
         return frozenset(p.source for p in self.provenance.values())
 
+    # -- display -------------------------------------------------------------------------
+    def _hr_text(self) -> str:
+        if self.hr is None:
+            return ""
+        ci = "" if self.hr.lower is None else f" ({self.hr.lower:g}-{self.hr.upper:g})"
+        p = f", {self.p_value}" if self.p_value is not None else ""
+        return f"HR {self.hr.estimate:g}{ci}{p}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per arm: ``arm``, ``n``, ``events``, median and its CI, landmark rates,
+        follow-up (months); the HR row last (``arm = "experimental vs control"``).
+
+        Examples
+        --------
+        >>> load_trial("lms04").endpoints["os"].to_frame()["median"].tolist()
+        ['24 (19-31)', '33 (26-48)', '']
+        """
+        import pandas as pd
+
+        from lmssurv._display import format_estimate
+
+        rows = []
+        for arm in self.arms:
+            median = _median_text(arm)  # as published: "24 (19-31)", "NR (26-NR)"
+            marks = "; ".join(
+                f"S({t:g}) " + format_estimate(s, *arm.landmark_cis.get(t, (None, None)),
+                                               digits=0, percent=True)
+                if t in arm.landmark_cis else f"S({t:g}) {100 * s:.0f}%"
+                for t, s in arm.landmarks.items())
+            rows.append({"arm": arm.name, "n": arm.n, "events": arm.events, "median": median,
+                         "landmarks": marks,
+                         "median follow-up": arm.median_follow_up})
+        if self.hr is not None:
+            rows.append({"arm": "experimental vs control", "n": None, "events": None,
+                         "median": "", "landmarks": self._hr_text(), "median follow-up": None})
+        return pd.DataFrame(rows).astype({"n": "Int64", "events": "Int64"})
+
+    def __repr__(self) -> str:
+        arms = " vs ".join(_arm_text(a) for a in self.arms)
+        hr = f"; {self._hr_text()}" if self.hr is not None else ""
+        return f"<Endpoint {self.key!r}: {self.name}; {arms}{hr}>"
+
+    def _repr_html_(self) -> str:
+        from lmssurv._display import html_block
+
+        frame = self.to_frame()
+        return html_block(f"Endpoint {self.key}: {self.name} (months)",
+                          frame.to_dict("records"))
+
 
 @dataclass(frozen=True)
 class OutcomeValue:
@@ -423,15 +472,92 @@ class Trial:
         """Acronym when there is one, else the id."""
         return self.acronym or self.id
 
+    @classmethod
+    def from_summaries(cls, name: str, endpoints: Mapping[str, object], **kwargs) -> Trial:
+        """Your own trial from :class:`ArmSummary` / :class:`HazardRatio` objects.
+
+        ``endpoints={"pfs": (control, experimental, hr), "os": (control, experimental)}``;
+        one-arm endpoints as ``(arm,)``. Keywords: ``title``, ``population``, ``line``,
+        ``design`` (free text), ``decimals`` (as printed, for the checks' rounding),
+        ``time_unit`` (converted to months once). See
+        :func:`lmssurv.own_trial.trial_from_summaries`.
+
+        Examples
+        --------
+        >>> arm = ArmSummary(n=40, events=30, median=8.5, label="Gemcitabine")
+        >>> Trial.from_summaries("Phase 2", {"pfs": (arm,)}, population="uLMS").endpoint("pfs")
+        <Endpoint 'pfs': Progression-free survival; Gemcitabine n=40, 30 events, median 8.5>
+        """
+        from lmssurv.own_trial import trial_from_summaries
+
+        return trial_from_summaries(name, endpoints, **kwargs)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping, *, decimals: Mapping[str, int] | None = None) -> Trial:
+        """Your own trial from a plain dict of numbers (the layout of a short TOML file).
+
+        See :func:`lmssurv.own_trial.trial_from_dict` for the layout;
+        :func:`load_trial` reads the same layout from a ``.toml`` file.
+
+        Examples
+        --------
+        >>> Trial.from_dict({"name": "Demo", "endpoints": {"os": {"control": {"n": 20}}}})
+        <Trial 'Demo': 1 endpoint (os); population not stated, line not stated>
+        """
+        from lmssurv.own_trial import trial_from_dict
+
+        return trial_from_dict(doc, decimals=decimals)
+
+    def __repr__(self) -> str:
+        keys = list(self.endpoints)
+        shown = ", ".join(keys[:6]) + (f", ... ({len(keys) - 6} more)" if len(keys) > 6 else "")
+        count = f"{len(keys)} endpoint{'s' if len(keys) != 1 else ''}"
+        return (f"<Trial {self.name!r}: {count} ({shown}); population {self.population}, "
+                f"line {self.line}>")
+
+    def _repr_html_(self) -> str:
+        from lmssurv._display import html_block
+
+        rows = []
+        for ep in self.endpoints.values():
+            rows.append({
+                "endpoint": ep.key, "name": ep.name,
+                "control": _arm_text(ep.control),
+                "experimental": "" if ep.experimental is None else _arm_text(ep.experimental),
+                "comparison": ep._hr_text(),
+            })
+        lines = [f"{self.title}", f"population: {self.population}; line: {self.line}; "
+                 f"design: {self.design}" + (f"; {self.nct}" if self.nct else "")
+                 + ("; times in months" if rows else "")]
+        return html_block(f"Trial {self.name}", rows, lines)
+
     def endpoint(self, key: str) -> Endpoint:
-        """The endpoint ``key``, with a helpful error listing the others."""
-        try:
-            return self.endpoints[key]
-        except KeyError:
+        """The endpoint ``key`` in any case (``"OS"`` is ``"os"``), or an error listing them.
+
+        Examples
+        --------
+        >>> load_trial("lms04").endpoint("PFS").key
+        'pfs'
+        """
+        if isinstance(key, str):
+            if key in self.endpoints:
+                return self.endpoints[key]
+            folded = {k.casefold(): k for k in self.endpoints}
+            if key.casefold() in folded:
+                return self.endpoints[folded[key.casefold()]]
+        if not self.endpoints:
             raise InputError(
-                f"trial {self.id!r} has no endpoint {key!r}; curated endpoints: "
-                f"{sorted(self.endpoints)}."
-            ) from None
+                f"trial {self.name!r} has no time-to-event endpoints, so there is no {key!r}; "
+                "add one (Trial.from_summaries(..., endpoints={'os': (control, "
+                "experimental, hr)}) or an [endpoints.os] table in the TOML)."
+            )
+        close = difflib.get_close_matches(str(key).casefold(), list(self.endpoints), n=1,
+                                          cutoff=0.5)  # short keys: "ox" -> "os"
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"trial {self.name!r} has no endpoint {str(key)[:60]!r}; its endpoints: "
+            f"{', '.join(sorted(self.endpoints))}.{hint}"
+        )
 
     def reconstruct(self, endpoint: str, seed: int = 0) -> pd.DataFrame:
         """Rebuild pseudo-patients for one endpoint from its published summary.
@@ -508,7 +634,8 @@ class Trial:
         for k, rep in self.design_facts.items():
             add("design", k, k, rep, ci=rep.ci)
         for role, arm in self.arms.items():
-            add("arms", role, "n", arm.reported)
+            if arm.reported is not None:  # a trial from your own summaries cites nothing
+                add("arms", role, "n", arm.reported)
         for a in self.analyses.values():
             for name in ("data_cutoff", "median_follow_up", "max_follow_up"):
                 rep = getattr(a, name)
@@ -535,6 +662,27 @@ class Trial:
                     "locator": c.locator, "kind": self.sources[c.source].kind,
                 })
         return pd.DataFrame(rows)
+
+
+def _median_text(arm: ArmSummary) -> str:
+    if arm.median is None and arm.median_ci is None:
+        return ""
+    lo, hi = arm.median_ci or (None, None)
+
+    def f(x):
+        return "NR" if x is None else f"{x:g}"
+
+    ci = "" if arm.median_ci is None else f" ({f(lo)}-{f(hi)})"
+    return f"{f(arm.median)}{ci}"
+
+
+def _arm_text(arm: ArmSummary) -> str:
+    parts = [f"{arm.name} n={arm.n}"]
+    if arm.events is not None:
+        parts.append(f"{arm.events} events")
+    if arm.median is not None or arm.median_ci is not None:
+        parts.append(f"median {_median_text(arm)}")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,15 +722,41 @@ def exact_binomial_ci(count: int, n: int, level: float = 0.95) -> tuple[float, f
     if count > n:
         raise InputError(f"count ({count}) cannot exceed n ({n}).")
     level = check_fraction("level", level)
+    # Beta quantiles via the inverse regularised incomplete beta (what scipy.stats.beta.ppf
+    # calls), imported on use: scipy.stats takes seconds to import and every trial file with a
+    # response rate needs this.
+    from scipy.special import betaincinv
+
     alpha = 1.0 - level
-    lower = 0.0 if count == 0 else float(stats.beta.ppf(alpha / 2, count, n - count + 1))
-    upper = 1.0 if count == n else float(stats.beta.ppf(1 - alpha / 2, count + 1, n - count))
+    lower = 0.0 if count == 0 else float(betaincinv(count, n - count + 1, alpha / 2))
+    upper = 1.0 if count == n else float(betaincinv(count + 1, n - count, 1 - alpha / 2))
     return lower, upper
 
 
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
+def as_trial(trial: Trial | str | Path | Mapping) -> Trial:
+    """A :class:`Trial` from a trial, a shipped trial's name, a ``.toml`` path or a plain dict.
+
+    Examples
+    --------
+    >>> as_trial("LMS-04").id
+    'lms04'
+    """
+    if isinstance(trial, Trial):
+        return trial
+    if isinstance(trial, (str, Path)):
+        return load_trial(trial)
+    if isinstance(trial, Mapping):
+        return Trial.from_dict(trial)
+    raise InputError(
+        f"expected a Trial, a trial name, a .toml path or a dict, got {type(trial).__name__}; "
+        "build one with lmssurv.Trial.from_summaries(name, endpoints={'pfs': (control, "
+        "experimental, hr)}) or lmssurv.load_trial('lms04')."
+    )
+
+
 def list_trials() -> list[str]:
     """Ids of the trials shipped with lmssurv (the ``*.toml`` files in ``lmssurv.data``).
 
@@ -597,14 +771,75 @@ def list_trials() -> list[str]:
     )
 
 
+def _normalised(name: str) -> str:
+    """Lower case, letters and digits only: "LMS-04", "lms 04" and "lms04" are one name."""
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def _shipped_names() -> dict[str, str]:
+    """Each shipped trial's id, acronym and NCT number -> its id (reads the TOML, no checks)."""
+    names: dict[str, str] = {}
+    root = resources.files("lmssurv.data")
+    for trial_id in list_trials():
+        try:
+            meta = tomllib.loads(root.joinpath(f"{trial_id}.toml").read_text("utf-8"))
+            meta = meta.get("trial", {}) if isinstance(meta, dict) else {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):  # load_trial says what is wrong
+            meta = {}
+        names[trial_id] = trial_id
+        for key in ("acronym", "nct"):
+            if isinstance(meta.get(key), str):
+                names.setdefault(meta[key], trial_id)
+    return names
+
+
+def resolve_trial_name(name: str) -> str:
+    """The id of a shipped trial from its id, acronym or NCT number, in any case or spacing.
+
+    ``"LMS-04"``, ``"lms 04"``, ``"LMS04"`` and ``"lms04"`` all name ``lms04``; a miss raises
+    :class:`~lmssurv.InputError` suggesting the closest names.
+
+    Examples
+    --------
+    >>> resolve_trial_name("LMS-04"), resolve_trial_name("GeDDiS")
+    ('lms04', 'geddis')
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"a trial name must be non-empty text, got {name!r}; see "
+                         "lmssurv.list_trials().")
+    ids = list_trials()
+    if name in ids:
+        return name
+    names = _shipped_names()
+    by_key = {}
+    for shown, trial_id in names.items():
+        by_key.setdefault(_normalised(shown), trial_id)
+    found = by_key.get(_normalised(name))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(_normalised(name), list(by_key), n=3, cutoff=0.6)
+    acronyms = {trial_id: shown for shown, trial_id in names.items()
+                if shown != trial_id and not shown.startswith("NCT")}
+    options = dict.fromkeys(by_key[c] for c in close)  # ids, closest first, once each
+    hint = ""
+    if options:
+        hint = " Did you mean " + " or ".join(
+            repr(t) + (f" ({acronyms[t]})" if t in acronyms else "") for t in options) + "?"
+    raise InputError(
+        f"no curated trial {name[:60]!r}; curated trials: {ids}.{hint} "
+        "Pass a path ending in .toml for your own file."
+    )
+
+
 def load_trial(name_or_path: str | Path) -> Trial:
     """Load and validate a curated trial file.
 
     Parameters
     ----------
     name_or_path : str or path
-        A shipped trial id (``"lms04"``, see :func:`list_trials`) or the path of a ``.toml``
-        file in the same schema (``data/README.md``).
+        A shipped trial's id (``"lms04"``, see :func:`list_trials`), acronym (``"LMS-04"``, in
+        any case) or NCT number, or the path of a ``.toml`` file in the same schema
+        (``data/README.md``).
 
     Returns
     -------
@@ -646,23 +881,18 @@ def load_trial(name_or_path: str | Path) -> Trial:
         except OSError as err:  # e.g. no permission: a reading problem, not a writing one
             raise InputError(f"cannot read trial file {_short(str(path))}: "
                              f"{err.strerror or err}.") from err
+        curated = False
     else:
-        name = str(name_or_path)
-        if name not in list_trials() and name.lower() in list_trials():
-            name = name.lower()  # ids are lower case; "LMS04" means lms04
-        resource = resources.files("lmssurv.data").joinpath(f"{name}.toml")
-        if name not in list_trials() or not resource.is_file():  # no stat of odd names
-            close = difflib.get_close_matches(name, list_trials(), n=1)
-            hint = f" Did you mean {_short(close[0])}?" if close else ""
-            raise InputError(
-                f"no curated trial {_short(name)}; curated trials: {list_trials()}.{hint} "
-                "Pass a path ending in .toml for your own file."
-            )
+        name = resolve_trial_name(str(name_or_path))
         label = f"{name}.toml"
-        raw = resource.read_bytes()
+        raw = resources.files("lmssurv.data").joinpath(label).read_bytes()
+        curated = True
+    from lmssurv.own_trial import Printed, is_simple_layout, trial_from_dict
+
     try:
-        # utf-8-sig: Windows editors (Notepad) may start a UTF-8 file with a byte-order mark
-        doc = tomllib.loads(raw.decode("utf-8-sig"))
+        # utf-8-sig: Windows editors (Notepad) may start a UTF-8 file with a byte-order mark;
+        # floats keep the decimals they were written with: "2.0" is one decimal, "0.160" three
+        doc = tomllib.loads(raw.decode("utf-8-sig"), parse_float=Printed)
     except UnicodeDecodeError as err:
         raise InputError(f"{label}: not UTF-8 text ({err}). Save the file as UTF-8.") from err
     except tomllib.TOMLDecodeError as err:
@@ -673,7 +903,9 @@ def load_trial(name_or_path: str | Path) -> Trial:
     except ValueError as err:  # e.g. an integer with more digits than Python converts
         raise InputError(f"{label}: not valid TOML for lmssurv ({_short(str(err))}). Fix the "
                          "value there.") from err
-    return _Parser(label).trial(doc)
+    if curated is False and is_simple_layout(doc):
+        return trial_from_dict(doc, label=label)
+    return _Parser(label, curated=curated).trial(doc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,6 +920,8 @@ def _decimals_of(x: object) -> int:
         return 0
     if isinstance(x, int):
         return 0
+    if isinstance(x, float) and hasattr(x, "decimals"):  # own_trial.Printed: as written
+        return x.decimals
     if isinstance(x, float):
         text = repr(x)
         if "e" in text or "E" in text:
@@ -712,8 +946,10 @@ def _months_between(start: str, end: str) -> int:
 class _Parser:
     """Validates one trial document; every error names the file and the key path."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, curated: bool = True) -> None:
         self.label = label
+        # the shipped files keep to the sarcoma categories; a user's own file is free text
+        self.curated = curated
         self.sources: dict[str, Source] = {}
 
     # -- error helpers ------------------------------------------------------------------------
@@ -945,8 +1181,9 @@ class _Parser:
         return Trial(
             id=trial_id,
             title=self.text(meta, "title", "trial"),
-            population=self.text(meta, "population", "trial", choices=POPULATIONS),
-            line=self.text(meta, "line", "trial", choices=LINES),
+            population=self.text(meta, "population", "trial",
+                                 choices=POPULATIONS if self.curated else None),
+            line=self.text(meta, "line", "trial", choices=LINES if self.curated else None),
             design=self.text(meta, "design", "trial"),
             randomised=self.flag(meta, "randomised", "trial"),
             sources=MappingProxyType(dict(self.sources)),

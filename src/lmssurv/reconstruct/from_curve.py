@@ -54,7 +54,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import isotonic_regression
 
 from lmssurv._validation import MAX_PATIENTS, InputError, check_whole, require_frame
 
@@ -246,6 +245,8 @@ def _clean(time: np.ndarray, surv: np.ndarray, last_time: float = math.inf
     key = time / (span * _TIME_PRECISION) + (1.0 - surv) / _SURVIVAL_PRECISION
     order = np.lexsort((-surv, time, key))
     t_ord, s_ord = time[order], surv[order]
+    from scipy.optimize import isotonic_regression  # on use: keeps `import lmssurv` light
+
     t_fit = isotonic_regression(t_ord, increasing=True).x
     s_fit = isotonic_regression(s_ord, increasing=False).x
     moved_s = np.abs(s_fit - s_ord)
@@ -798,7 +799,8 @@ def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndar
     return out
 
 
-def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve") -> pd.DataFrame:
+def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve",
+             months: float = 1.0) -> pd.DataFrame:
     if n is not None:
         n = check_whole("n", n, minimum=1, maximum=MAX_PATIENTS,
                         hint="n is the number of patients in the arm.")
@@ -825,6 +827,8 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve")
                 f"censor_times must be finite months >= 0; got {ticks[:5].tolist()!r}..."
             )
     time, surv = _curve_arrays(curve, scale, name)
+    if months != 1.0:  # the one conversion to months (time_unit=): curve, table and ticks
+        time, table_t, ticks = time * months, table_t * months, ticks * months
     if float(time.max()) <= 0.0:
         raise InputError(
             f"{name}.time is 0 for every click (after clipping reading noise below 0), so the "
@@ -849,47 +853,96 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve")
     return _rebuild(t, s, table_t, table_n, total_events, ticks, record)
 
 
-def _per_arm(value, arm):
-    if isinstance(value, Mapping) and not isinstance(value, pd.DataFrame):
-        if arm not in value:
-            raise InputError(f"no entry for arm {arm!r}; the mapping has {list(value)}.")
-        return value[arm]
-    if isinstance(value, pd.DataFrame) and "arm" in value.columns:
+def _is_table_of_columns(value) -> bool:
+    """A dict of columns ({"time": [...], ...}) rather than a dict of arms."""
+    return isinstance(value, Mapping) and bool({"time", "survival", "at_risk"} & set(value))
+
+
+def _arms_of(value) -> list | None:
+    """The arms a long table (``arm`` column) or a dict {arm: ...} names; None for one arm."""
+    if isinstance(value, pd.DataFrame):
+        return list(pd.unique(value["arm"])) if "arm" in value.columns else None
+    if isinstance(value, Mapping) and not _is_table_of_columns(value):
+        return list(value)
+    return None
+
+
+def _per_arm(value, arm, name: str, arms: list):
+    """``value`` for one arm of several; a value that does not say its arm is refused."""
+    if value is None:
+        return None
+    own = _arms_of(value)
+    if own is None:
+        # one table or number for several arms would merge them or give every arm the same
+        # numbers: never guess
+        raise InputError(
+            f"{name} is one value for {len(arms)} arms {arms}; give it per arm: a dict "
+            f"{{arm: ...}}" + (" or a long table with an arm column" if name == "at_risk"
+                              else "") + "."
+        )
+    missing = [a for a in arms if a not in own]
+    extra = [a for a in own if a not in arms]
+    if missing or extra:
+        import difflib
+
+        folded = {str(a).casefold(): a for a in missing}
+        pairs = [(e, difflib.get_close_matches(str(e).casefold(), list(folded), n=1))
+                 for e in extra]
+        hint = "".join(f" Is {e!r} the curve's {folded[c[0]]!r}?" for e, c in pairs if c)
+        raise InputError(
+            f"{name} names the arms {own} but the curve has {arms}; every curve arm needs an "
+            f"entry, under the same name.{hint}"
+        )
+    if isinstance(value, pd.DataFrame):
         return value[value["arm"] == arm].drop(columns="arm")
-    return value
+    return value[arm]
 
 
 def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale="proportion",
-                           censor_times=None) -> pd.DataFrame:
+                           censor_times=None, *, time_unit="months") -> pd.DataFrame:
     """Rebuild pseudo-patient data from a digitised Kaplan-Meier curve (Guyot et al. 2012).
 
     Parameters
     ----------
     curve : DataFrame or dict of DataFrame
-        Digitised clicks with columns ``time`` (months) and ``survival``, in any order and with
-        reading noise. A dict ``{arm: clicks}`` rebuilds several arms in one call.
+        Digitised clicks with columns ``time`` and ``survival``, in any order and with reading
+        noise. Several arms: a long DataFrame with an ``arm`` column (what
+        :func:`read_digitised` returns for a multi-dataset export) or a dict ``{arm: clicks}``.
     at_risk : DataFrame or dict of DataFrame, optional
-        The numbers-at-risk table under the figure: columns ``time`` (months) and ``at_risk``.
-        For several arms a dict per arm or one DataFrame with an ``arm`` column.
+        The numbers-at-risk table under the figure: columns ``time`` and ``at_risk``. For
+        several arms a long DataFrame with an ``arm`` column or a dict per arm, naming the same
+        arms as the curve.
     total_events : int or dict of int, optional
-        Events in the arm; the pseudo-data then has exactly this many.
+        Events in the arm (a dict per arm for several); the pseudo-data then has exactly this
+        many.
     n : int or dict of int, optional
-        Patients in the arm; needed when there is no table (or it does not start at 0).
+        Patients in the arm (a dict per arm for several); needed when there is no table (or it
+        does not start at 0).
     scale : {"proportion", "percent"}
         Scale of ``survival``. A value above 1 under ``"proportion"`` is an error that suggests
         ``"percent"`` (clicks up to 1.05, e.g. at time 0, are clipped as reading noise).
     censor_times : array-like or dict of array-like, optional
         Times of the censor tick marks on the curve, when the figure shows them; censorings are
         placed at them instead of evenly within each interval.
+    time_unit : {"months", "days", "weeks", "years"}
+        Unit of the times of the curve, the table and the ticks (the figure's x axis). They are
+        converted to months once, on the way in; the result is in months.
 
     Returns
     -------
     DataFrame
         Columns ``time`` (months) and ``event`` (1 event, 0 censored), one row per patient
-        (columns ``arm, time, event`` for a dict of curves). ``attrs`` holds the record:
+        (columns ``arm, time, event`` for several arms, in the curve's order). ``attrs`` holds the record:
         ``cleaning`` (what was changed in the clicks), ``intervals`` (events and censorings per
         table interval), ``events_moved`` and ``notes`` (every adjustment made to match the
         totals).
+
+    Raises
+    ------
+    InputError
+        For an ambiguous input, never merging arms: one table, ``n``, ``total_events`` or
+        ``censor_times`` for several arms; a long at-risk table (``arm`` column) for a curve
+        without arms; arms named differently in the curve and the table.
 
     Notes
     -----
@@ -913,19 +966,41 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     >>> ipd.groupby("time")["event"].agg(["sum", "size"]).to_dict("index")
     {2.0: {'sum': 2, 'size': 2}, 5.0: {'sum': 2, 'size': 2}, 8.0: {'sum': 0, 'size': 6}}
     """
+    from lmssurv.units import months_per
+
+    months = months_per(time_unit)
+    if isinstance(curve, pd.DataFrame) and "arm" in curve.columns:
+        # the long form of read_digitised: one frame, an arm column
+        if curve["arm"].isna().any():
+            raise InputError("curve.arm has empty cells; name the arm of every click.")
+        curve = {arm: g.drop(columns="arm") for arm, g in curve.groupby("arm", sort=False)}
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame) \
-            and not {"time", "survival"} <= set(curve):
+            and not _is_table_of_columns(curve):
         if not curve:
             raise InputError(
                 "curve is an empty dict; pass one DataFrame of clicks (time, survival), or a "
                 "dict {arm name: DataFrame}."
             )
+        arms = list(curve)
+        if len(arms) == 1:  # one arm, named: a plain table or number is unambiguous
+            (arm,) = arms
+
+            def per_arm(value, name):
+                return value if _arms_of(value) is None else _per_arm(value, arm, name, arms)
+        else:
+            for value, name in ((at_risk, "at_risk"), (total_events, "total_events"), (n, "n"),
+                                (censor_times, "censor_times")):
+                _per_arm(value, arms[0], name, arms)  # refuse an ambiguous input up front
+
+            def per_arm(value, name):
+                return _per_arm(value, arm, name, arms)
         frames, records = [], {}
         for arm, clicks in curve.items():
             try:
-                df = _one_arm(clicks, _per_arm(at_risk, arm), _per_arm(total_events, arm),
-                              _per_arm(n, arm), scale, _per_arm(censor_times, arm),
-                              name=f"curve[{arm!r}]")
+                df = _one_arm(clicks, per_arm(at_risk, "at_risk"),
+                              per_arm(total_events, "total_events"), per_arm(n, "n"), scale,
+                              per_arm(censor_times, "censor_times"), name=f"curve[{arm!r}]",
+                              months=months)
             except InputError as err:
                 raise InputError(f"arm {arm!r}: {err}") from err
             records[arm] = dict(df.attrs)
@@ -934,7 +1009,16 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
         out = pd.concat(frames, ignore_index=True)
         out.attrs["arms"] = records
         return out
-    return _one_arm(curve, at_risk, total_events, n, scale, censor_times)
+    table_arms = _arms_of(at_risk)
+    if table_arms is not None:
+        if len(table_arms) != 1:
+            raise InputError(
+                f"at_risk has {len(table_arms)} arms {table_arms} but the curve has no arm "
+                "column; give the curve's arm too (read_digitised's arm column, or a dict "
+                "{arm: clicks}) so that each arm meets its own table."
+            )
+        at_risk = _per_arm(at_risk, table_arms[0], "at_risk", table_arms)
+    return _one_arm(curve, at_risk, total_events, n, scale, censor_times, months=months)
 
 
 # --------------------------------------------------------------------------------------------

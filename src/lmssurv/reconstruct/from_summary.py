@@ -38,6 +38,7 @@ from lmssurv.reconstruct.patients import (
 )
 from lmssurv.reconstruct.shape import EARLY_SLOPES, anchors_for_arm, fit_curves, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.units import unit_name
 
 __all__ = ["endpoint_kind", "reconstruct_arm", "reconstruct_trial"]
 
@@ -60,6 +61,13 @@ _SE_ROUNDS = 3
 # Events spilling past the last censoring: steepen the tail by this factor, at most this often.
 _SPILL_FACTOR = 1.5
 _SPILL_STEPS = 3
+
+
+def _note_unit(df: pd.DataFrame, unit: str) -> pd.DataFrame:
+    if unit != "months":
+        df.attrs["time_unit"] = (f"input times in {unit}, converted to months "
+                                 "(365.25/12 days); these times are months")
+    return df
 
 
 def _check_seed(seed: object) -> np.random.SeedSequence:
@@ -433,7 +441,7 @@ def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 12) -> float:
 
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None = None,
-                    strict: bool = False) -> pd.DataFrame:
+                    time_unit: str = "months", strict: bool = False) -> pd.DataFrame:
     """Rebuild one arm's pseudo-patient data from its published summary.
 
     Parameters
@@ -447,6 +455,10 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
         ``"os"`` or a progression/relapse endpoint (``"pfs"``, ``"dfs"``, ``"efs"``, ...):
         sets the curve's shape before the first reported point to what real trials of that
         kind show (``lmssurv.reconstruct.shape.EARLY_SLOPES``); None uses a pooled value.
+    time_unit : {"months", "days", "weeks", "years"}
+        Unit of the summary's times, converted to months once before the engine runs
+        (:meth:`ArmSummary.to_months`); the rows are in months, and ``df.attrs["time_unit"]``
+        says so when another unit came in.
     strict : bool
         Raise :class:`~lmssurv.reconstruct.diagnostics.ReconstructionError` instead of warning
         when a published number is not reproduced.
@@ -480,14 +492,20 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
     >>> ipd = reconstruct_arm(arm, seed=0)
     >>> len(ipd), int(ipd.event.sum())
     (76, 60)
+    >>> weeks = ArmSummary(n=60, events=45, median=26.0, landmarks={52: 0.3})
+    >>> ipd = reconstruct_arm(weeks, seed=0, time_unit="weeks")
+    >>> len(ipd), int(ipd.event.sum()), ipd.attrs["time_unit"].split(",")[0]
+    (60, 45, 'input times in weeks')
     """
     if not isinstance(summary, ArmSummary):
         raise InputError(f"summary must be an ArmSummary, got {type(summary).__name__}.")
+    unit = unit_name(time_unit)
+    summary = summary.to_months(unit)
     frames, diag_arms, hr_how = _reconstruct([summary], None, seed, endpoint)
     df = frames[0]
     df.attrs["lmssurv"] = _finish([summary], [summary.name], frames, diag_arms, None, hr_how,
                                   strict=strict)
-    return df
+    return _note_unit(df, unit)
 
 
 def reconstruct_trial(
@@ -497,6 +515,7 @@ def reconstruct_trial(
     hr: HazardRatio | None = None,
     seed: int = 0,
     endpoint: str | None = None,
+    time_unit: str = "months",
     strict: bool = False,
 ) -> pd.DataFrame:
     """Rebuild both arms of a two-arm trial, sharing shape information under proportional hazards.
@@ -514,6 +533,8 @@ def reconstruct_trial(
     endpoint : str, optional
         ``"os"``, ``"pfs"`` (or another progression endpoint), or None; see
         :func:`reconstruct_arm`.
+    time_unit : {"months", "days", "weeks", "years"}
+        Unit of both summaries' times; see :func:`reconstruct_arm`. The rows are in months.
     strict : bool
         Raise instead of warning when a published number is not reproduced.
 
@@ -551,6 +572,8 @@ def reconstruct_trial(
             raise InputError(f"{name} must be an ArmSummary, got {type(arm).__name__}.")
     if hr is not None and not isinstance(hr, HazardRatio):
         raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
+    unit = unit_name(time_unit)
+    control, experimental = control.to_months(unit), experimental.to_months(unit)
     labels = [control.label or "control", experimental.label or "experimental"]
     if labels[0] == labels[1]:
         raise InputError(
@@ -565,4 +588,4 @@ def reconstruct_trial(
         ignore_index=True,
     )
     out.attrs["lmssurv"] = diag
-    return out
+    return _note_unit(out, unit)
