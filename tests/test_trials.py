@@ -346,19 +346,23 @@ def test_clopper_pearson_matches_scipy_and_rejects_bad_counts():
 def test_reconstruct_passes_the_endpoint_to_the_engine(lms04, monkeypatch):
     calls = {}
 
-    def fake_trial(control, experimental, *, hr=None, seed=0):
-        calls["trial"] = (control, experimental, hr, seed)
+    def fake_trial(control, experimental, *, hr=None, seed=0, endpoint=None):
+        calls["trial"] = (control, experimental, hr, seed, endpoint)
         return "trial-result"
 
-    def fake_arm(summary, *, seed=0):
+    def fake_arm(summary, *, seed=0, endpoint=None):
         raise AssertionError("two-arm endpoints go to reconstruct_trial")
+
+    from lmssurv.reconstruct.from_summary import endpoint_kind
 
     fake = types.ModuleType("lmssurv.reconstruct.from_summary")
     fake.reconstruct_trial, fake.reconstruct_arm = fake_trial, fake_arm
+    fake.endpoint_kind = endpoint_kind
     monkeypatch.setitem(sys.modules, "lmssurv.reconstruct.from_summary", fake)
     assert lms04.reconstruct("pfs", seed=7) == "trial-result"
     ep = lms04.endpoints["pfs"]
-    assert calls["trial"] == (ep.control, ep.experimental, ep.hr, 7)
+    # the engine is told the endpoint's kind, which sets the curve's early shape
+    assert calls["trial"] == (ep.control, ep.experimental, ep.hr, 7, "pfs")
     with pytest.raises(InputError, match=r"no endpoint 'ox'; its endpoints: dor_lancet2022, os,.*Did you mean 'os'"):
         lms04.reconstruct("ox")
 

@@ -584,8 +584,7 @@ class Trial:
         ['Doxorubicin', 'Doxorubicin + trabectedin']
         """
         ep = self.endpoint(endpoint)
-        # Imported here: the engine sits below trials in the layering and may be absent while
-        # it is being written; loading and auditing trial files must not depend on it.
+        # Imported here: loading and auditing trial files does not need the engine (scipy).
         from lmssurv.reconstruct.from_summary import (
             endpoint_kind,
             reconstruct_arm,
@@ -805,7 +804,7 @@ def resolve_trial_name(name: str) -> str:
     ('lms04', 'geddis')
     """
     if not isinstance(name, str) or not name.strip():
-        raise InputError(f"a trial name must be non-empty text, got {name!r}; see "
+        raise InputError(f"a trial name must be non-empty text, got {_short(name)}; see "
                          "lmssurv.list_trials().")
     ids = list_trials()
     if name in ids:
@@ -826,7 +825,7 @@ def resolve_trial_name(name: str) -> str:
         hint = " Did you mean " + " or ".join(
             repr(t) + (f" ({acronyms[t]})" if t in acronyms else "") for t in options) + "?"
     raise InputError(
-        f"no curated trial {name[:60]!r}; curated trials: {ids}.{hint} "
+        f"no curated trial {_short(name)}; curated trials: {ids}.{hint} "
         "Pass a path ending in .toml for your own file."
     )
 
