@@ -51,7 +51,9 @@ def test_lms04_alone_decides_the_exit_code(reproduced):
     lms04_ok = all(check(trial, k, trial.reconstruct(k, seed=0)).attrs["all_ok"]
                    for k in ("os", "pfs"))
     assert code == (0 if lms04_ok else 1)
-    assert text.rstrip().splitlines()[-1].startswith("LMS-04 (exit code): ")
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith("PASS" if code == 0 else "FAIL")
+    assert last.endswith("(LMS-04 os and pfs: the exit code)")
     # LMS-04's own per-endpoint check tables are still printed in full
     assert "LMS-04 os: Overall survival (seed 0)" in text
     assert "LMS-04 pfs: " in text

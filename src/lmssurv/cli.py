@@ -313,7 +313,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     print(f"  * decides the exit code. {full} of {len(outcomes)} curated endpoints reproduce "
           f"every published number; HR or its CI not reproduced: "
           f"{', '.join(missed_hr) or 'none'}.")
-    print(f"{trial.name} (exit code): {_summary_line(reports)}")
+    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
     return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
 
 
