@@ -171,3 +171,5 @@ def test_figure_says_when_a_trial_hr_was_not_reproduced():
     assert len(panels) == 2
     labels = [t.get_text() for ax in panels for t in ax.get_legend().get_texts()]
     assert all(" - " not in label for label in labels)
+    with pytest.raises(InputError, match="output of regimen_checks"):
+        plot_regimen_curves(ipd, "os", checks=checks.drop(columns="hr_status"))

@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from lmssurv._validation import InputError
 from lmssurv.compare import _km
-from lmssurv.regimens import forest_table, regimen_checks, regimen_ipd
+from lmssurv.regimens import CHECK_OUTCOME_COLUMNS, forest_table, regimen_checks, regimen_ipd
 
 __all__ = ["plot_forest", "plot_regimen_curves", "write_regimen_figures"]
 
@@ -26,7 +26,7 @@ __all__ = ["plot_forest", "plot_regimen_curves", "write_regimen_figures"]
 _DOXORUBICIN = dict(color="#000000", ls="-", lw=2.0)        # doxorubicin alone (or + placebo)
 _OTHER_CONTROL = dict(color="#000000", ls="--", lw=2.0)     # any other control arm
 _EXPERIMENTAL = dict(color="#0072B2", ls="-", lw=2.2)       # experimental arm
-_SINGLE_ARM = dict(color="#D55E00", ls="-", lw=2.2)         # non-randomised arm
+_SINGLE_ARM = dict(color="#D55E00", ls="-", lw=2.2)         # the arm of a single-arm trial
 _REFERENCE = dict(color="#BBBBBB", ls="-", lw=4.0)          # the reference arm behind every panel
 _REFERENCE_ARM = ("lms04", "Doxorubicin")                  # (trial id, arm label)
 _MISSED = "#B2182B"                                         # check text when a number is missed
@@ -77,7 +77,7 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
 
     Each panel holds one trial's arms, styled by role (the same styles in the OS and PFS
     figures), with the LMS-04 doxorubicin arm drawn in light grey behind every other panel as a
-    common reference, and the trial's check result printed in the panel: how many published
+    common reference, and the trial's check result printed above the panel: how many published
     numbers the pseudo-patients reproduce, and whether the HR (and its CI) was reproduced.
     First-line trials come first, then pretreated or mixed lines.
 
@@ -114,6 +114,11 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
         raise InputError(f"ipd must be the output of regimen_ipd with columns {sorted(needed)}.")
     if checks is None:
         checks = regimen_checks(ipd, endpoint)
+    elif not isinstance(checks, pd.DataFrame) or not set(CHECK_OUTCOME_COLUMNS) <= set(
+            checks.columns):
+        raise InputError(f"checks must be the output of regimen_checks with columns "
+                         f"{CHECK_OUTCOME_COLUMNS}; got {type(checks).__name__}. Omit it to "
+                         "compute the checks from ipd.")
     by_trial = {r["trial_id"]: r for _, r in checks.iterrows()}
     order = sorted(pd.unique(ipd["trial_id"]),
                    key=lambda t: (_PANELS.index(ipd.loc[ipd["trial_id"] == t, "panel"].iloc[0]),
