@@ -253,7 +253,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
     # Every other curated trial and endpoint is checked too and reported in one table; only
     # LMS-04's primary endpoints decide the exit code.
-    from lmssurv.regimens import check_outcome
+    from lmssurv.regimens import check_outcome, hr_as_printed
     from lmssurv.trials import list_trials
 
     outcomes = []
@@ -294,10 +294,11 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             has_ci = not math.isnan(o["hr_published_lower"])
             reb_ci = (f" ({o['hr_rebuilt_lower']:.3f}-{o['hr_rebuilt_upper']:.3f})"
                       if has_ci else "")
-            pub_ci = (f" ({o['hr_published_lower']:g}-{o['hr_published_upper']:g})"
+            pub_ci = (f" ({hr_as_printed(o['hr_published_lower'], o['hr_published'])}-"
+                      f"{hr_as_printed(o['hr_published_upper'], o['hr_published'])})"
                       if has_ci else "")
             hr = (f"{hr_verdict[o['hr_status']]:9s} {o['hr_rebuilt']:.3f}{reb_ci} vs "
-                  f"{o['hr_published']:g}{pub_ci}")
+                  f"{hr_as_printed(o['hr_published'])}{pub_ci}")
         other = dict.fromkeys(m.replace(" [experimental vs control]", "").replace(
             " [both arms]", "") for m in o["not_reproduced"].split("; ")
             if m and not m.startswith("HR"))

@@ -18,7 +18,13 @@ from matplotlib.lines import Line2D
 
 from lmssurv._validation import InputError
 from lmssurv.compare import _km
-from lmssurv.regimens import CHECK_OUTCOME_COLUMNS, forest_table, regimen_checks, regimen_ipd
+from lmssurv.regimens import (
+    CHECK_OUTCOME_COLUMNS,
+    forest_table,
+    hr_as_printed,
+    regimen_checks,
+    regimen_ipd,
+)
 
 __all__ = ["plot_forest", "plot_regimen_curves", "write_regimen_figures"]
 
@@ -66,7 +72,8 @@ def _check_text(row: pd.Series | None) -> tuple[str, str]:
 def _hr_text(row: pd.Series, which: str) -> str:
     est, low, high = (row[f"hr_{which}"], row[f"hr_{which}_lower"], row[f"hr_{which}_upper"])
     if which == "published":  # as printed in the paper
-        return f"{est:g}" + ("" if pd.isna(low) else f" ({low:g}-{high:g})")
+        return hr_as_printed(est) + ("" if pd.isna(low) else
+                                     f" ({hr_as_printed(low, est)}-{hr_as_printed(high, est)})")
     # three decimals: a miss just outside the rounding of a 2-decimal HR must be visible
     return f"{est:.3f}" + ("" if pd.isna(low) else f" ({low:.3f}-{high:.3f})")
 

@@ -32,6 +32,7 @@ __all__ = [
     "caveats_of",
     "check_outcome",
     "check_outcomes",
+    "hr_as_printed",
     "forest_table",
     "regimen_checks",
     "regimen_ipd",
@@ -241,6 +242,25 @@ CHECK_OUTCOME_COLUMNS = [
 ]
 
 
+def hr_as_printed(value: float, like: float | None = None) -> str:
+    """A published HR or CI bound with the decimals it was printed with (at least two).
+
+    ``like``: another number of the same report (the HR, for its CI bounds) whose decimals the
+    text keeps too, since a file stores 0.710 as 0.71.
+
+    Examples
+    --------
+    >>> hr_as_printed(0.4), hr_as_printed(0.463), hr_as_printed(0.71, like=0.463)
+    ('0.40', '0.463', '0.710')
+    """
+    def decimals(x: float) -> int:
+        text = repr(float(x))
+        return len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 2
+
+    places = max(2, decimals(value), decimals(like) if like is not None else 0)
+    return f"{value:.{places}f}"
+
+
 def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
     """One row summarising a :func:`lmssurv.checks.check` table: counts, misses, HR verdict.
 
@@ -287,7 +307,8 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
     if point.empty:
         status, summary = "not published", "no published HR to check"
     else:
-        pub_ci = f" ({pub_low:g}-{pub_high:g})" if len(bounds) == 2 else ""
+        pub_ci = (f" ({hr_as_printed(pub_low, hr_pub)}-{hr_as_printed(pub_high, hr_pub)})"
+                  if len(bounds) == 2 else "")
         reb_ci = f" ({reb_low:.3f}-{reb_high:.3f})" if len(bounds) == 2 else ""
         if not bool(point["ok"].iloc[0]):
             status = "not reproduced"
@@ -296,7 +317,7 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
         else:
             status = "reproduced"
         summary = (f"HR {status}: rebuilt {hr_reb:.3f}{reb_ci} vs published "
-                   f"{hr_pub:g}{pub_ci}")
+                   f"{hr_as_printed(hr_pub)}{pub_ci}")
     names = [q if a in ("both arms", "", None) else f"{q} [{a}]"
              for q, a in zip(missed["quantity"], missed["arm"], strict=True)]
     return {
