@@ -87,3 +87,89 @@ def test_figures_are_written(tmp_path):
     assert sorted(paths) == ["regimens_forest", "regimens_os", "regimens_pfs"]
     for p in paths.values():
         assert p.stat().st_size > 50_000  # a real, non-empty PNG at 150 dpi
+
+
+# -- check outcomes and their place on the figures ----------------------------------------
+def _lms04_os_report():
+    from lmssurv.checks import check
+
+    trial = load_trial("lms04")
+    return trial, check(trial, "os", trial.reconstruct("os", seed=0))
+
+
+def test_check_outcome_counts_and_hr_verdict_come_from_the_report():
+    from lmssurv.regimens import check_outcome
+
+    trial, report = _lms04_os_report()
+    row = check_outcome(report, trial)
+    assert (row["checked"], row["reproduced"]) == (len(report), int(report["ok"].sum()))
+    hr = report[report["quantity"] == "HR"].iloc[0]
+    assert row["hr_published"] == hr["published"] and row["hr_rebuilt"] == hr["reconstructed"]
+    # a missed HR, however it arises, is reported as such with the rebuilt value
+    missed = report.copy()
+    at = missed.index[missed["quantity"] == "HR"][0]
+    missed.loc[at, ["reconstructed", "ok"]] = [0.8123, False]
+    row = check_outcome(missed, trial)
+    assert row["hr_status"] == "not reproduced" and not row["all_ok"]
+    assert "rebuilt 0.812" in row["hr_summary"] and "HR [" in row["not_reproduced"]
+    # only a CI bound missed: the HR itself is still reproduced
+    ci_missed = report.copy()
+    at = ci_missed.index[ci_missed["quantity"] == "HR 95% CI lower"][0]
+    ci_missed.loc[at, "ok"] = False
+    assert check_outcome(ci_missed, trial)["hr_status"] == "CI not reproduced"
+    with pytest.raises(InputError, match="check table"):
+        check_outcome(report.drop(columns="ok"), trial)
+
+
+def test_check_outcome_without_published_hr():
+    from lmssurv.checks import check
+    from lmssurv.regimens import check_outcome
+
+    trial = load_trial("lms02")
+    row = check_outcome(check(trial, "os", trial.reconstruct("os", seed=0)), trial)
+    assert row["hr_status"] == "not published" and math.isnan(row["hr_rebuilt"])
+
+
+def test_regimen_checks_check_the_rows_that_are_drawn():
+    from lmssurv.checks import check
+    from lmssurv.regimens import regimen_checks
+
+    ipd = regimen_ipd("pfs", trials=["lms04", "geddis"])
+    tab = regimen_checks(ipd, "pfs")
+    assert tab["trial_id"].tolist() == ["lms04", "geddis"]
+    # same seed, same rows: the counts equal a direct check of each trial's own rebuild
+    for tid in ("lms04", "geddis"):
+        trial = load_trial(tid)
+        direct = check(trial, "pfs", trial.reconstruct("pfs", seed=0))
+        got = tab[tab["trial_id"] == tid].iloc[0]
+        assert (got["checked"], got["reproduced"]) == (len(direct), int(direct["ok"].sum()))
+
+
+def test_figure_says_when_a_trial_hr_was_not_reproduced():
+    from lmssurv.regimen_plots import plot_regimen_curves
+    from lmssurv.regimens import regimen_checks
+
+    ipd = regimen_ipd("os", trials=["lms04", "announce"])
+    checks = regimen_checks(ipd, "os")
+
+    def texts(fig):
+        return "\n".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+    fig = plot_regimen_curves(ipd, "os", checks=checks)
+    for _, row in checks.iterrows():
+        assert f"{row['reproduced']} of {row['checked']} published numbers" in texts(fig)
+    # mark ANNOUNCE's HR as missed: the figure must say so, with the rebuilt value
+    missed = checks.copy()
+    at = missed.index[missed["trial_id"] == "announce"][0]
+    missed.loc[at, ["hr_status", "hr_rebuilt", "all_ok"]] = ["not reproduced", 1.25, False]
+    fig2 = plot_regimen_curves(ipd, "os", checks=missed)
+    assert "HR NOT reproduced: rebuilt 1.250" in texts(fig2)
+    if (checks["hr_status"] == "reproduced").all():  # nothing missed, nothing claimed
+        assert "NOT reproduced" not in texts(fig)
+    # one panel per trial, each with its own legend (no 'regimen - trial' repeats)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 2
+    labels = [t.get_text() for ax in panels for t in ax.get_legend().get_texts()]
+    assert all(" - " not in label for label in labels)
+    with pytest.raises(InputError, match="output of regimen_checks"):
+        plot_regimen_curves(ipd, "os", checks=checks.drop(columns="hr_status"))

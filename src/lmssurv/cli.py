@@ -290,6 +290,20 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     for key in endpoints:
         _progress(f"checking LMS-04 {key} against the papers...")
         reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
+    # Every other curated trial and endpoint is checked too and reported in one table; only
+    # LMS-04's primary endpoints decide the exit code.
+    from lmssurv.regimens import check_outcome, hr_as_printed
+    from lmssurv.trials import list_trials
+
+    outcomes = []
+    for tid in list_trials():
+        other = trial if tid == trial.id else _load(tid)
+        for key in other.endpoints:
+            report = reports.get(key) if other is trial else None
+            if report is None:
+                _progress(f"checking {other.name} {key} against the papers...")
+                report = _check_one(other, key, other.reconstruct(key, seed=args.seed))
+            outcomes.append(check_outcome(report, other))
     for name, draw in jobs.items():
         fig = draw()
         try:
@@ -305,6 +319,41 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             plt.close(fig)
         _progress(f"wrote {out / name}")
     _print_reports(trial, reports, args.seed)
+    print()
+    print(f"Every curated trial (seed {args.seed}): published numbers recomputed from the "
+          f"pseudo-patients; {trial.name} {' and '.join(endpoints)} decide the exit code, the "
+          "others are reported")
+    header = ("trial", "endpoint", "reproduced", "HR: rebuilt vs published (95% CI)",
+              "other numbers missed")
+    hr_verdict = {"reproduced": "ok", "not reproduced": "MISSED", "CI not reproduced": "CI MISSED"}
+    cells = []
+    for o in outcomes:
+        hr = "not published"
+        if o["hr_status"] in hr_verdict:
+            has_ci = not math.isnan(o["hr_published_lower"])
+            reb_ci = (f" ({o['hr_rebuilt_lower']:.3f}-{o['hr_rebuilt_upper']:.3f})"
+                      if has_ci else "")
+            pub_ci = (f" ({hr_as_printed(o['hr_published_lower'], o['hr_published'])}-"
+                      f"{hr_as_printed(o['hr_published_upper'], o['hr_published'])})"
+                      if has_ci else "")
+            hr = (f"{hr_verdict[o['hr_status']]:9s} {o['hr_rebuilt']:.3f}{reb_ci} vs "
+                  f"{hr_as_printed(o['hr_published'])}{pub_ci}")
+        other = dict.fromkeys(m.replace(" [experimental vs control]", "").replace(
+            " [both arms]", "") for m in o["not_reproduced"].split("; ")
+            if m and not m.startswith("HR"))
+        decides = o["trial_id"] == trial.id and o["endpoint"] in endpoints
+        cells.append((o["trial"], o["endpoint"] + (" *" if decides else ""),
+                      f"{o['reproduced']}/{o['checked']}", hr, ", ".join(other) or "-"))
+    widths = [max(len(str(c[i])) for c in [header, *cells]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *cells]:
+        print("  " + "  ".join(f"{c!s:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip())
+    full = sum(o["all_ok"] for o in outcomes)
+    missed_hr = [f"{o['trial']} {o['endpoint']}" for o in outcomes
+                 if o["hr_status"] in ("not reproduced", "CI not reproduced")]
+    print(f"  * decides the exit code. {full} of {len(outcomes)} curated endpoints reproduce "
+          f"every published number; HR or its CI not reproduced: "
+          f"{', '.join(missed_hr) or 'none'}.")
+    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
     return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
 
 

@@ -1,12 +1,13 @@
 """Figures of the regimen comparison: reconstructed OS/PFS curves by line, and a forest plot.
 
 :func:`write_regimen_figures` writes ``regimens_os.png``, ``regimens_pfs.png`` and
-``regimens_forest.png``; the CLI's ``reproduce`` calls it. Colours are the Okabe-Ito
-colour-blind-safe palette; times are months.
+``regimens_forest.png``; the CLI's ``reproduce`` draws the same figures. Colours are the
+Okabe-Ito colour-blind-safe palette; times are months.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -17,29 +18,31 @@ from matplotlib.lines import Line2D
 
 from lmssurv._validation import InputError
 from lmssurv.compare import _km
-from lmssurv.regimens import forest_table, regimen_ipd
+from lmssurv.regimens import (
+    CHECK_OUTCOME_COLUMNS,
+    forest_table,
+    hr_as_printed,
+    regimen_checks,
+    regimen_ipd,
+)
 
 __all__ = ["plot_forest", "plot_regimen_curves", "write_regimen_figures"]
 
-# Okabe-Ito without yellow (too pale on white); black is reserved for doxorubicin alone.
-_OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#999999",
-              "#882255")  # + Tol wine
-_DASHES = ("-", "--", "-.", ":")
+# One style per role, the same in the OS and the PFS figure (Okabe-Ito, colour-blind safe).
+_DOXORUBICIN = dict(color="#000000", ls="-", lw=2.0)        # doxorubicin alone (or + placebo)
+_OTHER_CONTROL = dict(color="#000000", ls="--", lw=2.0)     # any other control arm
+_EXPERIMENTAL = dict(color="#0072B2", ls="-", lw=2.2)       # experimental arm
+_SINGLE_ARM = dict(color="#D55E00", ls="-", lw=2.2)         # the arm of a single-arm trial
+_REFERENCE = dict(color="#BBBBBB", ls="-", lw=4.0)          # the reference arm behind every panel
+_REFERENCE_ARM = ("lms04", "Doxorubicin")                  # (trial id, arm label)
+_MISSED = "#B2182B"                                         # check text when a number is missed
 _ENDPOINT = {"os": "Overall survival", "pfs": "Progression-free survival"}
 _PANELS = ("first line", "pretreated or mixed lines")
 
 
-def _regimen_key(regimen: str) -> str:
-    # "Doxorubicin + placebo" is doxorubicin alone for the reader: same colour.
-    return regimen.replace(" + placebo", "")
-
-
-def _colour_map(regimens: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key in dict.fromkeys(_regimen_key(r) for r in regimens):
-        out[key] = "#000000" if key == "Doxorubicin" else _OKABE_ITO[
-            sum(k != "Doxorubicin" for k in out) % len(_OKABE_ITO)]
-    return out
+def _is_doxorubicin_alone(regimen: str) -> bool:
+    # "Doxorubicin + placebo" is doxorubicin alone for the reader
+    return regimen.replace(" + placebo", "") == "Doxorubicin"
 
 
 def _step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -49,84 +52,143 @@ def _step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t, s
 
 
-def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60.0) -> Figure:
-    """Kaplan-Meier curves of reconstructed arms, one panel per line of therapy.
+def _check_text(row: pd.Series | None) -> tuple[str, str]:
+    """The check result printed above a trial's panel, and its colour (computed, never stored)."""
+    if row is None:
+        return "not checked", "0.4"
+    lines = [f"checks: {row['reproduced']} of {row['checked']} published numbers reproduced"]
+    if row["hr_status"] in ("not reproduced", "CI not reproduced"):
+        what = "HR" if row["hr_status"] == "not reproduced" else "HR 95% CI"
+        lines += [f"{what} NOT reproduced: rebuilt {_hr_text(row, 'rebuilt')},",
+                  f"published {_hr_text(row, 'published')}"]
+    missed = dict.fromkeys(m.split(" [")[0] for m in str(row["not_reproduced"]).split("; ")
+                           if m and not m.startswith("HR"))
+    if missed:
+        lines += textwrap.wrap(("also missed: " if len(lines) > 1 else "missed: ")
+                               + ", ".join(missed), 60)
+    return "\n".join(lines), (_MISSED if not row["all_ok"] else "#1B7837")
+
+
+def _hr_text(row: pd.Series, which: str) -> str:
+    est, low, high = (row[f"hr_{which}"], row[f"hr_{which}_lower"], row[f"hr_{which}_upper"])
+    if which == "published":  # as printed in the paper
+        return hr_as_printed(est) + ("" if pd.isna(low) else
+                                     f" ({hr_as_printed(low, est)}-{hr_as_printed(high, est)})")
+    # three decimals: a miss just outside the rounding of a 2-decimal HR must be visible
+    return f"{est:.3f}" + ("" if pd.isna(low) else f" ({low:.3f}-{high:.3f})")
+
+
+def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60.0,
+                        checks: pd.DataFrame | None = None) -> Figure:
+    """Kaplan-Meier curves of reconstructed arms: one small panel per trial.
+
+    Each panel holds one trial's arms, styled by role (the same styles in the OS and PFS
+    figures), with the LMS-04 doxorubicin arm drawn in light grey behind every other panel as a
+    common reference, and the trial's check result printed above the panel: how many published
+    numbers the pseudo-patients reproduce, and whether the HR (and its CI) was reproduced.
+    First-line trials come first, then pretreated or mixed lines.
 
     Parameters
     ----------
     ipd : DataFrame
         Output of :func:`lmssurv.regimens.regimen_ipd` (columns ``arm``, ``regimen``, ``time``,
-        ``event``, ``panel``, ``trial``, ``population``, ``evidence``).
+        ``event``, ``panel``, ``trial``, ``trial_id``, ``population``, ``evidence``).
     endpoint : {"os", "pfs"}
-        Used for the axis label.
+        The endpoint ``ipd`` was built for (axis label and checks).
     horizon : float
         Right end of the time axis, months.
+    checks : DataFrame, optional
+        Output of :func:`lmssurv.regimens.regimen_checks` for ``ipd``; computed from ``ipd``
+        when omitted.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Colour = regimen (doxorubicin alone in black); dash pattern separates trials of one
-        regimen; open circles mark non-randomised arms. Each legend entry names trial,
-        population and n.
+        One axes per trial (unused grid cells are hidden).
 
     Examples
     --------
     >>> from lmssurv.regimens import regimen_ipd
-    >>> fig = plot_regimen_curves(regimen_ipd("os", trials=["lms04"]), "os")
-    >>> len(fig.axes)
+    >>> fig = plot_regimen_curves(regimen_ipd("os", trials=["lms04", "geddis"]), "os")
+    >>> len([ax for ax in fig.axes if ax.get_visible()])
     2
     """
     if endpoint not in _ENDPOINT:
         raise InputError(f"endpoint must be 'os' or 'pfs', got {endpoint!r}.")
-    needed = {"arm", "regimen", "time", "event", "panel", "trial", "population", "evidence"}
+    needed = {"arm", "regimen", "time", "event", "panel", "trial", "trial_id", "population",
+              "evidence"}
     if not isinstance(ipd, pd.DataFrame) or not needed <= set(ipd.columns):
         raise InputError(f"ipd must be the output of regimen_ipd with columns {sorted(needed)}.")
-    fig, axes = plt.subplots(1, 2, figsize=(16, 11), sharey=True)
-    for ax, panel in zip(axes, _PANELS, strict=True):
-        sub = ipd[ipd["panel"] == panel]
-        colours = _colour_map(list(pd.unique(sub["regimen"])))  # per panel: fewer repeats
+    if checks is None:
+        checks = regimen_checks(ipd, endpoint)
+    elif not isinstance(checks, pd.DataFrame) or not set(CHECK_OUTCOME_COLUMNS) <= set(
+            checks.columns):
+        raise InputError(f"checks must be the output of regimen_checks with columns "
+                         f"{CHECK_OUTCOME_COLUMNS}; got {type(checks).__name__}. Omit it to "
+                         "compute the checks from ipd.")
+    by_trial = {r["trial_id"]: r for _, r in checks.iterrows()}
+    order = sorted(pd.unique(ipd["trial_id"]),
+                   key=lambda t: (_PANELS.index(ipd.loc[ipd["trial_id"] == t, "panel"].iloc[0]),
+                                  t != _REFERENCE_ARM[0]))
+    ref = ipd[(ipd["trial_id"] == _REFERENCE_ARM[0]) & (ipd["regimen"] == _REFERENCE_ARM[1])]
+    ref_curve = _step(ref["time"].to_numpy(), ref["event"].to_numpy()) if len(ref) else None
+    ncol = min(4, len(order))
+    nrow = -(-len(order) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 4.6 * nrow + 1.6), sharex=True,
+                             sharey=True, squeeze=False)
+    for ax in axes.flat[len(order):]:
+        ax.set_visible(False)
+    for ax, tid in zip(axes.flat, order, strict=False):
+        sub = ipd[ipd["trial_id"] == tid]
+        first = sub.iloc[0]
         handles = []
-        seen: dict[str, int] = {}
-        for _, g in sub.groupby("arm", sort=False):
-            first = g.iloc[0]
+        if ref_curve is not None and tid != _REFERENCE_ARM[0]:
+            ax.step(*ref_curve, where="post", zorder=1, **_REFERENCE)
+        arms = list(pd.unique(sub["arm"]))
+        for i, arm in enumerate(arms):
+            g = sub[sub["arm"] == arm]
+            regimen = g["regimen"].iloc[0]
+            if len(arms) == 1:
+                style = _SINGLE_ARM
+            elif _is_doxorubicin_alone(regimen):
+                style = _DOXORUBICIN
+            elif i == 0 and len(arms) > 1:
+                style = _OTHER_CONTROL
+            else:
+                style = _EXPERIMENTAL
             t, s = _step(g["time"].to_numpy(), g["event"].to_numpy())
-            key = _regimen_key(first["regimen"])
-            colour = colours[key]
-            # Same regimen in several trials: same colour, a different dash per trial.
-            style = _DASHES[seen.get(key, 0) % len(_DASHES)]
-            seen[key] = seen.get(key, 0) + 1
-            randomised = first["evidence"] == "randomised"
-            ax.step(t, s, where="post", color=colour, ls=style, lw=2.0 if randomised else 1.4)
-            tag = "" if randomised else f" [{first['evidence']}]"
-            if not randomised:  # open circles mark non-randomised (single-arm) curves
-                idx = np.linspace(0, len(t) - 1, 8).astype(int)[1:-1]
-                ax.plot(t[idx], s[idx], ls="none", marker="o", mfc="white", mec=colour, ms=5)
-            handles.append(Line2D([], [], color=colour, ls=style, lw=2.0 if randomised else 1.4,
-                                  marker=None if randomised else "o", mfc="white", ms=5,
-                                  label=f"{first['regimen']} - {first['trial']} "
-                                        f"({first['population']}, n={len(g)}){tag}"))
-        ax.set_title(panel.capitalize(), fontsize=14)
+            ax.step(t, s, where="post", zorder=3, **style)
+            handles.append(Line2D([], [], **style, label=f"{regimen} (n={len(g)})"))
+        # the check result sits between the title and the panel, never over a curve
+        text, colour = _check_text(by_trial.get(tid))
+        ax.annotate(text, xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 4),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                    color=colour, linespacing=1.15)
+        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, framealpha=0.9,
+                  borderaxespad=0.3, handlelength=2.2)
+        tag = "" if first["evidence"] == "randomised" else f", {first['evidence']}"
+        ax.set_title(f"{first['trial']}\n{first['population']}, {first['panel']}{tag}",
+                     fontsize=9.5, pad=8 + 10.5 * (text.count("\n") + 1))
         ax.set_xlim(0, horizon)
         ax.set_ylim(0, 1.02)
-        ax.set_xticks(np.arange(0, horizon + 1, 6))
-        ax.set_xlabel("Months since randomisation or start of treatment", fontsize=12)
+        ax.set_xticks(np.arange(0, horizon + 1, 12 if horizon > 36 else 6))
         ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=11)
-        if handles:
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-                      fontsize=9.5, frameon=False, ncol=1)
-        else:
-            ax.text(0.5, 0.5, "no curated arm", transform=ax.transAxes, ha="center")
-    axes[0].set_ylabel(f"{_ENDPOINT[endpoint]} (proportion)", fontsize=12)
-    fig.suptitle(f"{_ENDPOINT[endpoint]}: pseudo-patients rebuilt from published summaries",
-                 fontsize=15)
-    fig.text(0.5, 0.01,
-             "Not patient data. Colour = regimen (black: doxorubicin alone); dash pattern "
-             "separates trials of the same regimen; open circles: non-randomised arm. Curves "
-             "from different trials differ in population, line, era and follow-up: no "
-             "comparison across trials is randomised.",
-             ha="center", fontsize=10, wrap=True)
-    fig.subplots_adjust(left=0.06, right=0.98, top=0.92, bottom=0.36, wspace=0.08)
+        ax.tick_params(labelsize=9)
+    for ax in axes[-1]:
+        ax.set_xlabel("Months", fontsize=10)
+        ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(f"{_ENDPOINT[endpoint]}", fontsize=10)
+    fig.suptitle(f"{_ENDPOINT[endpoint]}: pseudo-patients rebuilt from published summaries, "
+                 "one panel per trial", fontsize=14)
+    fig.text(0.5, 0.005,
+             "Not patient data. Black: doxorubicin alone (dashed: another control); blue: "
+             "experimental arm; orange: single-arm trial; light grey: LMS-04 doxorubicin, "
+             "repeated in every panel as a common reference. Above each panel: the trial's "
+             "published numbers recomputed from the pseudo-patients (lmssurv.check). Trials differ in "
+             "population, line, era and follow-up: no comparison across panels is randomised.",
+             ha="center", va="bottom", fontsize=9, wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
     return fig
 
 

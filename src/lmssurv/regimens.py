@@ -24,12 +24,17 @@ from lmssurv.compare import (
     summarise_arms,
 )
 from lmssurv.summary import HazardRatio
-from lmssurv.trials import Trial, load_trial
+from lmssurv.trials import Trial, list_trials, load_trial
 
 __all__ = [
+    "CHECK_OUTCOME_COLUMNS",
     "REGIMEN_TRIALS",
     "caveats_of",
+    "check_outcome",
+    "check_outcomes",
+    "hr_as_printed",
     "forest_table",
+    "regimen_checks",
     "regimen_ipd",
     "regimen_summary",
 ]
@@ -76,7 +81,7 @@ def regimen_ipd(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS,
     DataFrame
         Columns ``regimen`` (arm label), ``arm`` (``"<label> | <trial>"``, unique), ``time``
         (months), ``event``, ``panel`` (``"first line"`` or ``"pretreated or mixed lines"``),
-        the caveat columns and ``evidence``.
+        ``trial_id`` (the curated file's id), the caveat columns and ``evidence``.
 
     Examples
     --------
@@ -95,7 +100,7 @@ def regimen_ipd(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS,
         ipd = trial.reconstruct(endpoint, seed=seed)
         frames.append(ipd.assign(
             regimen=ipd["arm"], arm=ipd["arm"] + " | " + trial.name,
-            panel=_panel(trial.line), **cav.as_dict(),
+            panel=_panel(trial.line), trial_id=trial.id, **cav.as_dict(),
         ))
     if not frames:
         raise InputError(f"none of the trials {list(trials)} reports {endpoint!r}.")
@@ -226,3 +231,186 @@ def forest_table() -> pd.DataFrame:
         raise InputError("forest_table produced a missing HR or CI; check the trial files.")
     out["trial"] = out["trial"].where(out["kind"] != "indirect (Bucher)", out["sources"])
     return out
+
+
+# -- checks of every curated trial --------------------------------------------------------
+#: Columns of :func:`check_outcomes` and :func:`regimen_checks`, in order.
+CHECK_OUTCOME_COLUMNS = [
+    "trial_id", "trial", "endpoint", "checked", "reproduced", "all_ok", "not_reproduced",
+    "hr_status", "hr_published", "hr_published_lower", "hr_published_upper", "hr_rebuilt",
+    "hr_rebuilt_lower", "hr_rebuilt_upper", "hr_summary",
+]
+
+
+def hr_as_printed(value: float, like: float | None = None) -> str:
+    """A published HR or CI bound with the decimals it was printed with (at least two).
+
+    ``like``: another number of the same report (the HR, for its CI bounds) whose decimals the
+    text keeps too, since a file stores 0.710 as 0.71.
+
+    Examples
+    --------
+    >>> hr_as_printed(0.4), hr_as_printed(0.463), hr_as_printed(0.71, like=0.463)
+    ('0.40', '0.463', '0.710')
+    """
+    def decimals(x: float) -> int:
+        text = repr(float(x))
+        return len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 2
+
+    places = max(2, decimals(value), decimals(like) if like is not None else 0)
+    return f"{value:.{places}f}"
+
+
+def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
+    """One row summarising a :func:`lmssurv.checks.check` table: counts, misses, HR verdict.
+
+    Parameters
+    ----------
+    report : DataFrame
+        Output of :func:`lmssurv.checks.check` for one endpoint of ``trial``.
+    trial : Trial
+        The curated trial the report belongs to.
+
+    Returns
+    -------
+    dict
+        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``hr_status`` is ``"reproduced"`` (the HR and every
+        published CI bound within tolerance), ``"not reproduced"`` (the HR itself missed),
+        ``"CI not reproduced"`` (HR within tolerance, a CI bound missed) or ``"not published"``;
+        ``hr_summary`` says the same in words with the rebuilt and published values, computed
+        from the report (never stored).
+
+    Examples
+    --------
+    >>> from lmssurv.checks import check
+    >>> trial = load_trial("lms04")
+    >>> row = check_outcome(check(trial, "os", trial.reconstruct("os", seed=0)), trial)
+    >>> row["checked"] == row["reproduced"], row["hr_status"]
+    (True, 'reproduced')
+    """
+    needed = {"quantity", "arm", "published", "reconstructed", "ok"}
+    if not isinstance(report, pd.DataFrame) or not needed <= set(report.columns):
+        raise InputError(f"report must be a check table (lmssurv.check) with columns "
+                         f"{sorted(needed)}; got {type(report).__name__}.")
+    ok = report["ok"].astype(bool)
+    missed = report[~ok]
+    hr_rows = report[report["quantity"].str.startswith("HR")]
+    point = hr_rows[hr_rows["quantity"] == "HR"]
+    bounds = hr_rows[hr_rows["quantity"] != "HR"].sort_values("quantity")
+    nan = float("nan")
+    hr_pub = float(point["published"].iloc[0]) if len(point) else nan
+    hr_reb = float(point["reconstructed"].iloc[0]) if len(point) else nan
+    pub_low, pub_high = (tuple(map(float, bounds["published"])) if len(bounds) == 2
+                         else (nan, nan))
+    reb_low, reb_high = (tuple(map(float, bounds["reconstructed"])) if len(bounds) == 2
+                         else (nan, nan))
+    if point.empty:
+        status, summary = "not published", "no published HR to check"
+    else:
+        pub_ci = (f" ({hr_as_printed(pub_low, hr_pub)}-{hr_as_printed(pub_high, hr_pub)})"
+                  if len(bounds) == 2 else "")
+        reb_ci = f" ({reb_low:.3f}-{reb_high:.3f})" if len(bounds) == 2 else ""
+        if not bool(point["ok"].iloc[0]):
+            status = "not reproduced"
+        elif not bounds["ok"].astype(bool).all():
+            status = "CI not reproduced"
+        else:
+            status = "reproduced"
+        summary = (f"HR {status}: rebuilt {hr_reb:.3f}{reb_ci} vs published "
+                   f"{hr_as_printed(hr_pub)}{pub_ci}")
+    names = [q if a in ("both arms", "", None) else f"{q} [{a}]"
+             for q, a in zip(missed["quantity"], missed["arm"], strict=True)]
+    return {
+        "trial_id": trial.id, "trial": trial.name,
+        "endpoint": report.attrs.get("endpoint", report["endpoint"].iloc[0]
+                                     if "endpoint" in report.columns and len(report) else ""),
+        "checked": len(report), "reproduced": int(ok.sum()), "all_ok": bool(ok.all()),
+        "not_reproduced": "; ".join(names), "hr_status": status,
+        "hr_published": hr_pub, "hr_published_lower": pub_low, "hr_published_upper": pub_high,
+        "hr_rebuilt": hr_reb, "hr_rebuilt_lower": reb_low, "hr_rebuilt_upper": reb_high,
+        "hr_summary": summary,
+    }
+
+
+def check_outcomes(trials: Iterable[str] | None = None, *, endpoints: Iterable[str] | None = None,
+                   seed: int = 0) -> pd.DataFrame:
+    """Rebuild every endpoint of every curated trial and check it against its papers.
+
+    Each endpoint is reconstructed with the summary engine and checked with
+    :func:`lmssurv.checks.check` (every published number recomputed from the pseudo-data); the
+    result is one row per (trial, endpoint) from :func:`check_outcome`.
+
+    Parameters
+    ----------
+    trials : iterable of str, optional
+        Trial ids; default every curated trial (:func:`lmssurv.trials.list_trials`).
+    endpoints : iterable of str, optional
+        Endpoint keys to check where a trial has them; default every endpoint of each trial.
+    seed : int
+        Reconstruction seed.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CHECK_OUTCOME_COLUMNS`, one row per checked endpoint. The full table of
+        one endpoint: ``lmssurv.check(trial, key, trial.reconstruct(key, seed=seed))``.
+
+    Examples
+    --------
+    >>> tab = check_outcomes(["lms04"], endpoints=["os"])
+    >>> tab[["trial", "endpoint", "hr_status"]].to_numpy().tolist()
+    [['LMS-04', 'os', 'reproduced']]
+    """
+    from lmssurv.checks import check
+
+    ids = list(list_trials() if trials is None else trials)
+    wanted = None if endpoints is None else list(endpoints)
+    rows = []
+    for tid in ids:
+        trial = load_trial(tid)
+        for key in trial.endpoints:
+            if wanted is not None and key not in wanted:
+                continue
+            report = check(trial, key, trial.reconstruct(key, seed=seed))
+            rows.append(check_outcome(report, trial))
+    if not rows:
+        raise InputError(f"none of the trials {ids} has the endpoints {wanted}; choose endpoint "
+                         "keys that `lmssurv list` shows.")
+    return pd.DataFrame(rows, columns=CHECK_OUTCOME_COLUMNS)
+
+
+def regimen_checks(ipd: pd.DataFrame, endpoint: str) -> pd.DataFrame:
+    """Check the pseudo-patients of :func:`regimen_ipd` against each trial's papers.
+
+    The check runs on exactly the rows that are drawn (no second reconstruction), so a figure
+    built from ``ipd`` can print each trial's result next to its curves.
+
+    Parameters
+    ----------
+    ipd : DataFrame
+        Output of :func:`regimen_ipd` (needs ``trial_id``, ``regimen``, ``time``, ``event``).
+    endpoint : str
+        The endpoint ``ipd`` was built for.
+
+    Returns
+    -------
+    DataFrame
+        One row per trial, columns :data:`CHECK_OUTCOME_COLUMNS`.
+
+    Examples
+    --------
+    >>> tab = regimen_checks(regimen_ipd("pfs", trials=["lms04"]), "pfs")
+    >>> int(tab["checked"].iloc[0]) > 10
+    True
+    """
+    from lmssurv.checks import check
+
+    needed = {"trial_id", "regimen", "time", "event"}
+    if not isinstance(ipd, pd.DataFrame) or not needed <= set(ipd.columns):
+        raise InputError(f"ipd must be the output of regimen_ipd with columns {sorted(needed)}.")
+    rows = []
+    for tid, g in ipd.groupby("trial_id", sort=False):
+        trial = load_trial(tid)
+        pseudo = g[["regimen", "time", "event"]].rename(columns={"regimen": "arm"})
+        rows.append(check_outcome(check(trial, endpoint, pseudo.reset_index(drop=True)), trial))
+    return pd.DataFrame(rows, columns=CHECK_OUTCOME_COLUMNS)
