@@ -40,6 +40,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -397,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=0,
                        help="seed of the reconstruction (default 0)")
 
-    p = sub.add_parser("reproduce", help="rebuild LMS-04 OS and PFS, check them, draw figures")
+    p = sub.add_parser("reproduce", help="rebuild and check every curated trial (LMS-04 decides the exit code), draw figures")
     p.add_argument("--out", default="figures", metavar="DIR",
                    help="folder for the LMS-04 and regimen figures (default figures/)")
     seed(p)
@@ -469,12 +470,35 @@ def _terminate_as_exception():
             signal.signal(signum, signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def _reconstruction_warnings_on_stderr():
+    """Each ReconstructionWarning as one ``lmssurv: warning:`` line on stderr, as it happens.
+
+    A missed published number is part of the output of a command line run, not a Python
+    traceback location; the check tables say the same in their rows.
+    """
+    from lmssurv.reconstruct.diagnostics import ReconstructionWarning
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, ReconstructionWarning):
+            print(f"lmssurv: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ReconstructionWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lmssurv`` command line; returns the exit code (0, 1, 2, or 128 + signal)."""
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors: argparse prints one line, exits 2
     try:
-        with _terminate_as_exception():
+        with _terminate_as_exception(), _reconstruction_warnings_on_stderr():
             return args.func(args)
     except KeyboardInterrupt:
         print("lmssurv: interrupted", file=sys.stderr)

@@ -47,8 +47,9 @@ __all__ = ["endpoint_kind", "reconstruct_arm", "reconstruct_trial"]
 # most this much (a factor of e^1.5 ~ 4.5 on the cumulative hazard there).
 _HR_TOLERANCE = 0.002
 _PHI_MAX = 1.5
-# Shift the hazards before the first reported point too when the tail alone cannot match the HR.
-_EARLY_SHIFT = True
+# The same before the first reported point, when the tail alone cannot match the HR: at most
+# this much, since the early stretch carries most of a typical arm's error.
+_PSI_MAX = 1.5
 # Matching the HR may scale a tail hazard within [1/2, 2] and move an unreported follow-up
 # start (TailFit.strain 1), but not push the tail beyond that (strain 2: the vertical drops
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
@@ -381,13 +382,13 @@ def _match_hazard_ratio(build, built, target: float):
         return built, HazardRatioMatch.NOT_ESTIMABLE
     allowed = max(strain0, _MAX_HR_STRAIN)
 
-    def solve(fn) -> tuple[float, bool]:
-        """Root of fn(v) - target on [-_PHI_MAX, _PHI_MAX] within the allowed strain."""
+    def solve(fn, limit: float) -> tuple[float, bool]:
+        """Root of fn(v) - target on [-limit, limit] within the allowed strain."""
         def gap(v: float) -> float:
             return fn(v)[1] - target
-        bracket = next((b for b in (_PHI_MAX, -_PHI_MAX) if gap(b) * gap(0.0) <= 0), None)
+        bracket = next((b for b in (limit, -limit) if gap(b) * gap(0.0) <= 0), None)
         if bracket is None:
-            v = min((-_PHI_MAX, _PHI_MAX, 0.0), key=lambda p: abs(gap(p)))
+            v = min((-limit, limit, 0.0), key=lambda p: abs(gap(p)))
         else:
             v = _illinois(gap, 0.0, bracket, _HR_TOLERANCE)
         short = fn(v)[2] > allowed
@@ -404,9 +405,9 @@ def _match_hazard_ratio(build, built, target: float):
     phi = psi = 0.0
     short = False
     if abs(start - target) >= _HR_TOLERANCE:
-        phi, short = solve(lambda v: evaluate(v, 0.0))
-        if _EARLY_SHIFT and abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
-            psi, short = solve(lambda v: evaluate(phi, v))
+        phi, short = solve(lambda v: evaluate(v, 0.0), _PHI_MAX)
+        if _PSI_MAX and abs(evaluate(phi, 0.0)[1] - target) >= _HR_TOLERANCE:
+            psi, short = solve(lambda v: evaluate(phi, v), _PSI_MAX)
     parts, log_hr, _ = evaluate(phi, psi)
     if abs(log_hr - target) >= _HR_TOLERANCE and abs(log_hr - target) > abs(start - target) / 2:
         return parts, HazardRatioMatch.OUT_OF_REACH
