@@ -54,6 +54,8 @@ from lmssurv import ReconstructionWarning
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
+    "COLUMNS",
+    "EVENTLESS_OUTCOMES",
     "HOLDOUT_SALT",
     "KMDATA_DIR",
     "LANDMARK_SCHEMES",
@@ -61,6 +63,7 @@ __all__ = [
     "Case",
     "figures",
     "headline",
+    "landmark_tolerance",
     "landmarks_for",
     "reporting_for",
     "run",
@@ -269,17 +272,16 @@ def figures(root: Path | str | None = None, *, split: str | None = None) -> list
 # --------------------------------------------------------------------------------------------
 # Judging one rebuild
 # --------------------------------------------------------------------------------------------
-def landmark_tolerance(published: float, decimals: int, s_rebuilt: float, at_risk: int
-                       ) -> float:
+def landmark_tolerance(decimals: int, s_rebuilt: float, at_risk: int) -> float:
     """Tolerance of a landmark rate: half a unit of its last digit, never tighter than half a
     KM step ``S / (2 Y)`` of the rebuilt curve (``Y`` at risk), the rule of ``lmssurv.checks``:
     one event moves a KM by ``S / Y``, so no step curve can be placed closer in general.
 
     Examples
     --------
-    >>> landmark_tolerance(0.49, 2, 0.49, 200)
+    >>> landmark_tolerance(2, 0.49, 200)
     0.005
-    >>> round(landmark_tolerance(0.493, 3, 0.49, 100), 5)
+    >>> round(landmark_tolerance(3, 0.49, 100), 5)
     0.00245
     """
     half = 0.5 * 10.0 ** (-decimals)
@@ -307,7 +309,7 @@ def _arm_hits(summary: ArmSummary, true_events: int, decimals: int, r_time, r_ev
     n_lm_miss = 0
     for t, s_pub in summary.landmarks.items():
         s = float(km_at(steps, t)) if r_time.size and t <= r_time.max() else math.nan
-        tol = landmark_tolerance(s_pub, decimals, s if math.isfinite(s) else 0.0,
+        tol = landmark_tolerance(decimals, s if math.isfinite(s) else 0.0,
                                  int(np.sum(r_time >= t)))
         err = abs(s - s_pub) if math.isfinite(s) else math.inf
         worst_excess = max(worst_excess, err - tol)
@@ -437,9 +439,10 @@ def run(reconstruct_trial: Callable, cases: Sequence[Case], *, seed: int = 0,
         ``events_ok`` is True where events were not published, ``events_true_ok`` compares with
         the truth either way), ``mae``/``max_abs``/``rmst_diff`` on the grid of
         :func:`summary_testbed.truth_grid_error`, ``median_hit`` (within 0.05 month; "not
-        reached" must stay so; ``inf`` stands for not reached), ``landmark_misses`` (see :func:`landmark_tolerance`),
-        ``misses`` (the arm's missed published numbers). Per figure, repeated on both arms:
-        ``log_hr_error`` (lifelines Cox, Efron ties, truth vs rebuilt), ``hr_hit`` (rebuilt HR
+        reached" must stay so; ``inf`` stands for not reached), ``landmark_misses`` (see
+        :func:`landmark_tolerance`), ``misses`` (the arm's missed published numbers). Per
+        figure, repeated on both arms: ``log_hr_error`` (Efron Cox equal to lifelines', truth
+        vs rebuilt), ``hr_hit`` (rebuilt HR
         within 0.005 of the published 2-decimal HR), ``figure_misses``, ``recon_warnings``
         (ReconstructionWarnings issued during the rebuild), ``silent_miss`` (a miss and no
         ReconstructionWarning), ``seconds`` and ``cpu_seconds`` (the rebuild's wall and
