@@ -10,9 +10,9 @@ fixed rule (:func:`reporting_for`): landmarks at 6/12/24 or 12/24/36 months (two
 them, inside follow-up), rates to whole percents or 3 decimals, medians to 0.1 month, sometimes
 no median CI, no follow-up, or (PFS-like endpoints) no events. :func:`run` rebuilds every figure
 with any ``reconstruct_trial``-like callable and returns a tidy per-arm table: the distance to
-the true KM (methods.md section 3), |log HR error| (lifelines Cox, Efron ties, on truth and on
-the rebuilt data), every published number hit or missed, the ``ReconstructionWarning`` s issued
-and the run time. :func:`headline` condenses it per split to the issue's targets.
+the true KM (methods.md section 3), |log HR error| (an Efron-ties Cox equal to lifelines'
+CoxPHFitter, on truth and on the rebuilt data), every published number hit or missed, the
+``ReconstructionWarning`` s issued and the run time. :func:`headline` condenses it per split to the issue's targets.
 
 Split (:func:`split_of`), fixed before any result was seen and never to be tuned: trials (the
 manifest's ``trial`` column; OS and PFS figures of one study stay together) are ranked by
