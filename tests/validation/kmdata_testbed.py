@@ -339,7 +339,8 @@ def _failed_rows(case: Case, summaries) -> list[dict]:
             "median_rebuilt": math.nan, "median_hit": False,
             "landmarks_reported": len(summary.landmarks),
             "landmark_misses": len(summary.landmarks), "landmark_worst_excess": math.inf,
-            "events_reported": summary.events is not None, "misses": ["rebuild failed"],
+            "events_reported": summary.events is not None, "events_rebuilt": -1,
+            "misses": ["rebuild failed"],
         })
     return rows
 
@@ -369,7 +370,6 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
             r_event = part["event"].to_numpy().astype(int)
             row = truth_grid_error(t_time, t_event, part)
             row.pop("n_rebuilt")
-            row.pop("events_rebuilt")
             row.update(_arm_hits(summary, int(t_event.sum()), decimals, r_time, r_event))
             row["events_ok"] = row["events_true_ok"] if row["events_reported"] else True
             rows.append(row)
@@ -408,7 +408,7 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
 
 COLUMNS = [
     "figure", "trial", "outcome", "split", "scenario", "arm", "n", "events", "events_reported",
-    "n_ok", "events_ok", "events_true_ok", "mae", "max_abs", "rmst_diff", "grid_end",
+    "events_rebuilt", "n_ok", "events_ok", "events_true_ok", "mae", "max_abs", "rmst_diff", "grid_end",
     "log_hr_error", "hr_published", "hr_rebuilt", "hr_hit", "median_reported", "median_rebuilt",
     "median_hit", "landmarks_reported", "landmark_misses", "landmark_worst_excess", "misses",
     "figure_misses", "recon_warnings", "other_warnings", "silent_miss", "seconds", "cpu_seconds",
@@ -435,7 +435,8 @@ def run(reconstruct_trial: Callable, cases: Sequence[Case], *, seed: int = 0,
     Returns
     -------
     DataFrame
-        Columns :data:`COLUMNS`. Per arm: ``n_ok``/``events_ok`` (published counts exact;
+        Columns :data:`COLUMNS`. Per arm: ``events_rebuilt`` (-1 when the rebuild raised),
+        ``n_ok``/``events_ok`` (published counts exact;
         ``events_ok`` is True where events were not published, ``events_true_ok`` compares with
         the truth either way), ``mae``/``max_abs``/``rmst_diff`` on the grid of
         :func:`summary_testbed.truth_grid_error`, ``median_hit`` (within 0.05 month; "not
@@ -456,6 +457,14 @@ def run(reconstruct_trial: Callable, cases: Sequence[Case], *, seed: int = 0,
     return pd.DataFrame(rows)[cols]
 
 
+def _inferred_events_error(g: pd.DataFrame) -> float:
+    """Median |rebuilt - true| / true events over arms whose events were not published."""
+    arms = g[~g["events_reported"] & (g["events"] > 0)]
+    if arms.empty:
+        return math.nan
+    return float(((arms["events_rebuilt"] - arms["events"]).abs() / arms["events"]).median())
+
+
 def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     """The issue's headline numbers of a :func:`run` table, one row per ``by`` group.
 
@@ -465,7 +474,8 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     any published number missed), ``silent_misses`` (figures with a miss and no warning),
     ``hr_miss_rate``, ``median_miss_rate``, ``landmark_miss_rate`` and
     ``median_or_landmark_miss_rate`` (shares of figures), ``max_seconds`` and
-    ``max_cpu_seconds`` (the slowest rebuild), and
+    ``max_cpu_seconds`` (the slowest rebuild), ``inferred_events_error`` (median relative
+    error of the event count over arms that did not publish it), and
     ``median_oracle_mae`` when the table has it.
     """
     out = {}
@@ -488,6 +498,7 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
             "median_or_landmark_miss_rate": float((med_miss | lm_miss).mean()),
             "max_seconds": float(fig["seconds"].max()),
             "max_cpu_seconds": float(fig["cpu_seconds"].max()),
+            "inferred_events_error": _inferred_events_error(g),
         }
         if "oracle_mae" in g:
             row["median_oracle_mae"] = float(g["oracle_mae"].median())
