@@ -1,7 +1,8 @@
 """Accuracy of summary-only reconstruction against true patient data (issue 9), side by side.
 
 Run ``python benchmarks/validation.py`` (about 10 minutes on 2 busy cores; ``--sim 44
---held-out`` is the test slice, about a minute). Sections:
+--held-out`` is the test slice, about a minute; ``--out DIR`` keeps the per-arm tables as CSV
+to compare two engines figure by figure). Sections:
 
 1. Real trials (``tests/validation/kmdata_testbed.py``: 143 kmdata figures of 81 trials, each
    summarised like a paper with varied reporting): the held-out third (27 trials, never used
@@ -48,7 +49,7 @@ from lmssurv import reconstruct_trial
 ROWS = ["figures", "arms", "median_mae", "worst_mae", "median_log_hr_error", "n_exact",
         "events_exact", "errors", "miss_figures", "silent_misses", "hr_miss_rate",
         "median_miss_rate", "landmark_miss_rate", "median_or_landmark_miss_rate",
-        "max_seconds", "max_cpu_seconds", "median_oracle_mae"]
+        "max_seconds", "max_cpu_seconds", "inferred_events_error", "median_oracle_mae"]
 REAL_TARGETS = {"median_mae": 0.015, "worst_mae": 0.05, "median_log_hr_error": 0.02,
                 "n_exact": True, "events_exact": True, "silent_misses": 0,
                 "max_cpu_seconds": 5.0}
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--held-out", action="store_true", help="real: held-out third only")
     parser.add_argument("--per-figure", action="store_true", help="print every real arm")
     parser.add_argument("--legacy", action="store_true", help="also the old 40-arm test bed")
+    parser.add_argument("--out", type=Path, help="write the per-arm tables as CSV here "
+                        "(real_engine.csv, ...: diff two engines figure by figure)")
     args = parser.parse_args(argv)
 
     real = _tables(figures(split="held_out" if args.held_out else None), "real")
@@ -144,6 +147,11 @@ def main(argv: list[str] | None = None) -> None:
     if sim is not None:
         groups["simulated"] = sim
 
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, tables in (("real", real), ("sim", sim or {})):
+            for method, table in tables.items():
+                table.to_csv(args.out / f"{name}_{method}.csv", index=False)
     print("Issue 9 validation: engine vs naive baseline (oracle = full-data floor)\n")
     _print(side_by_side(groups))
     if sim is not None:

@@ -243,3 +243,27 @@ def test_cox_refuses_a_diverging_estimate():
     event = np.ones(6, dtype=int)
     with pytest.raises(ValueError, match="diverges"):
         cox_log_hr(time, event, np.array([0, 0, 0, 1, 1, 1]))
+
+
+def test_inferred_events_error_counts_only_unpublished_events(cases):
+    quiet = next(c for c in cases.values() if not c.reporting.events)
+    loud = cases["ACT1_2A"]  # OS: deaths always published
+    assert loud.reporting.events
+
+    def fewer_events(case):
+        def rebuild(control, experimental, *, hr=None, seed=0):
+            df = _truth_for(case)(control, experimental)
+            first = np.flatnonzero(df["event"].to_numpy() == 1)[:10]
+            df.loc[first, "event"] = 0  # ten events lost, spread over both arms or one
+            return df
+        return rebuild
+
+    head = headline(run(fewer_events(quiet), [quiet]), by="scenario").loc["real"]
+    # expected: the relative error of each arm (events lost / true events), median of the two
+    ev, first = quiet.event, np.flatnonzero(quiet.event == 1)[:10]
+    rel = [np.sum(quiet.experimental[first] == g) / ev[quiet.experimental == g].sum()
+           for g in (False, True)]
+    assert head["inferred_events_error"] == pytest.approx(float(np.median(rel)), rel=1e-12)
+    assert head["events_exact"]  # not published: not a published number missed
+    assert math.isnan(headline(run(fewer_events(loud), [loud]), by="scenario").loc[
+        "real", "inferred_events_error"])
