@@ -38,6 +38,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, reject, settings
 from hypothesis import strategies as st
@@ -162,11 +163,20 @@ def _arms(ipd, control, experimental):
                                                           strict=True)]
 
 
+def _rebuild_recording(control, experimental, hr) -> tuple[pd.DataFrame, str]:
+    """The rebuild, and the text of its ReconstructionWarnings (misses are allowed if warned)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = reconstruct_trial(control, experimental, hr=hr, seed=0)
+    return ipd, " ".join(str(w.message) for w in caught
+                         if issubclass(w.category, ReconstructionWarning))
+
+
 @SIMULATED
 @given(paper_trials())
 def test_rebuilt_trials_have_exact_n_and_events(trial):
     control, experimental, hr = trial
-    ipd = reconstruct_trial(control, experimental, hr=hr, seed=0)
+    ipd, _ = _rebuild_recording(control, experimental, hr)
     assert list(ipd.columns) == ["arm", "time", "event"]
     for summary, rows in _arms(ipd, control, experimental):
         assert len(rows) == summary.n
@@ -185,8 +195,10 @@ def test_rebuilt_trials_have_exact_n_and_events(trial):
 @settings(SIMULATED, phases=[Phase.explicit, Phase.generate])  # no shrinking: bounded time
 @given(paper_trials())
 def test_rebuilt_trials_hit_every_reported_number(trial):
+    # medians and landmarks are placed by construction (within this file's tolerance, 0.01 or
+    # half a KM step); an HR the arms' own numbers do not allow may be missed, with a warning
     control, experimental, hr = trial
-    ipd = reconstruct_trial(control, experimental, hr=hr, seed=0)
+    ipd, _ = _rebuild_recording(control, experimental, hr)
     misses = {s.name: _misses(s, rows["time"].to_numpy(), rows["event"].to_numpy())
               for s, rows in _arms(ipd, control, experimental)}
     assert misses == {control.name: [], experimental.name: []}

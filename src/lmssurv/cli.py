@@ -22,7 +22,7 @@ Examples
 --------
 ::
 
-    lmssurv reproduce --out figures/          # LMS-04 OS and PFS: checks + figures
+    lmssurv reproduce --out figures/          # every curated trial checked (LMS-04 decides), figures
     lmssurv check lms04 --endpoint pfs --json
     lmssurv audit lms04
     lmssurv reconstruct lms04 --endpoint os --out ipd.csv --seed 1

@@ -108,8 +108,13 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
 
     Examples
     --------
+    >>> import warnings
+    >>> from lmssurv import ReconstructionWarning
     >>> from lmssurv.regimens import regimen_ipd
-    >>> fig = plot_regimen_curves(regimen_ipd("os", trials=["lms04", "geddis"]), "os")
+    >>> with warnings.catch_warnings():  # GeDDiS's published HR is not reproduced; it warns
+    ...     warnings.simplefilter("ignore", ReconstructionWarning)
+    ...     ipd = regimen_ipd("os", trials=["lms04", "geddis"])
+    >>> fig = plot_regimen_curves(ipd, "os")
     >>> len([ax for ax in fig.axes if ax.get_visible()])
     2
     """
