@@ -130,6 +130,8 @@ def follow_up_model(
         return FollowUpModel(
             (lo, m, max(mx, m * (1 + 1e-9))), (0.0, 0.5, 1.0),
             f"median follow-up {m:g}, longest {mx:g}",
+            # the shortest follow-up may move later (fewer early censorings), never earlier
+            (lo, m * (1 - 1e-6)) if lo < m * (1 - 1e-6) else None,
         )
     if m is not None:
         return FollowUpModel(
