@@ -75,7 +75,6 @@ def test_real_median_log_hr_error(real):
     assert headline(real).loc["held_out", "median_log_hr_error"] <= MEDIAN_LOG_HR_ERROR
 
 
-@REWRITE
 def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 

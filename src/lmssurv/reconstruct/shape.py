@@ -48,6 +48,10 @@ _MIN_SPAN = math.log(1.5)  # reported times spanning less than this set no slope
 # 84 OS and 104 PFS/DFS/EFS arms) of the power k that best fits the true KM on (0, t1] through
 # the first reported point, H(t) = H(t1) (t / t1)^k. Leaving out any one trial moves either
 # median by at most 0.025; the held-out third played no part. ``None`` endpoint: the pooled one.
+# On the tuning trials this beats the curve's own slope there clipped to real trials' quartiles
+# (median arm MAE 0.0175 vs 0.0177, worst 0.083 vs 0.116) and the old local rule (~0.019); on
+# simulated parametric trials, whose early shape continues their later shape by construction,
+# the local slope does better (0.0147 vs 0.0181): real trials decide.
 EARLY_SLOPES = {"os": 1.45, "pfs": 1.75, None: 1.55}
 _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
 _TAIL_STRETCH = 1.5  # the tail's hazard is measured over at least the last third of the times
