@@ -139,3 +139,37 @@ def test_warning_names_number_values_and_reason():
     _, warned = _rebuild(reconstruct_arm, arm, seed=0)
     assert any("median: published 9" in w and "rebuilt" in w and "MISSED" in w
                for w in warned), warned
+
+
+# -- issue 11: degenerate numbers a user can type -----------------------------------------------
+C11 = ArmSummary(n=30, median=12.0, median_follow_up=6.0, label="c")
+E11 = ArmSummary(n=30, events=0, landmarks={6: 1.0}, median_follow_up=6.0, label="e")
+
+
+def test_reported_zero_events_stay_zero():
+    # once: 1 event in e although 0 were reported
+    ipd, warned = _rebuild(reconstruct_trial, C11, E11, seed=0)
+    assert int(ipd.loc[ipd["arm"] == "e", "event"].sum()) == 0
+    assert (ipd.loc[ipd["arm"] == "e", "time"] > 0).all()
+    _assert_every_miss_warned((C11, E11), ipd, warned)
+
+
+def test_an_arm_without_events_and_an_hr_ci_is_no_zero_division():
+    # once: ZeroDivisionError inferring c's events from the CI width with e's 0 events
+    hr = HazardRatio(0.1, 0.01, 0.9)
+    ipd, warned = _rebuild(reconstruct_trial, C11, E11, hr=hr, seed=0)
+    assert int(ipd.loc[ipd["arm"] == "e", "event"].sum()) == 0
+    # a Cox HR with no events in one arm is not estimable: said so, as a contradiction
+    assert any("hazard ratio: published 0.1, rebuilt not estimable" in w for w in warned)
+    miss = next(c for c in ipd.attrs["lmssurv"].misses if c.quantity == "hazard ratio")
+    assert miss.reason is MissReason.INCOMPATIBLE
+
+
+def test_one_event_in_200_with_a_tiny_follow_up_is_no_zero_division():
+    # once: ZeroDivisionError in the engine's Cox fit (zero information)
+    c = ArmSummary(n=5, events=4, median=1.0, median_follow_up=7.4, label="c")
+    e = ArmSummary(n=200, events=1, median=2.64, median_follow_up=0.3, accrual=0.2, label="e")
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.22), seed=0)
+    counts = ipd.groupby("arm")["event"].agg(["size", "sum"])
+    assert counts.loc["c"].tolist() == [5, 4] and counts.loc["e"].tolist() == [200, 1]
+    _assert_every_miss_warned((c, e), ipd, warned, HazardRatio(0.22))
