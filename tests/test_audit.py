@@ -184,3 +184,19 @@ def test_audit_runs_on_every_curated_trial(name):
     assert tuple(frame.columns) == AUDIT_COLUMNS
     assert set(frame.verdict) <= set(VERDICTS)
     assert frame.explanation.str.len().gt(20).all()
+
+
+def test_readable_audit_names_columns_in_plain_words_and_sorts_by_verdict():
+    from lmssurv.reports import CHECK_DESCRIPTIONS
+
+    report = audit("lms04")
+    table = report.readable()
+    assert table.columns.tolist() == ["verdict", "what was checked", "analysis", "arm",
+                                      "published", "implied by the other numbers", "why"]
+    assert len(table) == len(report)  # nothing dropped
+    order = ["inconsistent", "borderline", "consistent", "info"]
+    ranks = [order.index(v) for v in table["verdict"]]
+    assert ranks == sorted(ranks)
+    assert set(report["check"]) <= set(CHECK_DESCRIPTIONS)  # every check has plain words
+    row = table[table["what was checked"] == CHECK_DESCRIPTIONS["hr_p_value"]]
+    assert set(row["analysis"]) >= {"os", "pfs"}

@@ -10,10 +10,26 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["AuditReport", "CheckReport"]
+__all__ = ["CHECK_DESCRIPTIONS", "AuditReport", "CheckReport"]
 
 _CHECK_COLUMNS = ["quantity", "arm", "published", "reconstructed", "tolerance", "ok"]
 _AUDIT_COLUMNS = ["check", "endpoint", "arm", "reported", "implied", "verdict"]
+
+# What each audit check tests, in plain words (the checks are described in lmssurv.audit).
+CHECK_DESCRIPTIONS = {
+    "hr_ci_symmetry": "HR at the centre of its CI (log scale)",
+    "hr_p_value": "p-value implied by the HR and its CI",
+    "ci_width_events": "events implied by the HR's CI width",
+    "median_vs_landmark": "median vs landmark rate",
+    "median_ci_vs_landmark": "median CI vs landmark CI",
+    "events_vs_follow_up": "events expected from median and follow-up",
+    "follow_up_vs_dates": "follow-up implied by accrual dates and cut-off",
+    "secondary_claim": "value seen only in secondary sources",
+    "cross_analysis": "same endpoint at two analyses",
+    "secondary_only": "numbers with only secondary sources",
+}
+# Most worrying first.
+_VERDICT_ORDER = ("inconsistent", "borderline", "consistent", "info")
 
 
 class _Report(pd.DataFrame):
@@ -80,6 +96,36 @@ class AuditReport(_Report):
                                                   "info") if v in counts]
         name = self.attrs.get("trial") or "trial"
         return f"{name}: {len(self)} consistency checks ({', '.join(parts) or 'none'})"
+
+    def readable(self) -> pd.DataFrame:
+        """The audit as a table a reader scans without the docs, most worrying verdict first.
+
+        Columns: ``verdict``, ``what was checked`` (the check in plain words),
+        ``analysis``, ``arm``, ``published``, ``implied by the other numbers`` and ``why``
+        (the explanation). Rows are sorted inconsistent, borderline, consistent, info, keeping
+        the audit's order within a verdict.
+
+        Examples
+        --------
+        >>> import lmssurv
+        >>> table = lmssurv.audit("lms04").readable()
+        >>> table.columns[:2].tolist()
+        ['verdict', 'what was checked']
+        >>> table["verdict"].iloc[0]
+        'inconsistent'
+        """
+        rank = {v: i for i, v in enumerate(_VERDICT_ORDER)}
+        frame = pd.DataFrame({
+            "verdict": self["verdict"].to_numpy(),
+            "what was checked": [CHECK_DESCRIPTIONS.get(c, c) for c in self["check"]],
+            "analysis": self["endpoint"].to_numpy(),
+            "arm": self["arm"].to_numpy(),
+            "published": self["reported"].to_numpy(),
+            "implied by the other numbers": self["implied"].to_numpy(),
+            "why": self["explanation"].to_numpy(),
+        })
+        order = sorted(range(len(frame)), key=lambda i: rank.get(frame["verdict"].iat[i], 99))
+        return frame.iloc[order].reset_index(drop=True)
 
     def _html_rows(self) -> list[dict]:
         rows = self._short()
