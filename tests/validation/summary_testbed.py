@@ -13,30 +13,32 @@ hazard through the median and the landmarks, uniform censoring tuned to the even
 
 Times are in months throughout (days / 30.4375, weeks * 12 / 52.1775, years * 12).
 
-This module holds no tests; ``test_summary_validation.py`` and ``benchmarks/validation.py`` use it.
+This module holds no tests. ``kmdata_testbed`` (the issue 9 real-trial test bed) reuses its
+statistics, summaries and naive baseline; ``benchmarks/validation.py --legacy`` still prints
+the 40-arm table.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter, datasets
-from lifelines.utils import median_survival_times
+from lifelines import datasets
 
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
     "LANDMARK_CANDIDATES",
+    "Reporting",
     "TwoArmTrial",
     "all_trials",
     "cox_log_hr",
     "km_at",
     "km_median",
+    "km_median_ci",
     "km_steps",
     "naive_reconstruct_trial",
     "oracle_mae",
@@ -357,20 +359,106 @@ def rmst(steps, tau: float) -> float:
     return float(np.sum(np.diff(knots) * values))
 
 
+_Z95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975), lifelines' inv_normal_cdf(0.975)
+
+
 def cox_log_hr(time, event, experimental) -> tuple[float, float, float, float]:
-    """Unadjusted Cox model (lifelines, Efron ties): (log HR, HR, lower 95%, upper 95%)."""
-    df = pd.DataFrame({"time": np.asarray(time, dtype=float),
-                       "event": np.asarray(event).astype(int),
-                       "experimental": np.asarray(experimental).astype(int)})
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines convergence chatter; the fit is checked below
-        cph = CoxPHFitter().fit(df, "time", "event")
-    row = cph.summary.loc["experimental"]
-    beta = float(row["coef"])
-    if not math.isfinite(beta):
-        raise ValueError("Cox fit failed: non-finite log hazard ratio.")
-    return (beta, float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]),
-            float(row["exp(coef) upper 95%"]))
+    """Unadjusted two-group Cox model, Efron ties: (log HR, HR, lower 95%, upper 95%).
+
+    The partial likelihood lifelines' ``CoxPHFitter`` maximises (Efron's approximation for
+    tied event times, as in R's ``coxph`` default and SAS ``ties=efron``), written for one
+    binary covariate so that it runs in milliseconds on 3,000 patients (lifelines takes about
+    0.25 s per fit, too slow for a test bed of a few hundred fits). At each distinct event time
+    with ``d`` events (``d1`` experimental) and ``R0``/``R1`` at risk, the Efron denominators
+    are ``(R0 - f D0) + (R1 - f D1) exp(b)`` for ``f = l/d``, ``l = 0..d-1``; Newton-Raphson
+    from ``b = 0`` with step halving; Wald CI from the observed information.
+    ``test_summary_testbed`` checks it against lifelines (same estimator) and R's ``coxph``.
+
+    Raises
+    ------
+    ValueError
+        When a group has no events or no patients, or the estimate diverges (the MLE is
+        infinite or undefined).
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event).astype(bool)
+    x = np.asarray(experimental).astype(bool)
+    if not (event & x).any() or not (event & ~x).any():
+        raise ValueError("Cox fit failed: a group has no events (infinite log hazard ratio).")
+    u = np.unique(time[event])
+    d0 = np.bincount(np.searchsorted(u, time[event & ~x]), minlength=u.size).astype(float)
+    d1 = np.bincount(np.searchsorted(u, time[event & x]), minlength=u.size).astype(float)
+    s0, s1 = np.sort(time[~x]), np.sort(time[x])
+    r0 = (s0.size - np.searchsorted(s0, u, side="left")).astype(float)
+    r1 = (s1.size - np.searchsorted(s1, u, side="left")).astype(float)
+    d = (d0 + d1).astype(int)
+    j = np.repeat(np.arange(u.size), d)  # one slot per event: (time index, l)
+    frac = (np.arange(j.size) - np.repeat(np.cumsum(d) - d, d)) / d[j]
+    a0, a1 = r0[j] - frac * d0[j], r1[j] - frac * d1[j]
+    total_d1 = d1.sum()
+
+    def loglik(b):
+        return b * total_d1 - np.sum(np.log(a0 + a1 * math.exp(b)))
+
+    beta, ll = 0.0, loglik(0.0)
+    for _ in range(100):
+        w = math.exp(beta)
+        den = a0 + a1 * w
+        score = total_d1 - np.sum(a1 * w / den)
+        info = np.sum(a0 * a1 * w / den**2)
+        if not (info > 0):
+            raise ValueError("Cox fit failed: zero information (one group has no one at risk).")
+        step = score / info
+        new = beta + step
+        new_ll = loglik(new)
+        while new_ll < ll - 1e-12 and abs(step) > 1e-12:  # step halving keeps the ascent
+            step /= 2
+            new = beta + step
+            new_ll = loglik(new)
+        beta, ll = new, new_ll
+        if abs(step) < 1e-10:
+            break
+    w = math.exp(beta)
+    se = 1.0 / math.sqrt(float(np.sum(a0 * a1 * w / (a0 + a1 * w) ** 2)))
+    if not (math.isfinite(beta) and abs(beta) + _Z95 * se < 50):
+        raise ValueError(f"Cox fit failed: the estimate diverges (log HR {beta:.3g}, SE "
+                         f"{se:.3g}; monotone likelihood).")
+    return (beta, math.exp(beta), math.exp(beta - _Z95 * se), math.exp(beta + _Z95 * se))
+
+
+def km_median_ci(time, event) -> tuple[float, float, float]:
+    """KM median and its 95% CI exactly as lifelines computes them: (median, lower, upper).
+
+    ``median_survival_times(KaplanMeierFitter().fit(time, event).confidence_interval_)``:
+    exponential-Greenwood (log-log) pointwise bands on the timeline ``{0} U times``, each
+    band's median found by lifelines' ``searchsorted`` rule; ``inf`` when not reached. Written
+    in numpy for speed; ``test_summary_testbed`` checks it against lifelines on every arm.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event).astype(bool)
+    timeline = np.unique(np.concatenate([[0.0], time]))
+    order = np.sort(time)
+    at_risk = (order.size - np.searchsorted(order, timeline, side="left")).astype(float)
+    deaths = np.bincount(np.searchsorted(timeline, time[event]),
+                         minlength=timeline.size).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # lifelines sums logs (not a product of ratios): the same float at S = 0.5 exactly
+        surv = np.exp(np.cumsum(np.log(at_risk - deaths) - np.log(at_risk)))
+        var = deaths / (at_risk * (at_risk - deaths))
+        var[~np.isfinite(var)] = 0.0  # lifelines replaces inf (all at risk died) by 0
+        cum = np.cumsum(var)
+        v = np.log(surv)
+        lower = np.exp(-np.exp(np.log(-v) - _Z95 * np.sqrt(cum) / v))
+        upper = np.exp(-np.exp(np.log(-v) + _Z95 * np.sqrt(cum) / v))
+    lower[np.isnan(lower)] = 1.0
+    upper[np.isnan(upper)] = 1.0
+
+    def qth(sf):  # lifelines.utils.qth_survival_time
+        if sf[-1] > 0.5:
+            return math.inf
+        return float(timeline[np.searchsorted(-sf, -0.5)])
+
+    return qth(surv), qth(lower), qth(upper)
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,28 +502,69 @@ def _round_or_none(x, digits):
     return None if x is None or not math.isfinite(x) else round(float(x), digits)
 
 
-def _arm_summary(time, event, landmarks, label) -> ArmSummary:
-    kmf = KaplanMeierFitter()
-    with np.errstate():  # KaplanMeierFitter.fit calls np.seterr; errstate restores on exit
-        kmf.fit(time, event)
-        ci = median_survival_times(kmf.confidence_interval_)
-        rev = KaplanMeierFitter().fit(time, 1 - event)
-    median = _round_or_none(float(kmf.median_survival_time_), 1)
-    lower = _round_or_none(float(ci.iloc[0, 0]), 1)
-    upper = _round_or_none(float(ci.iloc[0, 1]), 1)
+@dataclass(frozen=True)
+class Reporting:
+    """How a paper reports a trial: which numbers are printed, and to how many digits.
+
+    The default is the full report of :func:`summarise_like_paper` (two landmarks chosen by
+    :func:`paper_landmark_times`, rates to 3 decimals, median CI, follow-up and events).
+
+    Parameters
+    ----------
+    landmarks : tuple of float, optional
+        Landmark times (months); ``None`` lets :func:`paper_landmark_times` choose two.
+    rate_decimals : int
+        Decimals of the landmark rates: 2 (whole percent, "49%") or 3 ("49.3%" as 0.493).
+    median_ci : bool
+        Whether the 95% CI of the median is printed.
+    nr_ci : bool
+        For a median not reached, print its CI as "NR (95% CI lower-NR)" (when ``median_ci``);
+        the default prints no CI for it.
+    follow_up : bool
+        Whether median (reverse KM) and longest follow-up are printed.
+    events : bool
+        Whether the number of events per arm is printed.
+    """
+
+    landmarks: tuple[float, ...] | None = None
+    rate_decimals: int = 3
+    median_ci: bool = True
+    nr_ci: bool = False
+    follow_up: bool = True
+    events: bool = True
+
+    def __post_init__(self) -> None:
+        if self.rate_decimals not in (2, 3):
+            raise ValueError(f"rate_decimals must be 2 or 3, but was {self.rate_decimals!r}")
+
+
+def _arm_summary(time, event, landmarks, label, reporting: Reporting | None = None
+                 ) -> ArmSummary:
+    reporting = Reporting() if reporting is None else reporting
+    med, lo, hi = km_median_ci(time, event)
+    median = _round_or_none(med, 1)
+    lower = _round_or_none(lo, 1)
+    upper = _round_or_none(hi, 1)
     steps = km_steps(time, event)
-    rates = {t: round(float(km_at(steps, t)), 3) for t in landmarks}
+    rates = {t: round(float(km_at(steps, t)), reporting.rate_decimals) for t in landmarks}
     mx = math.ceil(float(np.max(time)) * 10) / 10  # round up: landmarks stay inside it
-    mfu = _round_or_none(float(rev.median_survival_time_), 1)
+    mfu = _round_or_none(km_median_ci(time, 1 - np.asarray(event))[0], 1)  # reverse KM
+    if not reporting.median_ci:
+        median_ci = None
+    elif median is None:  # "NR (95% CI 20.8-NR)"
+        median_ci = None if (lower is None or not reporting.nr_ci) else (lower, None)
+    else:
+        median_ci = (lower, upper)
     return ArmSummary(
-        n=int(time.size), events=int(event.sum()), median=median,
-        median_ci=None if median is None else (lower, upper),
-        landmarks=rates, median_follow_up=None if mfu is None else min(mfu, mx),
-        max_follow_up=mx, label=label,
+        n=int(time.size), events=int(event.sum()) if reporting.events else None,
+        median=median, median_ci=median_ci, landmarks=rates,
+        median_follow_up=None if (mfu is None or not reporting.follow_up) else min(mfu, mx),
+        max_follow_up=mx if reporting.follow_up else None, label=label,
     )
 
 
-def summarise_like_paper(time, event, group, *, labels=("control", "experimental")):
+def summarise_like_paper(time, event, group, *, labels=("control", "experimental"),
+                         reporting: Reporting | None = None):
     """Summarise a two-arm trial the way a trial report would.
 
     Per arm: n, events, KM median with 95% log-log (Brookmeyer-Crowley) CI from lifelines
@@ -453,6 +582,8 @@ def summarise_like_paper(time, event, group, *, labels=("control", "experimental
         1 (True) marks the experimental arm.
     labels : (str, str)
         Labels for the control and experimental ``ArmSummary``.
+    reporting : Reporting, optional
+        What is printed and how it is rounded (default: the full report described above).
 
     Returns
     -------
@@ -469,8 +600,10 @@ def summarise_like_paper(time, event, group, *, labels=("control", "experimental
     time = np.asarray(time, dtype=float)
     event = np.asarray(event).astype(int)
     group = np.asarray(group).astype(bool)
-    landmarks = paper_landmark_times(time, group)
-    arms = [_arm_summary(time[group == g], event[group == g], landmarks, labels[g])
+    reporting = Reporting() if reporting is None else reporting
+    landmarks = (paper_landmark_times(time, group) if reporting.landmarks is None
+                 else reporting.landmarks)
+    arms = [_arm_summary(time[group == g], event[group == g], landmarks, labels[g], reporting)
             for g in (0, 1)]
     _, hr, lo, hi = cox_log_hr(time, event, group)
     z = math.log(hr) / ((math.log(hi) - math.log(lo)) / (2 * 1.959963984540054))
@@ -683,7 +816,10 @@ def _naive_arm(summary: ArmSummary, rng: np.random.Generator) -> pd.DataFrame:
     )
     t_event = np.maximum(t_event, 1e-3)
     u = np.clip((rng.permutation(n) + rng.uniform(size=n)) / n, 1e-6, 1.0)
-    events = summary.events if summary.events is not None else n
+    if summary.events is not None:
+        events = summary.events
+    else:  # not published: as if no one were censored before the last reported point
+        events = int(round(n * (1.0 - math.exp(-cumhaz[-1]))))
     if events >= n:
         return pd.DataFrame({"time": t_event, "event": np.ones(n, int)})
     # censoring C = c * u, uniform on (0, c); choose c so that exactly `events` have T <= C.
@@ -701,7 +837,8 @@ def naive_reconstruct_trial(control: ArmSummary, experimental: ArmSummary, *, hr
     Each arm on its own: a piecewise-constant hazard through (0, 1), the median (S = 0.5) and
     the landmark rates, extended past the last point with the last hazard; event times drawn
     from it; censoring uniform on (0, c) with ``c`` tuned so that exactly ``events`` patients
-    have their event first. The hazard ratio and follow-up are ignored.
+    have their event first (events not published: ``n (1 - S)`` at the last reported point).
+    The hazard ratio and follow-up are ignored.
 
     Parameters
     ----------

@@ -1,0 +1,139 @@
+"""Issue 9 targets for the summary-only engine: real held-out trials and simulated trials.
+
+Real: the held-out third of the kmdata test bed (``kmdata_testbed``: 27 of 81 trials, 49
+figures, chosen by a fixed hash of the trial name and never used for tuning), each summarised
+like a paper with varied reporting. Simulated: 44 trials of ``sim_testbed`` (4 of each of the
+11 kinds), censored by mechanisms the engine does not assume. Both are scored against their
+true patient data by ``kmdata_testbed.run``.
+
+The targets are the issue's acceptance criteria, not tuned to these data. Where the engine does
+not meet one yet, the test keeps the issue's number and is marked
+``xfail(strict=True)``: when the rewritten engine meets it the test XPASSes, which fails the
+suite, and the mark must be removed. For scale, ``python benchmarks/validation.py`` prints the
+same numbers side by side with the naive baseline and the full-data oracle.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from kmdata_testbed import figures, headline, run
+from sim_testbed import simulated_cases
+from small_trial import CONTROL, EXPERIMENTAL, HR
+
+from lmssurv import reconstruct_trial
+
+REWRITE = pytest.mark.xfail(strict=True, reason="issue 9 target; engine rewrite in progress")
+
+# Issue 9 targets, real trials held out from tuning.
+MEDIAN_MAE = 0.015
+MEDIAN_MAE_FIRST_MILESTONE = 0.019
+WORST_MAE = 0.05
+MEDIAN_LOG_HR_ERROR = 0.02
+# Issue 9 targets, simulated trials: shares of trials.
+SIM_HR_MISS_RATE = 0.10
+SIM_MEDIAN_OR_LANDMARK_MISS_RATE = 0.02
+# Issue 9 speed targets. CPU time of this process, not wall time: the machine is shared, and
+# wall time would measure the neighbours (see benchmarks/speed.py for both).
+SMALL_TRIAL_SECONDS = 0.100
+ANY_TRIAL_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+def real():
+    return run(reconstruct_trial, figures(split="held_out"))
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return run(reconstruct_trial, simulated_cases(44))
+
+
+def _show(rows) -> str:
+    cols = [c for c in ("figure", "arm", "n", "events", "mae", "log_hr_error", "hr_published",
+                        "hr_rebuilt", "misses", "recon_warnings", "error") if c in rows]
+    return "\n" + rows[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}")
+
+
+# -- real trials, held out ---------------------------------------------------------------------
+def test_held_out_is_the_whole_third(real):
+    # a figure dropped silently would flatter: 27 trials, 49 figures, two arms each
+    assert (real["trial"].nunique(), real["figure"].nunique(), len(real)) == (27, 49, 98)
+    assert (real["split"] == "held_out").all()
+    failed = real[real["error"] != ""]
+    assert failed.empty, _show(failed)
+
+
+def test_real_n_and_events_exact(real):
+    bad = real[~(real["n_ok"] & real["events_ok"])]
+    assert bad.empty, _show(bad)
+
+
+def test_real_median_log_hr_error(real):
+    assert headline(real).loc["held_out", "median_log_hr_error"] <= MEDIAN_LOG_HR_ERROR
+
+
+@REWRITE
+def test_real_median_mae_first_milestone(real):
+    assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
+
+
+@REWRITE
+def test_real_median_mae(real):
+    assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
+
+
+@REWRITE
+def test_real_worst_arm(real):
+    bad = real[real["mae"] > WORST_MAE]
+    assert bad.empty, _show(bad)
+
+
+@REWRITE
+def test_real_no_silent_miss(real):
+    bad = real[real["silent_miss"]]
+    assert bad.empty, _show(bad)
+
+
+# -- simulated trials --------------------------------------------------------------------------
+def test_sim_runs_every_trial_exactly(sim):
+    assert (sim["figure"].nunique(), len(sim)) == (44, 88)
+    bad = sim[(sim["error"] != "") | ~(sim["n_ok"] & sim["events_ok"])]
+    assert bad.empty, _show(bad)
+
+
+@REWRITE
+def test_sim_no_silent_miss(sim):
+    bad = sim[sim["silent_miss"]]
+    assert bad.empty, _show(bad)
+
+
+@REWRITE
+def test_sim_hr_miss_rate(sim):
+    assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
+
+
+@REWRITE
+def test_sim_median_or_landmark_miss_rate(sim):
+    rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
+    assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE
+
+
+# -- speed -----------------------------------------------------------------------------------
+def test_no_trial_over_five_seconds(real, sim):
+    # includes a 3,000-per-arm simulated trial (sim_testbed's first large_arms trial)
+    for table in (real, sim):
+        slow = table[table["cpu_seconds"] > ANY_TRIAL_SECONDS]
+        assert slow.empty, _show(slow)
+
+
+def test_small_trial_under_100_ms():
+    reconstruct_trial(CONTROL, EXPERIMENTAL, hr=HR, seed=0)  # warm-up (imports, caches)
+    runs = []
+    for _ in range(7):
+        start = time.process_time()
+        reconstruct_trial(CONTROL, EXPERIMENTAL, hr=HR, seed=0)
+        runs.append(time.process_time() - start)
+    assert statistics.median(runs) < SMALL_TRIAL_SECONDS
