@@ -21,7 +21,9 @@ from lmssurv.compare import (
     rmst_difference,
     summarise_arms,
 )
+from lmssurv.estimates import summarise_ensemble, survival_band
 from lmssurv.reconstruct.diagnostics import ReconstructionError, ReconstructionWarning
+from lmssurv.reconstruct.ensemble import reconstruct_ensemble
 from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
 from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -98,4 +100,7 @@ __all__ = [
     "rmst",
     "rmst_difference",
     "summarise_arms",
+    "reconstruct_ensemble",
+    "survival_band",
+    "summarise_ensemble",
 ]
