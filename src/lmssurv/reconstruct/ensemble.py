@@ -97,7 +97,7 @@ _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose even
 _HR_POWER = 2.0  # the HR match of a draw bends event times by t^f, |log f| at most this
 _HR_STEPS = 14  # bisection steps of that match
 _MAX_DRAWS = 10_000
-_LANDMARK_TRIES = 2  # censoring jitters tried for a draw that misses a landmark
+_LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
 
 
 @dataclass(frozen=True)
