@@ -51,9 +51,10 @@ def _check_level(level: object) -> float:
 def _quantiles(values: np.ndarray, level: float) -> np.ndarray:
     """(lower, median, upper) over axis 0, ignoring NaN (a draw where the value is undefined)."""
     q = [(1 - level) / 2, 0.5, (1 + level) / 2]
-    with np.errstate(invalid="ignore"):
-        return np.nanquantile(values, q, axis=0) if np.any(np.isfinite(values)) else \
-            np.full((3,) + values.shape[1:], math.nan)
+    if np.all(np.isnan(values)):
+        return np.full((3,) + values.shape[1:], math.nan)
+    with np.errstate(invalid="ignore"):  # inf (a median not reached) is a valid value
+        return np.nanquantile(values, q, axis=0)
 
 
 def _draws(ens: pd.DataFrame):

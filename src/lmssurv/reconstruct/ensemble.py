@@ -10,11 +10,13 @@ steps (tail calibration, censoring, placement of the patients) again.
 The prior (:data:`PRIOR`, an :class:`EnsemblePrior`) is stated, not ad hoc. Per draw and arm,
 on the log cumulative hazard ``y = log H`` (times in months):
 
-1. **Reported values within their precision.** Each landmark rate is drawn uniformly within the
-   self-check's tolerance (half a unit of its last decimal, or half a Kaplan-Meier step if
-   larger), the median uniformly within half a unit of its last decimal (the event taking the
-   KM to 0.5 is placed there). The survival implied at a median CI limit (an approximation,
-   see :func:`lmssurv.reconstruct.shape.anchors_for_arm`) is moved by a normal deviation of SD
+1. **Reported values within their precision.** The median is drawn uniformly within half a
+   unit of its last decimal (the event taking the KM to 0.5 is placed there), unless a
+   reported landmark lies inside that interval and says on which side it is. A landmark rate
+   is not drawn: the KM of each draw passes within half a KM step of it, as a single
+   reconstruction does, which for arms under ~100 at risk is wider than a rate's rounding.
+   The survival implied at a median CI limit (an approximation, see
+   :func:`lmssurv.reconstruct.shape.anchors_for_arm`) is moved by a normal deviation of SD
    ``ci_anchor_sd`` on ``log(-log S)``.
 2. **Shape before the first reported point.** The log-log slope ``k`` of ``H`` on
    ``(0, t1]`` is log-normal with the engine's value as median and the log-SD matched to the
@@ -22,11 +24,14 @@ on the log cumulative hazard ``y = log H`` (times in months):
    test bed (OS 1.19-1.75, 84 arms; progression endpoints 1.30-2.15, 104 arms).
 3. **Shape between reported points.** A Brownian bridge on log time between consecutive
    anchors, SD ``shape_sd`` per square root of log time, vanishing at the anchors; plus the
-   Kaplan-Meier estimate's own sampling noise given the anchors: a Brownian bridge on the
-   Nelson-Aalen variance clock ``v(t) = int dH / Y`` (``Y = n S G`` at risk) between anchors,
-   from 0 at time 0 to the first anchor, and a free Brownian motion after the last one (the
+   Kaplan-Meier estimate's own sampling noise given the anchors: each increment ``dH`` of the
+   cumulative hazard on a fine grid is multiplied by a gamma variable of mean 1 and variance
+   ``sampling^2 / (Y dH)`` (``Y = n S G`` at risk, floored at a tenth of the arm): the
+   Nelson-Aalen variance ``dH / Y``, with increments that stay >= 0. Between anchors (and from
+   time 0 to the first) the increments are rescaled to their total there, a gamma process
+   conditioned on its end points (a Dirichlet bridge); after the last anchor it runs free. The
    true KM of a trial wanders around any smooth curve by that much, and the published points
-   are values of that same KM).
+   are values of that same KM.
 4. **Shape after the last reported point.** The tail hazard (the last reported stretch's) is
    multiplied by a log-normal factor with the median and log-SD of the ratio true / last
    stretch on the tuning trials (OS 0.80/1.04/1.30, 42 arms; progression 0.72/0.90/1.24, 56
@@ -45,11 +50,15 @@ shapes are tied under proportional hazards, not identical). The censoring times 
 stratified and jittered per draw, as in a single reconstruction.
 
 Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
-Draws that miss a published number are kept, not redrawn (redrawing would narrow the ensemble
-towards the easy shapes): they are counted in the result's ``attrs["lmssurv"]`` and one
+Per draw the HR is matched without moving a published number: the times after each arm's last
+reported point (then, if needed, before its first) are bent by a power map, in opposite
+directions in the two arms, until the Cox HR is the published one to its precision (see
+:func:`_match_hr`); a landmark missed by a KM step is retried with other censoring jitters,
+then polished as the engine does. Draws that still miss a published number are kept, not
+redrawn (redrawing would narrow the ensemble towards the easy shapes): they are listed in the
+result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
 :class:`~lmssurv.reconstruct.diagnostics.ReconstructionWarning` per missed number says in how
-many draws. A draw whose HR is off is first corrected once by shifting the arms' tails (as the
-engine's HR match does), which costs two more placements for that draw only.
+many draws.
 
 References: Guyot et al. 2012 (BMC Med Res Methodol 12:9) for placing patients under a curve;
 Royston & Parmar 2002 (Stat Med 21:2175) for the log cumulative hazard scale; Andersen et al.,
@@ -535,16 +544,22 @@ def _match_hr(parts, plans, hr: HazardRatio, tol: float):
         if not math.isfinite(g_end) or g_end * g0 > 0:
             parts = bent(end) if math.isfinite(g_end) and abs(g_end) < abs(g0) else parts
             continue
-        a, b = 0.0, end
+        # regula falsi, Illinois variant (Dowell & Jarratt 1971): the log HR is near-linear in
+        # log f, so a few Cox fits suffice
+        a, fa, b, fb = 0.0, g0, end, g_end
         for _ in range(_HR_STEPS):
-            mid = 0.5 * (a + b)
+            mid = (a * fb - b * fa) / (fb - fa) if fb != fa else 0.5 * (a + b)
             candidate = bent(mid)
-            if hit(candidate):
+            g_mid = _log_hr(candidate) - target
+            if math.isfinite(g_mid) and abs(math.exp(g_mid + target) - hr.estimate) <= tol:
                 return candidate
-            if gap(mid) * g0 > 0:
-                a = mid
+            if not math.isfinite(g_mid):
+                break
+            if g_mid * fb < 0:
+                a, fa = b, fb
             else:
-                b = mid
+                fa /= 2
+            b, fb = mid, g_mid
         parts = bent(b)
         if hit(parts):
             return parts
