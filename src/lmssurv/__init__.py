@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first
         rmst_difference,
         summarise_arms,
     )
+    from lmssurv.estimates import summarise_ensemble, survival_band
+    from lmssurv.reconstruct.ensemble import reconstruct_ensemble
     from lmssurv.reconstruct.from_curve import (
         clean_clicks,
         read_digitised,
@@ -41,6 +43,9 @@ __version__ = "0.1.0"
 # Loaded on first use: matplotlib, lifelines and scipy take seconds to import, and the summary
 # engine needs scipy.optimize and scipy.stats (benchmarks/import_time.py keeps this honest).
 _LAZY = {
+    "reconstruct_ensemble": "lmssurv.reconstruct.ensemble",
+    "survival_band": "lmssurv.estimates",
+    "summarise_ensemble": "lmssurv.estimates",
     "check": "lmssurv.checks",
     "check_arm": "lmssurv.checks",
     "check_comparison": "lmssurv.checks",
@@ -126,4 +131,7 @@ __all__ = [
     "rmst",
     "rmst_difference",
     "summarise_arms",
+    "reconstruct_ensemble",
+    "survival_band",
+    "summarise_ensemble",
 ]

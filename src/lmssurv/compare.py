@@ -45,6 +45,7 @@ __all__ = [
     "rmst",
     "rmst_difference",
     "summarise_arms",
+    "survival_curve",
 ]
 
 #: Columns every cross-trial table carries, in this order.
@@ -359,6 +360,24 @@ def landmark(time: object, event: object, t: float, *, level: float = 0.95) -> L
     else:
         ci = (math.nan, math.nan)
     return LandmarkResult(s, se, ci, t, level, at_risk)
+
+
+def survival_curve(time: object, event: object, times: object) -> np.ndarray:
+    """Kaplan-Meier survival at many ``times`` (months) at once, carried flat after the last event.
+
+    The same product-limit estimate as :func:`landmark` (right-continuous: a step at ``t``
+    counts at ``t``), without CIs or the follow-up guard, for curves drawn on a grid (the
+    ensembles' bands in :mod:`lmssurv.estimates`).
+
+    Examples
+    --------
+    >>> survival_curve([1, 2, 3, 4, 5], [1, 0, 1, 1, 0], [0.5, 1, 3, 4.5]).round(4).tolist()
+    [1.0, 0.8, 0.5333, 0.2667]
+    """
+    km = _km(time, event)
+    at = np.asarray(times, dtype=float)
+    k = np.searchsorted(km.times, at, side="right")
+    return np.where(k == 0, 1.0, km.surv[np.maximum(k - 1, 0)] if km.surv.size else 1.0)
 
 
 def median_survival(time: object, event: object, *, level: float = 0.95) -> MedianResult:

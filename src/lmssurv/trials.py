@@ -610,6 +610,45 @@ class Trial:
         return reconstruct_trial(ep.control, ep.experimental, hr=ep.hr, seed=seed,
                                  endpoint=_engine_endpoint(ep))
 
+    def reconstruct_ensemble(self, endpoint: str, draws: int = 200, seed: int = 0
+                             ) -> pd.DataFrame:
+        """Draw plausible pseudo-trials for one endpoint (see :func:`lmssurv.reconstruct_ensemble`).
+
+        Parameters
+        ----------
+        endpoint : str
+            Endpoint key, e.g. ``"os"`` or ``"pfs"``.
+        draws : int
+            Number of pseudo-trials.
+        seed : int
+            Seed of every random step.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``draw``, ``arm``, ``time`` (months), ``event``; diagnostics in ``attrs``.
+
+        Examples
+        --------
+        >>> ens = load_trial("lms04").reconstruct_ensemble("os", draws=5, seed=0)
+        >>> sorted(ens["draw"].unique().tolist())
+        [0, 1, 2, 3, 4]
+        """
+        from lmssurv.reconstruct.ensemble import reconstruct_ensemble
+        from lmssurv.reconstruct.from_summary import endpoint_kind
+
+        ep = self.endpoint(endpoint)
+        kind = None
+        for text in (getattr(ep, "key", None), getattr(ep, "name", None)):
+            try:
+                kind = endpoint_kind(text) if text is not None else None
+            except InputError:
+                continue
+            if kind is not None:
+                break
+        return reconstruct_ensemble(ep.control, ep.experimental, hr=ep.hr, draws=draws,
+                                    seed=seed, endpoint=kind)
+
     def to_frame(self) -> pd.DataFrame:
         """Every sourced number of the trial as a tidy table.
 

@@ -40,7 +40,7 @@ from lmssurv.reconstruct.shape import EARLY_SLOPES, anchors_for_arm, fit_curves,
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import unit_name
 
-__all__ = ["endpoint_kind", "reconstruct_arm", "reconstruct_trial"]
+__all__ = ["endpoint_kind", "fit_pieces", "reconstruct_arm", "reconstruct_trial"]
 
 # Matching the reported HR: stop within this distance on the log scale (a reported HR is
 # rounded to 2 decimals, ~0.007 on the log scale near 0.7), and shift the free regions by at
@@ -179,7 +179,8 @@ def _infer_events(
 
 
 def _reconstruct(
-    arms: list[ArmSummary], hr: HazardRatio | None, seed: object, endpoint: object
+    arms: list[ArmSummary], hr: HazardRatio | None, seed: object, endpoint: object,
+    keep: list | None = None,
 ) -> tuple[list[pd.DataFrame], list[ArmDiagnostics], HazardRatioMatch]:
     seq = _check_seed(seed)
     early_slope = EARLY_SLOPES[endpoint_kind(endpoint)]
@@ -243,6 +244,9 @@ def _reconstruct(
         built, hr_how, events = _refine_events(run, built, hr_how, events, inferred, feasible,
                                                arms, hr)
 
+    if keep is not None:  # the fitted pieces, shared by the draws of an ensemble
+        keep.extend((fit, d, how) for (fit, _), d, how in zip(built, events, events_how,
+                                                               strict=True))
     times = [alloc.time for _, alloc in built]
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
@@ -442,6 +446,23 @@ def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 12) -> float:
             fa /= 2  # the Illinois step: keeps the stale end from stalling convergence
         b, fb = c, fc
     return b
+
+
+def fit_pieces(arms: list[ArmSummary], hr: HazardRatio | None = None, *, seed: object = 0,
+               endpoint: str | None = None):
+    """One reconstruction and the fitted pieces behind it, for ensembles of draws.
+
+    Returns ``(frames, arm_diagnostics, hr_match, pieces)``: the rows of each arm (as
+    :func:`reconstruct_trial` builds them, before the self-check), their
+    :class:`~lmssurv.reconstruct.diagnostics.ArmDiagnostics`, the
+    :class:`~lmssurv.reconstruct.diagnostics.HazardRatioMatch`, and per arm a tuple
+    ``(TailFit, events, EventsSource)``: the curve (tail multiplier and HR shifts included),
+    the follow-up model and the event count the rows were placed from.
+    :mod:`lmssurv.reconstruct.ensemble` perturbs these instead of refitting them per draw.
+    """
+    keep: list = []
+    frames, diag_arms, hr_how = _reconstruct(list(arms), hr, seed, endpoint, keep=keep)
+    return frames, diag_arms, hr_how, keep
 
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None = None,

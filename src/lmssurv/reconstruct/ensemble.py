@@ -1,0 +1,709 @@
+"""Ensembles of plausible reconstructions: what the published numbers leave open.
+
+A median, its CI and a few landmark rates do not fix a curve. An ensemble is ``draws``
+pseudo-trials, each reproducing the published numbers to their reported precision, that differ
+in everything the publication leaves open. The summary engine is fitted once
+(:func:`lmssurv.reconstruct.from_summary.fit_pieces`: anchors, shared shape, HR shifts,
+follow-up model, event counts); each draw perturbs those fitted pieces and runs only the cheap
+steps (tail calibration, censoring, placement of the patients) again.
+
+The prior (:data:`PRIOR`, an :class:`EnsemblePrior`) is stated, not ad hoc. Per draw and arm,
+on the log cumulative hazard ``y = log H`` (times in months):
+
+1. **Reported values within their precision.** The median is drawn uniformly within half a
+   unit of its last decimal (the event taking the KM to 0.5 is placed there), unless a
+   reported landmark lies inside that interval and says on which side it is. A landmark rate
+   is not drawn: the KM of each draw passes within half a KM step of it, as a single
+   reconstruction does, which for arms under ~100 at risk is wider than a rate's rounding.
+   The survival implied at a median CI limit (an approximation, see
+   :func:`lmssurv.reconstruct.shape.anchors_for_arm`) is moved by a normal deviation of SD
+   ``ci_anchor_sd`` on ``log(-log S)``.
+2. **Shape before the first reported point.** The log-log slope ``k`` of ``H`` on
+   ``(0, t1]`` is log-normal with the engine's value as median and the log-SD matched to the
+   interquartile range of the best-fitting slopes on the tuning two-thirds of the real-trial
+   test bed (OS 1.19-1.75, 84 arms; progression endpoints 1.30-2.15, 104 arms).
+3. **Shape between reported points.** A Brownian bridge on log time between consecutive
+   anchors, SD ``shape_sd`` per square root of log time, vanishing at the anchors; plus the
+   Kaplan-Meier estimate's own sampling noise given the anchors: each increment ``dH`` of the
+   cumulative hazard on a fine grid is multiplied by a gamma variable of mean 1 and variance
+   ``sampling^2 / (Y dH)`` (``Y = n S G`` at risk, floored at a tenth of the arm): the
+   Nelson-Aalen variance ``dH / Y``, with increments that stay >= 0. Between anchors (and from
+   time 0 to the first) the increments are rescaled to their total there, a gamma process
+   conditioned on its end points (a Dirichlet bridge); after the last anchor it runs free. The
+   true KM of a trial wanders around any smooth curve by that much, and the published points
+   are values of that same KM.
+4. **Shape after the last reported point.** The tail hazard (the last reported stretch's) is
+   multiplied by a log-normal factor with the median and log-SD of the ratio true / last
+   stretch on the tuning trials (OS 0.80/1.04/1.30, 42 arms; progression 0.72/0.90/1.24, 56
+   arms). When an event count is reported (or inferred), the tail calibration re-pins the tail
+   to it, and the spread comes from the follow-up model instead:
+5. **Censoring.** The follow-up model's times are scaled by a log-normal factor (log-SD
+   ``follow_up_sd``: a reverse-KM median is itself an estimate), its spread around the median
+   follow-up by a uniform factor in ``spread_range`` (accrual rarely is uniform), and loss to
+   follow-up is added at a hazard uniform on ``[0, loss_efolds / longest follow-up]``.
+6. **Inferred events.** An event count inferred from the HR's CI width varies log-normally
+   (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation); one expected
+   from the curve follows the drawn tail.
+
+Items 2 and 4 are drawn with correlation ``arm_correlation`` between the two arms (their
+shapes are tied under proportional hazards, not identical). The censoring times are
+stratified and jittered per draw, as in a single reconstruction.
+
+Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
+Per draw the HR is matched without moving a published number: the times after each arm's last
+reported point (then, if needed, before its first) are bent by a power map, in opposite
+directions in the two arms, until the Cox HR is the published one to its precision (see
+:func:`_match_hr`); a landmark missed by a KM step is retried with other censoring jitters,
+then polished as the engine does. Draws that still miss a published number are kept, not
+redrawn (redrawing would narrow the ensemble towards the easy shapes): they are listed in the
+result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
+:class:`~lmssurv.reconstruct.diagnostics.ReconstructionWarning` per missed number says in how
+many draws.
+
+References: Guyot et al. 2012 (BMC Med Res Methodol 12:9) for placing patients under a curve;
+Royston & Parmar 2002 (Stat Med 21:2175) for the log cumulative hazard scale; Andersen et al.,
+*Statistical Models Based on Counting Processes* (1993), IV.1, for the Nelson-Aalen variance.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from lmssurv._validation import InputError
+from lmssurv.cox import cox_two_group
+from lmssurv.reconstruct.censoring import FollowUpModel
+from lmssurv.reconstruct.diagnostics import (
+    EventsSource,
+    ReconstructionDiagnostics,
+    ReconstructionWarning,
+    landmark_tolerance,
+    rounding_tolerance,
+    self_check,
+)
+from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
+from lmssurv.reconstruct.patients import (
+    TailFit,
+    allocate,
+    calibrate_tail,
+    censoring_times,
+    expected_events,
+    polish_landmarks,
+)
+from lmssurv.reconstruct.shape import ArmCurve, median_time
+from lmssurv.summary import ArmSummary, HazardRatio
+
+__all__ = ["PRIOR", "EnsembleDiagnostics", "EnsemblePrior", "reconstruct_ensemble"]
+
+_IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
+_GRID = 160  # log-time grid of the per-draw deviation
+_MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
+_SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
+_HR_POWER = 2.0  # the HR match of a draw bends event times by t^f, |log f| at most this
+_HR_STEPS = 14  # bisection steps of that match
+_MAX_DRAWS = 10_000
+_LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
+
+
+@dataclass(frozen=True)
+class EnsemblePrior:
+    """The prior over what a publication leaves open (see the module docstring).
+
+    Parameters
+    ----------
+    early_slope : dict
+        Endpoint kind (``"os"``, ``"pfs"``, None) -> log-SD of the log-log slope before the
+        first reported point (its median is the engine's ``EARLY_SLOPES``).
+    tail : dict
+        Endpoint kind -> (median, log-SD) of the tail hazard multiplier.
+    shape_sd : float
+        SD of the log cumulative hazard bridge between anchors, per sqrt(log time).
+    sampling : float
+        Multiplier of the Kaplan-Meier sampling-noise bridge (1: the KM's own noise).
+    ci_anchor_sd : float
+        SD of ``log(-log S)`` at a median CI limit.
+    events_sd : float
+        Log-SD of an event count inferred from the HR's CI.
+    follow_up_sd : float
+        Log-SD of the follow-up time scale.
+    spread_range : tuple of float
+        Uniform range of the factor on the follow-up's spread around its median.
+    loss_efolds : float
+        Loss to follow-up hazard is uniform on ``[0, loss_efolds / longest follow-up]``.
+    arm_correlation : float
+        Correlation of the two arms' early slopes and tail multipliers.
+    """
+
+    early_slope: dict = field(default_factory=lambda: {
+        "os": math.log(1.75 / 1.19) / _IQR_Z, "pfs": math.log(2.15 / 1.30) / _IQR_Z,
+        None: math.log(2.0 / 1.25) / _IQR_Z})
+    tail: dict = field(default_factory=lambda: {
+        "os": (1.04, math.log(1.30 / 0.80) / _IQR_Z),
+        "pfs": (0.90, math.log(1.24 / 0.72) / _IQR_Z),
+        None: (0.97, math.log(1.27 / 0.76) / _IQR_Z)})
+    # chosen on the tuning two-thirds (40 draws per figure): 0.10 gave coverage 0.854 and
+    # width 0.114 over all 94 figures, 0.20 on every third figure raised coverage by 0.033
+    # and width by 0.008 (beyond 0.12 on all of them); 0.15 sits between
+    shape_sd: float = 0.15
+    sampling: float = 1.0
+    ci_anchor_sd: float = 0.10
+    events_sd: float = 0.10
+    follow_up_sd: float = 0.10
+    spread_range: tuple[float, float] = (0.5, 1.5)
+    loss_efolds: float = 0.5
+    arm_correlation: float = 0.5
+
+
+#: The prior the ensembles use (see the module docstring for where each number comes from).
+PRIOR = EnsemblePrior()
+
+
+@dataclass(frozen=True, eq=False)  # pandas compares attrs with ==: identity, not a DataFrame
+class EnsembleDiagnostics:
+    """What an ensemble was drawn from and which draws missed a published number.
+
+    ``base`` is the self-check of the single reconstruction the draws perturb; ``misses`` has
+    one row per (draw, missed number): ``draw``, ``quantity``, ``arm``, ``published``,
+    ``rebuilt``; ``prior`` is the :class:`EnsemblePrior` used.
+    """
+
+    draws: int
+    base: ReconstructionDiagnostics
+    misses: pd.DataFrame
+    prior: EnsemblePrior
+
+    @property
+    def draws_missing(self) -> int:
+        """Number of draws that miss at least one published number."""
+        return int(self.misses["draw"].nunique()) if len(self.misses) else 0
+
+    def __repr__(self) -> str:
+        return (f"<EnsembleDiagnostics: {self.draws} draws, {self.draws_missing} miss a "
+                "published number>")
+
+
+@dataclass(frozen=True)
+class _CurveTable:
+    """An arm's fitted curve tabulated once, so that each draw costs a few interpolations.
+
+    ``log_h`` is log H up to the tail start on the log-time grid ``x``; after it the engine's
+    tail is ``H(t*) + theta * tail_hazard * (t - t*) * ramp(t)``, with ``ramp`` (the HR
+    shift ``exp(phi r(t))``, flat once ramped in) tabulated on ``tail_x``. Both come from the
+    curve's own :meth:`ArmCurve.cumhaz`, so the engine's formula is not repeated here.
+    """
+
+    x: np.ndarray
+    log_h: np.ndarray
+    tail_x: np.ndarray
+    ramp: np.ndarray
+    t_star: float
+    h_star: float
+
+    @classmethod
+    def of(cls, curve: ArmCurve) -> _CurveTable:
+        unit = replace(curve, theta=1.0, tail_hazard=1.0)
+        t_star = float(curve.tail_start)
+        # exact at every anchor (linear interpolation is exact at the nodes)
+        x = np.unique(np.concatenate([np.linspace(math.log(t_star * 1e-6), math.log(t_star),
+                                                  2400), curve.anchor_x]))
+        x = x[x <= math.log(t_star)]
+        with np.errstate(divide="ignore"):
+            log_h = np.log(np.maximum(unit.cumhaz(np.exp(x)), 1e-300))
+        h_star = float(np.exp(log_h[-1]))
+        tail_x = np.linspace(math.log(t_star * 1.0001), math.log(t_star * 1e4), 400)
+        t = np.exp(tail_x)
+        ramp = (unit.cumhaz(t) - h_star) / (t - t_star)
+        return cls(x, log_h, tail_x, ramp, t_star, h_star)
+
+
+class _DrawnCurve(ArmCurve):
+    """An :class:`ArmCurve` times a drawn deviation ``exp(dev(log t))`` of its cumulative hazard.
+
+    ``dev`` is given on the log-time grid ``grid_x`` and interpolated linearly between; the
+    curve itself is read from its :class:`_CurveTable` (built once per arm).
+    """
+
+    def __init__(self, base: ArmCurve, table: _CurveTable, grid_x: np.ndarray,
+                 dev: np.ndarray):
+        for f in fields(ArmCurve):
+            object.__setattr__(self, f.name, getattr(base, f.name))
+        object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "_grid_x", grid_x)
+        object.__setattr__(self, "_dev", dev)
+
+    def with_theta(self, theta: float) -> _DrawnCurve:
+        out = _DrawnCurve(self, self._table, self._grid_x, self._dev)
+        object.__setattr__(out, "theta", float(theta))
+        return out
+
+    def with_shifts(self, phi: float, psi: float) -> _DrawnCurve:
+        plain = ArmCurve(**{f.name: getattr(self, f.name) for f in fields(ArmCurve)})
+        shifted = plain.with_shifts(phi, psi)
+        return _DrawnCurve(shifted, _CurveTable.of(shifted), self._grid_x, self._dev)
+
+    def cumhaz(self, t) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        tab = self._table
+        with np.errstate(divide="ignore"):
+            x = np.log(np.maximum(t, 1e-12))
+        h = np.exp(np.interp(x, tab.x, tab.log_h))
+        late = t > tab.t_star
+        if late.any():
+            tail = tab.h_star + (self.theta * self.tail_hazard * (t - tab.t_star)
+                                 * np.interp(x, tab.tail_x, tab.ramp))
+            h = np.where(late, tail, h)
+        h = h * np.exp(np.interp(x, self._grid_x, self._dev))
+        return np.where(t > 0, h, 0.0)
+
+
+def _check_seed(seed: object) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
+                                      pool_size=seed.pool_size)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative whole number, got {seed!r}; e.g. seed=0.")
+    return np.random.SeedSequence(int(seed))
+
+
+def _check_draws(draws: object) -> int:
+    if (isinstance(draws, bool) or not isinstance(draws, (int, np.integer))
+            or not 1 <= draws <= _MAX_DRAWS):
+        raise InputError(
+            f"draws must be a whole number from 1 to {_MAX_DRAWS}, got {draws!r}; e.g. "
+            "draws=200 (enough for a 90% band)."
+        )
+    return int(draws)
+
+
+def _bridge(w: np.ndarray, clock: np.ndarray, knots: list[int], *, start: bool,
+            free_end: bool) -> np.ndarray:
+    """A Brownian path ``w`` (draws x grid) on ``clock``, pinned to 0 at the grid indices
+    ``knots`` (linear in the clock between them); from 0 at clock 0 before the first knot when
+    ``start``, else flat; free after the last knot when ``free_end``, else 0 there.
+    """
+    out = np.zeros_like(w)
+    first, last = knots[0], knots[-1]
+    if start and clock[first] > 0:
+        frac = clock[: first + 1] / clock[first]
+        out[:, : first + 1] = w[:, : first + 1] - w[:, [first]] * frac
+    for a, b in zip(knots[:-1], knots[1:], strict=True):
+        if b <= a or clock[b] <= clock[a]:
+            continue
+        frac = (clock[a:b + 1] - clock[a]) / (clock[b] - clock[a])
+        out[:, a:b + 1] = (w[:, a:b + 1] - w[:, [a]] * (1 - frac) - w[:, [b]] * frac)
+    if free_end:
+        out[:, last:] = w[:, last:] - w[:, [last]]
+    return out
+
+
+@dataclass
+class _ArmPlan:
+    """One arm's fitted pieces and its drawn deviations (all draws)."""
+
+    summary: ArmSummary
+    fit: TailFit
+    events: int
+    how: EventsSource
+    grid_x: np.ndarray
+    dev: np.ndarray  # draws x grid: deviation of log H
+    table: _CurveTable
+    tail: np.ndarray  # draws: tail hazard multiplier
+    medians: np.ndarray  # draws: where the median event goes (None when not reported)
+    follow: list[FollowUpModel]
+    events_drawn: np.ndarray
+
+
+def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
+              kind: str | None, prior: EnsemblePrior, draws: int,
+              rng: np.random.Generator, z_early: np.ndarray, z_tail: np.ndarray,
+              censoring: np.ndarray) -> _ArmPlan:
+    curve, fu = fit.curve, fit.follow_up
+    anchor_x = list(curve.anchor_x)
+    anchors = [(x, float(np.exp(-curve.cumhaz(np.array([math.exp(x)]))[0]))) for x in anchor_x]
+    t_first = math.exp(anchor_x[0]) if anchor_x else math.exp(curve.x_range[0])
+    t_end = max(fu.longest, curve.tail_start) * 1.5
+    grid_x = np.unique(np.concatenate([np.linspace(math.log(t_first * 1e-3),
+                                                   math.log(t_end), _GRID), anchor_x]))
+    t = np.exp(grid_x)
+    knots = [int(np.searchsorted(grid_x, x)) for x in anchor_x]
+    h = np.maximum(curve.cumhaz(t), 1e-12)
+    # at risk, floored at a tenth of the arm: past the 90th percentile of follow-up (where the
+    # validation grid ends) the KM's noise is not the prior's business
+    at_risk = np.maximum(summary.n * np.exp(-h) * fu.survival(t), max(2.0, 0.1 * summary.n))
+    dev = np.zeros((draws, grid_x.size))
+    # 3. sampling noise of the KM given the anchors, then the shape bridge on log time
+    if knots and prior.sampling > 0:
+        dev += _sampling_noise(h, at_risk, knots, prior.sampling, rng, draws)
+    if knots:
+        steps = rng.standard_normal((draws, grid_x.size))
+        w = np.cumsum(steps * np.sqrt(np.diff(grid_x, prepend=grid_x[0])), axis=1)
+        dev += prior.shape_sd * _bridge(w, grid_x, knots, start=False, free_end=False)
+    # 1. the reported values within their precision
+    medians = np.full(draws, np.nan)
+    m = median_time(summary)
+    jitter = np.zeros((draws, len(anchor_x)))
+    for j, (x, _) in enumerate(anchors):
+        when = math.exp(x)
+        u = rng.uniform(-1.0, 1.0, draws)
+        if any(abs(tt - when) < 1e-9 for tt in summary.landmarks):
+            continue  # the KM of a draw passes within half a step of it (see module notes)
+        if m is not None and abs(when - m) < 1e-9:
+            tol = 0.9 * rounding_tolerance(summary.median)
+            if any(abs(tt - m) <= tol for tt in summary.landmarks):
+                tol = 0.0  # a landmark inside the median's rounding says which side it is on
+            medians = m + u * tol
+            slope = _local_slope(curve, x)
+            jitter[:, j] = -slope * (np.log(medians) - x)
+        else:  # a median CI limit: the survival there is an approximation
+            jitter[:, j] = prior.ci_anchor_sd * rng.standard_normal(draws)
+    if knots:
+        for d in range(draws):
+            dev[d] += np.interp(grid_x, anchor_x, jitter[d])
+    # 2. the early slope
+    k0 = curve.early_slope if curve.early_slope is not None else _local_slope(
+        curve, anchor_x[0] if anchor_x else curve.x_range[0])
+    sd_k = prior.early_slope.get(kind, prior.early_slope[None])
+    dk = k0 * np.expm1(sd_k * z_early)
+    x1 = anchor_x[0] if anchor_x else curve.x_range[0]
+    dev += dk[:, None] * np.minimum(grid_x - x1, 0.0)[None, :]
+    np.clip(dev, -_MAX_DEV, _MAX_DEV, out=dev)
+    # 4. the tail
+    med_tail, sd_tail = prior.tail.get(kind, prior.tail[None])
+    tail = med_tail * np.exp(sd_tail * z_tail)
+    # 5. censoring
+    follow = [_draw_follow_up(fu, summary, c) for c in censoring]
+    # 6. inferred events
+    events_drawn = np.full(draws, events)
+    if how is EventsSource.HR_CI_WIDTH:
+        events_drawn = np.clip(np.round(events * np.exp(prior.events_sd
+                                                        * rng.standard_normal(draws))),
+                               1, summary.n).astype(int)
+    return _ArmPlan(summary, fit, events, how, grid_x, dev, _CurveTable.of(curve), tail, medians, follow,
+                    events_drawn)
+
+
+def _sampling_noise(h: np.ndarray, at_risk: np.ndarray, knots: list[int], scale: float,
+                    rng: np.random.Generator, draws: int) -> np.ndarray:
+    """The Kaplan-Meier's own noise around ``h`` given its values at the anchors (log H).
+
+    The cumulative hazard's increment over each grid cell, ``dH``, is multiplied by a gamma
+    variable of mean 1 and variance ``scale^2 / (Y dH)`` (``Y`` at risk): the Nelson-Aalen
+    estimate's variance ``dH / Y`` per cell (Andersen et al. 1993, IV.1), with increments that
+    stay >= 0. Between anchors (and from time 0 to the first) the increments are rescaled to
+    their sum there: a gamma process conditioned on its end points (a Dirichlet bridge), so
+    every draw passes through the anchors; after the last anchor the process runs free.
+    """
+    dh = np.maximum(np.diff(h, prepend=0.0), 0.0)
+    shape = dh * at_risk / scale**2
+    g = np.ones((draws, h.size))
+    live = shape > 0
+    g[:, live] = rng.gamma(shape[live], 1.0 / shape[live], (draws, int(live.sum())))
+    inc = dh * g
+    bounds = [0, *[k + 1 for k in knots]]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        total = inc[:, a:b].sum(axis=1, keepdims=True)
+        want = dh[a:b].sum()
+        np.divide(inc[:, a:b] * want, total, out=inc[:, a:b], where=total > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.cumsum(inc, axis=1) / np.cumsum(dh)
+    return np.where(np.isfinite(ratio) & (ratio > 0), np.log(np.maximum(ratio, 1e-300)), 0.0)
+
+
+def _local_slope(curve: ArmCurve, x: float, h: float = 0.05) -> float:
+    y = np.log(np.maximum(curve.cumhaz(np.exp(np.array([x - h, x + h]))), 1e-300))
+    return float(max((y[1] - y[0]) / (2 * h), 0.05))
+
+
+def _draw_follow_up(fu: FollowUpModel, summary: ArmSummary, draw: np.ndarray) -> FollowUpModel:
+    """The follow-up model with a drawn time scale, spread and loss (one trial: both arms)."""
+    scale, spread, loss = (float(v) for v in draw)
+    knots = np.array(fu.knots, dtype=float) * scale
+    if knots.size == 3:
+        mid = knots[1]
+        knots[0] = max(0.0, mid - (mid - knots[0]) * spread)
+        knots[2] = max(mid * (1 + 1e-9), mid + (knots[2] - mid) * spread)
+    elif knots.size == 2:
+        knots[0] = max(0.0, knots[1] - (knots[1] - knots[0]) * spread)
+    if summary.max_follow_up is not None:
+        knots = np.minimum(knots, summary.max_follow_up)
+        knots = np.maximum.accumulate(knots)
+        knots[-1] = max(knots[-1], knots[-2] * (1 + 1e-9) if knots.size > 1 else knots[-1])
+    out = replace(fu, knots=tuple(float(k) for k in knots))
+    if fu.lower_range is not None:
+        out = replace(out, lower_range=(fu.lower_range[0] * scale,
+                                        min(fu.lower_range[1] * scale, knots[1] * (1 - 1e-6))
+                                        if knots.size == 3 else fu.lower_range[1] * scale))
+    return out.with_loss(fu.loss + loss / out.longest)
+
+
+def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
+    """Calibrate the tail of draw ``d`` and place its patients; (time, event)."""
+    s, base = plan.summary, plan.fit.curve
+    curve = _DrawnCurve(replace(base, tail_hazard=base.tail_hazard * plan.tail[d]),
+                        plan.table, plan.grid_x, plan.dev[d])
+    fu = plan.follow[d]
+    events = int(plan.events_drawn[d])
+    if plan.how is EventsSource.EXPECTED:
+        events = int(min(max(round(expected_events(curve, fu, s.n)), 1), s.n))
+    fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
+    median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
+    if median is None:
+        median = median_time(s)
+    t_cap = min(fit.follow_up.longest, s.max_follow_up or math.inf)
+    n_cens = s.n - events
+    cur = fit.curve
+    for attempt in range(_LANDMARK_TRIES):
+        # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
+        shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
+        u = (np.arange(n_cens) + shift) / max(n_cens, 1)
+        censored = np.minimum(censoring_times(cur, fit.follow_up, u), t_cap)
+        for step in range(_SPILL_STEPS + 1):
+            alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
+                             not_reached=s.median_not_reached, t_cap=t_cap)
+            if (step == _SPILL_STEPS or not alloc.events_pulled_into_follow_up
+                    or s.median_not_reached or events == s.n):
+                break
+            cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
+        if not s.landmarks or not _landmark_missed(alloc.time, alloc.event, s):
+            return alloc.time, alloc.event.astype(np.int8)
+    # still a KM step away: move a few patients as the engine does (costly, so only here)
+    time, _ = polish_landmarks(alloc.time, alloc.event, dict(s.landmarks),
+                               tolerance=landmark_tolerance)
+    return time, alloc.event.astype(np.int8)
+
+
+def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool:
+    """Whether any landmark is outside the self-check's tolerance (polishing is costly)."""
+    order = np.lexsort((1 - event, time))
+    t, e = time[order], event[order]
+    level = np.cumprod(1.0 - e / (t.size - np.arange(t.size)))
+    for when, rate in s.landmarks.items():
+        i = np.searchsorted(t, when, side="right") - 1
+        rebuilt = float(level[i]) if i >= 0 else 1.0
+        tol = landmark_tolerance(rate, rebuilt, int(np.sum(time >= when)))
+        if abs(rebuilt - rate) > tol + 1e-9:
+            return True
+    return False
+
+
+def _bend(time: np.ndarray, event: np.ndarray, lo: float, hi: float, f: float) -> np.ndarray:
+    """Times inside ``(lo, hi)`` moved to ``lo + (hi - lo) u^f``, ``u`` their relative place.
+
+    ``f > 1`` moves them earlier (a higher hazard just after ``lo``), ``f < 1`` later. Events
+    and censorings move alike, so their order, every number at risk and every Kaplan-Meier
+    level outside ``(lo, hi)`` stay as they were; only the arm's timing against the other
+    arm's (the Cox HR) changes.
+    """
+    out = time.copy()
+    inside = (time > lo) & (time < hi)
+    if inside.any() and hi > lo:
+        rel = (time[inside] - lo) / (hi - lo)
+        out[inside] = lo + (hi - lo) * rel**f
+    return out
+
+
+def _match_hr(parts, plans, hr: HazardRatio, tol: float):
+    """Bring a draw's Cox HR within the published precision without moving a published number.
+
+    The analogue of the engine's HR match (``from_summary._match_hazard_ratio``): event times
+    after each arm's last reported point, then if needed before its first, are bent by
+    :func:`_bend` with powers ``f`` on the experimental arm and ``1 / f`` on the control arm,
+    ``log f`` found by bisection on the Cox HR (Efron ties). Median, landmarks, n and events
+    stay as they are. Returns the parts unchanged when the HR already hits or cannot be reached.
+    """
+    target = hr.log_estimate
+
+    def hit(p) -> bool:
+        b = _log_hr(p)
+        return math.isfinite(b) and abs(math.exp(b) - hr.estimate) <= tol
+
+    if hit(parts):
+        return parts
+    regions = []
+    for p, (t, _) in zip(plans, parts, strict=True):
+        ax = p.fit.curve.anchor_x
+        first = math.exp(ax[0]) if ax else 0.0
+        last = p.fit.curve.tail_start
+        regions.append(((last, float(t.max()) * (1 + 1e-9)), (0.0, first)))
+    for which in (0, 1):  # after the last reported point, then before the first
+        def bent(log_f: float, parts=parts, which=which):
+            # earlier events (f > 1) raise an arm's hazard just after the region's start
+            return [(_bend(t, e, *reg[which], math.exp(sign * log_f)), e)
+                    for sign, (t, e), reg in zip((-1.0, 1.0), parts, regions, strict=True)]
+
+        def gap(log_f: float, bent=bent) -> float:
+            return _log_hr(bent(log_f)) - target
+
+        g0 = gap(0.0)
+        if not math.isfinite(g0):
+            return parts
+        # raising log_f moves the experimental arm's events earlier there: the HR rises
+        end = -_HR_POWER if g0 > 0 else _HR_POWER
+        g_end = gap(end)
+        if not math.isfinite(g_end) or g_end * g0 > 0:
+            parts = bent(end) if math.isfinite(g_end) and abs(g_end) < abs(g0) else parts
+            continue
+        # regula falsi, Illinois variant (Dowell & Jarratt 1971): the log HR is near-linear in
+        # log f, so a few Cox fits suffice
+        a, fa, b, fb = 0.0, g0, end, g_end
+        for _ in range(_HR_STEPS):
+            mid = (a * fb - b * fa) / (fb - fa) if fb != fa else 0.5 * (a + b)
+            candidate = bent(mid)
+            g_mid = _log_hr(candidate) - target
+            if math.isfinite(g_mid) and abs(math.exp(g_mid + target) - hr.estimate) <= tol:
+                return candidate
+            if not math.isfinite(g_mid):
+                break
+            if g_mid * fb < 0:
+                a, fa = b, fb
+            else:
+                fa /= 2
+            b, fb = mid, g_mid
+        parts = bent(b)
+        if hit(parts):
+            return parts
+    return parts
+
+
+def _log_hr(parts) -> float:
+    (t0, e0), (t1, e1) = parts
+    r = cox_two_group(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
+                      np.r_[np.zeros(t0.size), np.ones(t1.size)])
+    return r.log_hr
+
+
+def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None, draws: int,
+              seed: object, endpoint: object, prior: EnsemblePrior) -> pd.DataFrame:
+    seq = _check_seed(seed)
+    kind = endpoint_kind(endpoint)
+    base_seed, prior_seed, draw_seed = seq.spawn(3)
+    frames, _, hr_how, pieces = fit_pieces(arms, hr, seed=base_seed, endpoint=endpoint)
+    base = ReconstructionDiagnostics(tuple(), hr_how,
+                                     self_check(arms, labels, frames, hr, hr_how))
+    rng = np.random.default_rng(prior_seed)
+    rho = prior.arm_correlation
+    shared = rng.standard_normal((2, draws))
+    # one trial, one accrual and cut-off: the censoring draws are shared by the arms
+    censoring = np.column_stack([
+        np.exp(prior.follow_up_sd * rng.standard_normal(draws)),
+        rng.uniform(*prior.spread_range, draws), rng.uniform(0.0, prior.loss_efolds, draws)])
+    plans = []
+    for arm, (fit, events, how) in zip(arms, pieces, strict=True):
+        own = rng.standard_normal((2, draws))
+        z = math.sqrt(rho) * shared + math.sqrt(1 - rho) * own
+        plans.append(_arm_plan(arm, fit, events, how, kind, prior, draws, rng,
+                               z[0], z[1], censoring))
+    target = None if hr is None or len(arms) != 2 else hr.log_estimate
+    tol = None if target is None else rounding_tolerance(hr.estimate, min_decimals=2)
+    out_draw, out_arm, out_time, out_event = [], [], [], []
+    rows = []
+    for d, child in enumerate(draw_seed.spawn(draws)):
+        arm_rngs = [np.random.default_rng(c) for c in child.spawn(len(arms))]
+        u = [g.uniform(0.05, 0.95, p.summary.n) for g, p in zip(arm_rngs, plans, strict=True)]
+        parts = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
+        if target is not None:
+            parts = _match_hr(parts, plans, hr, tol)
+        frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
+        for c in self_check(arms, labels, frames_d, hr, hr_how):
+            if not c.hit:
+                rows.append({"draw": d, "quantity": c.label, "arm": c.arm,
+                             "published": c.published, "rebuilt": c.rebuilt})
+        for label, (t, e) in zip(labels, parts, strict=True):
+            out_draw.append(np.full(t.size, d))
+            out_arm.append(np.full(t.size, label, dtype=object))
+            out_time.append(t)
+            out_event.append(e)
+    out = pd.DataFrame({"draw": np.concatenate(out_draw), "arm": np.concatenate(out_arm),
+                        "time": np.concatenate(out_time).astype(float),
+                        "event": np.concatenate(out_event).astype(int)})
+    misses = pd.DataFrame(rows, columns=["draw", "quantity", "arm", "published", "rebuilt"])
+    diag = EnsembleDiagnostics(draws, base, misses, prior)
+    for (quantity, arm), g in misses.groupby(["quantity", "arm"], sort=False):
+        warnings.warn(
+            f"{arm} {quantity}: published {g['published'].iloc[0]}, missed by "
+            f"{g['draw'].nunique()} of {draws} draws (rebuilt {g['rebuilt'].min()} to "
+            f"{g['rebuilt'].max()}); those draws are kept and listed in "
+            "attrs['lmssurv'].misses", ReconstructionWarning, stacklevel=3)
+    out.attrs["lmssurv"] = diag
+    return out
+
+
+def reconstruct_ensemble(
+    control: ArmSummary,
+    experimental: ArmSummary | None = None,
+    *,
+    hr: HazardRatio | None = None,
+    draws: int = 200,
+    seed: int = 0,
+    endpoint: str | None = None,
+    prior: EnsemblePrior = PRIOR,
+) -> pd.DataFrame:
+    """Draw ``draws`` plausible pseudo-trials that all reproduce the published numbers.
+
+    Parameters
+    ----------
+    control : ArmSummary
+        Published summary of the control arm (or the only arm), times in months.
+    experimental : ArmSummary, optional
+        Published summary of the experimental arm; None for a one-arm ensemble.
+    hr : HazardRatio, optional
+        Published hazard ratio, experimental vs control (two arms only).
+    draws : int
+        Number of pseudo-trials (1 to 10,000); 200 give a stable 90% band.
+    seed : int
+        Seed of every random step; the same inputs and seed give the same rows.
+    endpoint : str, optional
+        ``"os"``, ``"pfs"`` (or another progression endpoint) or None: picks the engine's
+        early shape and the prior's spread (see the module docstring).
+    prior : EnsemblePrior
+        What the draws vary and how much (default :data:`PRIOR`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``draw`` (0 to ``draws - 1``), ``arm`` (the arm's label, or "control" /
+        "experimental"), ``time`` (months) and ``event`` (0/1); each draw has exactly ``n``
+        rows per arm and the reported event counts. ``attrs["lmssurv"]`` is an
+        :class:`EnsembleDiagnostics` (the base reconstruction's self-check, and every draw
+        that misses a published number).
+
+    Warns
+    -----
+    ReconstructionWarning
+        Once per published number that some draws miss, saying in how many.
+
+    Examples
+    --------
+    >>> from lmssurv import ArmSummary, HazardRatio, reconstruct_ensemble
+    >>> c = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0),
+    ...                landmarks={24: 0.49}, median_follow_up=55.0, label="Doxorubicin")
+    >>> e = ArmSummary(n=74, events=47, median=33.0, median_ci=(26.0, 48.0),
+    ...                landmarks={24: 0.68}, median_follow_up=55.0, label="Trabectedin")
+    >>> ens = reconstruct_ensemble(c, e, hr=HazardRatio(0.65, 0.44, 0.95), draws=20, seed=0)
+    >>> ens.groupby(["draw", "arm"]).size().unique().tolist()
+    [76, 74]
+    """
+    if not isinstance(control, ArmSummary):
+        raise InputError(f"control must be an ArmSummary, got {type(control).__name__}.")
+    if experimental is not None and not isinstance(experimental, ArmSummary):
+        raise InputError(
+            f"experimental must be an ArmSummary or None, got {type(experimental).__name__}.")
+    if hr is not None and not isinstance(hr, HazardRatio):
+        raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
+    if hr is not None and experimental is None:
+        raise InputError("hr was given for a one-arm ensemble; pass experimental=... too, or "
+                         "drop hr.")
+    if not isinstance(prior, EnsemblePrior):
+        raise InputError(f"prior must be an EnsemblePrior, got {type(prior).__name__}.")
+    draws = _check_draws(draws)
+    if experimental is None:
+        return _ensemble([control], [control.label or "control"], None, draws, seed,
+                         endpoint, prior)
+    labels = [control.label or "control", experimental.label or "experimental"]
+    if labels[0] == labels[1]:
+        raise InputError(f"both arms are labelled {labels[0]!r}; give them different labels.")
+    return _ensemble([control, experimental], labels, hr, draws, seed, endpoint, prior)
