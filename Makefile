@@ -51,6 +51,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/curve_validation.py
 	$(BIN)/python benchmarks/curve_speed.py
 	$(BIN)/python benchmarks/import_time.py
+	$(BIN)/python benchmarks/ensemble.py
 
 # Researchers: open the notebooks in Jupyter (installs the `notebooks` extra on first use).
 notebooks: $(NB_STAMP)
