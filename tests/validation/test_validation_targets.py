@@ -8,8 +8,8 @@ true patient data by ``kmdata_testbed.run``.
 
 The targets are the issue's acceptance criteria, not tuned to these data. Where the engine does
 not meet one yet, the test keeps the issue's number and is marked
-``xfail(strict=True)``: when the rewritten engine meets it the test XPASSes, which fails the
-suite, and the mark must be removed. For scale, ``python benchmarks/validation.py`` prints the
+``xfail(strict=True)`` with the value it measures: when the engine meets it the test XPASSes,
+which fails the suite, and the mark must be removed. For scale, ``python benchmarks/validation.py`` prints the
 same numbers side by side with the naive baseline and the full-data oracle.
 """
 
@@ -25,7 +25,11 @@ from small_trial import CONTROL, EXPERIMENTAL, HR
 
 from lmssurv import reconstruct_trial
 
-REWRITE = pytest.mark.xfail(strict=True, reason="issue 9 target; engine rewrite in progress")
+
+def _not_met(measured: str):
+    """An issue 9 target the engine does not meet yet, with what it measures (seed 0)."""
+    return pytest.mark.xfail(strict=True, reason=f"issue 9 target not met yet: {measured}")
+
 
 # Issue 9 targets, real trials held out from tuning.
 MEDIAN_MAE = 0.015
@@ -79,12 +83,12 @@ def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@REWRITE
+@_not_met("held-out median arm MAE 0.0180 (target 0.015)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
 
-@REWRITE
+@_not_met("held-out worst arm 0.069 (target 0.05)")
 def test_real_worst_arm(real):
     bad = real[real["mae"] > WORST_MAE]
     assert bad.empty, _show(bad)
@@ -107,12 +111,12 @@ def test_sim_no_silent_miss(sim):
     assert bad.empty, _show(bad)
 
 
-@REWRITE
+@_not_met("HR missed (warned) in ~45% of simulated trials (target 10%)")
 def test_sim_hr_miss_rate(sim):
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
-@REWRITE
+@_not_met("median or landmark missed (warned) in ~5-6% (target 2%)")
 def test_sim_median_or_landmark_miss_rate(sim):
     rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
     assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE
