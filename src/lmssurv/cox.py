@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CoxResult", "cox_two_group"]
+__all__ = ["CoxResult", "cox_two_arms", "cox_two_group"]
 
 _Z95 = 1.959963984540054
 
@@ -93,3 +93,17 @@ def cox_two_group(time, event, group) -> CoxResult:
         if abs(step) < 1e-10:
             break
     return CoxResult(beta, 1.0 / math.sqrt(info))
+
+
+def cox_two_arms(control_time, control_event, experimental_time, experimental_event) -> CoxResult:
+    """:func:`cox_two_group` of two arms given apart: the experimental arm vs the control arm.
+
+    Examples
+    --------
+    >>> round(cox_two_arms([1, 3, 5], [1, 1, 1], [2, 4, 6], [1, 1, 0]).hr, 4)
+    0.5315
+    """
+    t0, t1 = np.asarray(control_time, dtype=float), np.asarray(experimental_time, dtype=float)
+    return cox_two_group(np.concatenate([t0, t1]),
+                         np.concatenate([np.asarray(control_event), np.asarray(experimental_event)]),
+                         np.r_[np.zeros(t0.size), np.ones(t1.size)])

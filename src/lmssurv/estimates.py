@@ -19,7 +19,7 @@ import pandas as pd
 
 from lmssurv._validation import InputError, require_frame
 from lmssurv.compare import median_survival, rmst, survival_curve
-from lmssurv.cox import cox_two_group
+from lmssurv.cox import cox_two_arms
 
 __all__ = ["summarise_ensemble", "survival_band"]
 
@@ -208,8 +208,7 @@ def summarise_ensemble(ens: pd.DataFrame, taus: Iterable[float] = (12.0, 24.0, 3
             add("RMST difference", pair, tau, rmsts[b, tau] - rmsts[a, tau])
         hrs = []
         for (t0, e0), (t1, e1) in zip(draws[a], draws[b], strict=True):
-            r = cox_two_group(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
-                              np.r_[np.zeros(t0.size), np.ones(t1.size)])
+            r = cox_two_arms(t0, e0, t1, e1)
             hrs.append(r.hr if math.isfinite(r.hr) else math.nan)
         add("HR", pair, math.nan, hrs)
     return pd.DataFrame(rows, columns=["quantity", "arm", "time", "estimate", "lower", "upper",

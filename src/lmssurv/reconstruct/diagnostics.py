@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lmssurv.cox import cox_two_group
+from lmssurv.cox import cox_two_arms
+from lmssurv.km import km_levels
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -212,15 +213,6 @@ def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
     return max(rounding_tolerance(rate, min_decimals=3), half_step)
 
 
-def _km(time: np.ndarray, event: np.ndarray):
-    """KM step function: (event times, levels after each) with events before censorings."""
-    order = np.lexsort((1 - event, time))
-    t, e = time[order], event[order].astype(float)
-    at_risk = t.size - np.arange(t.size)
-    level = np.cumprod(1.0 - e / at_risk)
-    return t, e, level
-
-
 def _km_at(t, level, when: float) -> float:
     i = np.searchsorted(t, when, side="right") - 1
     return float(level[i]) if i >= 0 else 1.0
@@ -257,7 +249,7 @@ def self_check(
             d = int(event.sum())
             checks.append(Check("events", label, None, arm.events, d, 0.0, d == arm.events,
                                 None if d == arm.events else MissReason.NOT_REACHED))
-        t, e, level = _km(time, event)
+        t, e, _, level = km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
             early, rebuilt = _km_medians(t, e, level)
             if arm.median is None:
@@ -283,10 +275,8 @@ def self_check(
                 reason = MissReason.DISCRETE if coarse else MissReason.NOT_REACHED
             checks.append(Check("landmark", label, when, rate, rebuilt, tol, ok, reason))
     if hr is not None and len(frames) == 2:
-        time = np.concatenate([f["time"].to_numpy(float) for f in frames])
-        event = np.concatenate([f["event"].to_numpy(int) for f in frames])
-        group = np.r_[np.zeros(len(frames[0])), np.ones(len(frames[1]))]
-        rebuilt = cox_two_group(time, event, group).hr
+        (c, e) = frames
+        rebuilt = cox_two_arms(c["time"], c["event"], e["time"], e["event"]).hr
         tol = rounding_tolerance(hr.estimate, min_decimals=2)
         ok = math.isfinite(rebuilt) and abs(rebuilt - hr.estimate) <= tol + 1e-9
         reason = None

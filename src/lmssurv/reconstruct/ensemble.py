@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv._validation import InputError
-from lmssurv.cox import cox_two_group
+from lmssurv.cox import cox_two_arms
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     EventsSource,
@@ -571,8 +571,7 @@ def _match_hr(parts, plans, hr: HazardRatio, tol: float):
 
 def _log_hr(parts) -> float:
     (t0, e0), (t1, e1) = parts
-    r = cox_two_group(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
-                      np.r_[np.zeros(t0.size), np.ones(t1.size)])
+    r = cox_two_arms(t0, e0, t1, e1)
     return r.log_hr
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from lmssurv._validation import InputError
-from lmssurv.cox import cox_two_group
+from lmssurv.cox import cox_two_arms
 from lmssurv.reconstruct.censoring import follow_up_model
 from lmssurv.reconstruct.diagnostics import (
     ArmDiagnostics,
@@ -273,8 +274,6 @@ def _reconstruct(
 def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
             ) -> ReconstructionDiagnostics:
     """Self-check every reported number and warn (or raise) for each miss."""
-    from dataclasses import replace
-
     diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
     checks = self_check(arms, labels, frames, hr, hr_how)
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
@@ -291,11 +290,10 @@ def _hr_keeper(built, times, i: int, hr: HazardRatio | None):
     if hr is None or len(built) != 2:
         return None
     events = [alloc.event for _, alloc in built]
-    group = np.r_[np.zeros(events[0].size), np.ones(events[1].size)]
 
     def gap(arm_time) -> float:
         t = [arm_time if j == i else times[j] for j in (0, 1)]
-        r = cox_two_group(np.concatenate(t), np.concatenate(events), group)
+        r = cox_two_arms(t[0], events[0], t[1], events[1])
         return abs(r.hr - hr.estimate) if math.isfinite(r.hr) else math.inf
 
     allowed = max(gap(times[i]), 0.5 * 10.0 ** -2)  # the HR is printed to 2 decimals
@@ -304,8 +302,7 @@ def _hr_keeper(built, times, i: int, hr: HazardRatio | None):
 
 def _cox_of(built) -> tuple[float, float]:
     (_, a0), (_, a1) = built
-    r = cox_two_group(np.concatenate([a0.time, a1.time]), np.concatenate([a0.event, a1.event]),
-                      np.r_[np.zeros(a0.time.size), np.ones(a1.time.size)])
+    r = cox_two_arms(a0.time, a0.event, a1.time, a1.event)
     return r.log_hr, r.se
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from lmssurv.km import km_levels
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
 
@@ -43,10 +44,6 @@ _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far abov
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 # Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
 _LOSS_MAX = 5.0
-# Fewer events than the curve gives: with follow-up reported (it says when censoring happens),
-# let the tail's hazard fall below half the last reported stretch's before losing patients to
-# follow-up; without it, lose them first (chosen on the real trials' tuning part).
-LOSS_BEFORE_WIDE_TAIL = False
 # An unreported follow-up ends between 1.05 and 50 times the last reported time.
 _UNREPORTED_MIN, _UNREPORTED_MAX = 1.05, 50.0
 
@@ -349,17 +346,24 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
             return TailFit(curve.with_theta(theta), follow_up.with_lower(lower),
                            f"tail hazard x{theta:.3g} and follow-up start to match events", 1)
         follow_up = follow_up.with_lower(lo_max if bound > 0 else lo_min)
-    if bound < 0 and (follow_up.unreported_from is not None or LOSS_BEFORE_WIDE_TAIL):
-        # Fewer events than the curve gives even with a halved tail: patients lost to
-        # follow-up, at a constant hazard (at most e^-_LOSS_MAX of them followed to the end).
-        top = _LOSS_MAX / follow_up.longest
-        loss = _solve(lambda v: -gap(bound, follow_up.with_loss(v)), 0.0, top)
-        theta = min(math.exp(bound), cap)
-        if loss is not None:
-            fu = follow_up.with_loss(loss)
-            return TailFit(curve.with_theta(theta), fu,
-                           f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to "
-                           "match events", 1)
+    def lose(log_theta: float, fu: FollowUpModel, strain: int) -> TailFit | None:
+        """Fewer events than the curve gives with this tail: patients lost to follow-up at a
+        constant hazard (at most e^-_LOSS_MAX of them followed to the end), or None."""
+        loss = _solve(lambda v: -gap(log_theta, fu.with_loss(v)), 0.0, _LOSS_MAX / fu.longest)
+        if loss is None:
+            return None
+        theta = min(math.exp(log_theta), cap)
+        return TailFit(curve.with_theta(theta), fu.with_loss(loss),
+                       f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to match "
+                       "events", strain)
+
+    # Without reported follow-up nothing says when censoring happens: lose patients before
+    # letting the tail's hazard fall below half the last reported stretch's. With it (the
+    # censorings are then late), the tail falls first.
+    if bound < 0 and follow_up.unreported_from is not None:
+        fit = lose(bound, follow_up, 1)
+        if fit is not None:
+            return fit
     lo, hi = math.log(_THETA_RANGE[0]), math.log(_THETA_RANGE[1])
     log_theta = _solve(lambda v: gap(v, follow_up), lo, hi)
     if log_theta is not None:
@@ -367,13 +371,9 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
         return TailFit(curve.with_theta(theta), follow_up,
                        f"tail hazard x{theta:.3g} to match events", 2)
     if gap(lo, follow_up) > 0 and follow_up.loss == 0.0:
-        top = _LOSS_MAX / follow_up.longest
-        loss = _solve(lambda v: -gap(lo, follow_up.with_loss(v)), 0.0, top)
-        if loss is not None:
-            theta = min(_THETA_RANGE[0], cap)
-            return TailFit(curve.with_theta(theta), follow_up.with_loss(loss),
-                           f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to "
-                           "match events", 2)
+        fit = lose(lo, follow_up, 2)
+        if fit is not None:
+            return fit
     theta = min(_THETA_RANGE[1] if gap(hi, follow_up) < 0 else _THETA_RANGE[0], cap)
     cur = curve.with_theta(theta)
     if follow_up.unreported_from is not None:  # already stretched as far as it may go
@@ -412,10 +412,7 @@ def _km_summary(time: np.ndarray, event: np.ndarray, at: np.ndarray):
     Crossings use the same ``1e-9`` guard as :func:`allocate` for a level that is 0.5 up to
     floating-point rounding.
     """
-    order = np.lexsort((1 - event, time))  # events before censorings at equal times
-    t, e = time[order], event[order].astype(float)
-    r = t.size - np.arange(t.size)
-    km = np.cumprod(1.0 - e / r)
+    t, e, r, km = km_levels(time, event)
     with np.errstate(divide="ignore", invalid="ignore"):
         gw = np.cumsum(np.where(e > 0, 1.0 / (r * (r - 1.0)), 0.0))
         spread = np.exp(_Z * np.sqrt(gw) / -np.log(km))
