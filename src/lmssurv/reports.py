@@ -47,8 +47,9 @@ class _Report(pd.DataFrame):
         frame.attrs = dict(self.attrs)
         return frame
 
-    def _headline(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _headline(self) -> str:
+        """The first line of the display; each report says its verdict here."""
+        return f"{type(self).__name__}: {len(self)} rows"
 
     def _short(self) -> pd.DataFrame:
         return pd.DataFrame(self[[c for c in self._shown if c in self.columns]])
