@@ -173,3 +173,13 @@ def test_one_event_in_200_with_a_tiny_follow_up_is_no_zero_division():
     counts = ipd.groupby("arm")["event"].agg(["size", "sum"])
     assert counts.loc["c"].tolist() == [5, 4] and counts.loc["e"].tolist() == [200, 1]
     _assert_every_miss_warned((c, e), ipd, warned, HazardRatio(0.22))
+
+
+def test_diagnostics_report_the_loss_to_follow_up_that_was_used():
+    # No follow-up reported and fewer events than the curve gives even at the shortest
+    # follow-up (an immature trial): the engine loses patients to follow-up, and says so.
+    arm = ArmSummary(n=533, events=107, median=10.9, median_ci=(8.7, 11.9),
+                     landmarks={3: 0.87, 6: 0.76}, label="c")
+    ipd, _ = _rebuild(reconstruct_arm, arm, seed=0)
+    frame = ipd.attrs["lmssurv"].arms_frame()
+    assert frame.loc[0, "loss_to_follow_up"] > 0  # once always 0, whatever the engine used

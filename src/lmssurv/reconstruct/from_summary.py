@@ -262,7 +262,7 @@ def _reconstruct(
             arm=arm.name, n=arm.n, events=d, events_source=how,
             follow_up=fit.follow_up.how,
             tail_hazard_multiplier=float(fit.curve.theta),
-            loss_to_follow_up=float(getattr(fit, "loss", 0.0)),
+            loss_to_follow_up=float(fit.follow_up.loss),
             tail_start=float(fit.curve.tail_start),
             anchors=tuple((a.kind, float(a.time), round(float(a.survival), 4))
                           for a in anchors[i]),
