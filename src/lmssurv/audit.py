@@ -65,7 +65,7 @@ import pandas as pd
 from lmssurv import _normal
 from lmssurv._validation import InputError
 from lmssurv.reports import AuditReport
-from lmssurv.trials import Endpoint, Trial, _months_between, as_trial
+from lmssurv.trials import Endpoint, Trial, as_trial, months_between
 
 __all__ = ["AUDIT_COLUMNS", "VERDICTS", "audit", "implied_p_range"]
 
@@ -307,12 +307,12 @@ def _follow_up_rows(trial: Trial) -> Iterable[dict]:
     if "accrual_start" not in facts or "accrual_end" not in facts:
         return
     start, end = facts["accrual_start"].value, facts["accrual_end"].value
-    window = _months_between(start, end)
+    window = months_between(start, end)
     for key, a in trial.analyses.items():
         if a.data_cutoff is None or a.median_follow_up is None:
             continue
         cut = a.data_cutoff.value
-        expected = _months_between(start, cut) - window / 2
+        expected = months_between(start, cut) - window / 2
         reported = float(a.median_follow_up.value)
         diff = reported - expected
         # month-granular dates: each of start, end and cut-off is uncertain by about a month
@@ -321,8 +321,8 @@ def _follow_up_rows(trial: Trial) -> Iterable[dict]:
         yield _row(
             "follow_up_vs_dates", key, "both", reported, expected, verdict,
             f"uniform entry {start} to {end} with cut-off {cut} gives a median potential "
-            f"follow-up of {expected:g} months (range {_months_between(end, cut)}-"
-            f"{_months_between(start, cut)})"
+            f"follow-up of {expected:g} months (range {months_between(end, cut)}-"
+            f"{months_between(start, cut)})"
             + ("" if verdict == "consistent" else
                f"; the printed {reported:g} is {abs(diff):g} months "
                f"{'shorter' if diff < 0 else 'longer'}: accrual that rose linearly would "
@@ -503,7 +503,7 @@ def _compare_pair(trial: Trial, head: Endpoint, other: Endpoint) -> Iterable[dic
         expl += "; no ordering to test"
     else:
         early, late = ((head, (lo_h, hi_h)), (other, (lo_o, hi_o)))
-        if _months_between(c_head, c_other) < 0:
+        if months_between(c_head, c_other) < 0:
             early, late = late, early
         # events cannot fall at a later cut-off: fail only when the ranges cannot overlap
         if late[1][1] < early[1][0]:
