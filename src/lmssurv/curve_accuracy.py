@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lmssurv._validation import InputError
-from lmssurv.reconstruct.from_curve import _at_risk_arrays, clean_clicks, reconstruct_from_curve
+from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks, reconstruct_from_curve
 
 __all__ = [
     "curve_accuracy",
@@ -98,7 +98,7 @@ def _one_accuracy(curve, ipd, at_risk, total_events, scale) -> pd.DataFrame:
     rows.append(pd.DataFrame({"measure": list(summary), "time": np.nan, "published": np.nan,
                               "rebuilt": np.nan, "error": list(summary.values())}))
     if at_risk is not None:
-        tt, tn = _at_risk_arrays(at_risk, None)
+        tt, tn = at_risk_arrays(at_risk, None)
         srt = np.sort(time)
         rebuilt = srt.size - np.searchsorted(srt, tt, side="left")
         rows.append(pd.DataFrame({"measure": "at_risk", "time": tt, "published": tn,
@@ -277,7 +277,7 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
                               f"(0-{t_end:.0f} months)")
             table = part(at_risk, arm)
             if table is not None:
-                tt_, tn_ = _at_risk_arrays(table, None)
+                tt_, tn_ = at_risk_arrays(table, None)
                 srt = np.sort(time)
                 rb = srt.size - np.searchsorted(srt, tt_, side="left")
                 row = len(arms) - k
