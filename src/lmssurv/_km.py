@@ -25,6 +25,7 @@ __all__ = [
     "at_risk",
     "fit_km",
     "greenwood_sum",
+    "km_step",
     "landmark_ci",
     "split_arms",
     "survival_at",
@@ -98,7 +99,7 @@ def survival_at(time, event, t: float) -> float:
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
-    s = _km_step(time, event)
+    s = km_step(time, event)
     if t > time.max():
         return 0.0 if len(s[1]) and s[1][-1] == 0 else math.nan
     idx = np.searchsorted(s[0], t, side="right") - 1
@@ -156,8 +157,17 @@ def landmark_ci(time, event, t: float, *, transform: str = "loglog",
     )
 
 
-def _km_step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct event times and the KM survival just after each (product-limit)."""
+def km_step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct event times and the KM survival just after each (product-limit).
+
+    ``time`` in months and ``event`` (1 event, 0 censored) as numpy arrays.
+
+    Examples
+    --------
+    >>> times, surv = km_step(np.array([1.0, 2, 2, 3]), np.array([1, 1, 0, 1]))
+    >>> times.tolist(), surv.round(4).tolist()
+    ([1.0, 2.0, 3.0], [0.75, 0.5, 0.0])
+    """
     times = np.unique(time[event == 1])
     surv = np.empty(len(times))
     s = 1.0

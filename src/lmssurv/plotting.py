@@ -336,10 +336,14 @@ def _hr_text(published, ipd: pd.DataFrame, arms: list[str]) -> str:
         ci = f" (95% CI {_fmt_interval(hr.lower, hr.upper, 2)})" if hr.lower is not None else ""
         lines.append(f"HR published ({kind}): {hr.estimate:.2f}{ci}")
     if len(arms) == 2:
-        from lmssurv.checks import _cox  # the same Cox fit the checks use
+        from lmssurv.cox import cox_two_arms
 
         parts = [ipd.loc[ipd["arm"] == a, ["time", "event"]] for a in arms]
-        est, lo, hi, _ = _cox(parts[0], parts[1], 0.95)
+        fit = cox_two_arms(parts[0]["time"], parts[0]["event"], parts[1]["time"], parts[1]["event"])
+        if not math.isfinite(fit.log_hr):
+            raise InputError("the Cox model did not fit the pseudo-data; check that both arms "
+                             "have events.")
+        est, (lo, hi) = fit.hr, fit.ci(0.95)
         lines.append(f"HR pseudo-data (Cox, unadjusted): {est:.2f} "
                      f"(95% CI {_fmt_interval(lo, hi, 2)})")
         lines.append(f"{arms[1]} vs {arms[0]}")

@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from lmssurv._km import km_step
 from lmssurv._validation import InputError
-from lmssurv.compare import _km
 from lmssurv.regimens import (
     CHECK_OUTCOME_COLUMNS,
     forest_table,
@@ -46,9 +46,10 @@ def _is_doxorubicin_alone(regimen: str) -> bool:
 
 
 def _step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    km = _km(time, event)
-    t = np.concatenate(([0.0], km.times, [km.last_time]))
-    s = np.concatenate(([1.0], km.surv, [km.surv[-1] if km.surv.size else 1.0]))
+    time, event = np.asarray(time, dtype=float), np.asarray(event, dtype=int)
+    times, surv = km_step(time, event)
+    t = np.concatenate(([0.0], times, [time.max()]))
+    s = np.concatenate(([1.0], surv, [surv[-1] if surv.size else 1.0]))
     return t, s
 
 

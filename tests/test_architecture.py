@@ -1,0 +1,94 @@
+"""Layering rules that keep lmssurv maintainable (issue 13), checked on the source with ``ast``.
+
+No module reaches into another module's private names: ``from lmssurv.x import _name`` and
+``x._name`` (with ``x`` an imported lmssurv module) are refused. Private *modules* (``_km``,
+``_normal``, ``_validation``...) are the package's shared internals and may be imported; what a
+module keeps private (a leading underscore) stays inside it. A helper another module needs is made
+public in its home module, or moved to the core module where it belongs.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "lmssurv"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_imports(source: str, module: str, is_package: bool = False) -> list[str]:
+    """Every use of another lmssurv module's private name in ``source`` (of ``module``)."""
+    tree = ast.parse(source)
+    package = module if is_package else module.rsplit(".", 1)[0]
+    found: list[str] = []
+    aliases: dict[str, str] = {}  # local name -> the lmssurv module it names
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import: resolve against this module's package
+                root = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*root, base] if base else root)
+            if not (base == "lmssurv" or base.startswith("lmssurv.")):
+                continue
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                if _is_module(full):
+                    aliases[alias.asname or alias.name] = full
+                elif _private(alias.name) and base != module:
+                    found.append(f"line {node.lineno}: from {base} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("lmssurv."):
+                    aliases[alias.asname or alias.name] = alias.name
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in aliases and _private(node.attr)):
+            target = f"{aliases[node.value.id]}.{node.attr}"
+            if not _is_module(target):
+                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_module_imports_another_modules_private_name(path):
+    found = private_imports(path.read_text(encoding="utf-8"), _module_name(path),
+                            is_package=path.name == "__init__.py")
+    assert not found, (f"{path.relative_to(SRC)} uses private names of other modules: {found}; "
+                       "make the name public in its home module (or move it to the core module "
+                       "where it belongs) and import that.")
+
+
+def test_the_guard_bites():
+    # each form a violation can take, and the allowed forms next to them
+    bad = ("from lmssurv.compare import _km\n"
+           "from lmssurv import checks\nchecks._cox(1, 2)\n"
+           "import lmssurv.trials as t\nt._Parser\n")
+    assert len(private_imports(bad, "lmssurv.plotting")) == 3
+    good = ("from lmssurv import _normal\n_normal.z_two_sided(0.95)\n"
+            "from lmssurv._km import fit_km\nfrom lmssurv.compare import compare_arms\n"
+            "from lmssurv.compare import _km\n")
+    # a module may name its own private helpers (the last line, inside compare itself)
+    assert private_imports(good, "lmssurv.compare") == []
+    assert len(private_imports(good, "lmssurv.plotting")) == 1
+    # relative imports resolve against the importing module's package
+    assert private_imports("from .from_curve import _x\n", "lmssurv.reconstruct.ensemble") == [
+        "line 1: from lmssurv.reconstruct.from_curve import _x"]
+    assert private_imports("from . import _km\n", "lmssurv", is_package=True) == []
