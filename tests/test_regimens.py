@@ -178,3 +178,58 @@ def test_figure_says_when_a_trial_hr_was_not_reproduced():
     assert all(" - " not in label for label in labels)
     with pytest.raises(InputError, match="output of regimen_checks"):
         plot_regimen_curves(ipd, "os", checks=checks.drop(columns="hr_status"))
+
+
+# -- the curated regimen list (data/regimens.toml) -----------------------------------------------
+def test_regimen_list_from_data_is_the_list_the_code_held():
+    # Independent route: the tuples hard-coded in src/lmssurv/regimens.py before the list moved
+    # to data/regimens.toml (commit 9776e13), copied here by hand.
+    from lmssurv.regimens import load_regimen_list
+
+    reg = load_regimen_list()
+    assert reg.trials == REGIMEN_TRIALS == (
+        "lms04", "announce", "tap2016", "eortc62012", "geddis", "dambrosio2020", "gog250",
+        "lms02", "lurbinectedin_dox", "trabectedin_dtic_ulms", "eribulin_dtic_lms", "palette",
+        "cabozantinib_tmz", "pembrosarc")
+    assert reg.direct == (
+        ("lms04", "os", "DOX + trabectedin vs DOX"),
+        ("lms04", "pfs", "DOX + trabectedin vs DOX"),
+        ("announce", "os", "DOX + olaratumab vs DOX (+ placebo)"),
+        ("tap2016", "os", "DOX + olaratumab vs DOX"),
+        ("tap2016", "pfs", "DOX + olaratumab vs DOX"),
+        ("eortc62012", "os", "DOX + ifosfamide vs DOX"),
+        ("eortc62012", "pfs", "DOX + ifosfamide vs DOX"),
+        ("geddis", "os", "Gemcitabine + docetaxel vs DOX"),
+        ("geddis", "pfs", "Gemcitabine + docetaxel vs DOX"),
+        ("dambrosio2020", "pfs", "DOX + dacarbazine vs DOX"),
+    )
+    assert reg.indirect == (
+        ("gog250", "geddis", "os", "GD + bevacizumab", "DOX", "GD", True),
+        ("gog250", "geddis", "pfs", "GD + bevacizumab", "DOX", "GD", True),
+        ("lms04", "announce", "os", "DOX + trabectedin", "DOX + olaratumab", "DOX", False),
+        ("lms04", "dambrosio2020", "pfs", "DOX + trabectedin", "DOX + dacarbazine", "DOX", False),
+        ("lms04", "eortc62012", "os", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
+        ("lms04", "eortc62012", "pfs", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
+    )
+    # the list is not a trial, and each direct row names an endpoint whose file records an HR
+    assert "regimens" not in list_trials()
+    for d in reg.direct:
+        assert load_trial(d.trial).endpoints[d.endpoint].hr is not None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('schema_version = 1\ntrials = ["lms04", "lms4"]\n',
+     r"regimens\.toml: no curated trial file for \['lms4'\]"),
+    ('schema_version = 1\ntrials = ["lms04"]\n[[direct]]\ntrial = "lms04"\nendpoint = "os"\n',
+     r"direct\[0\] must have exactly the keys \['comparison', 'endpoint', 'trial'\], got "
+     r"\['endpoint', 'trial'\]"),
+    ('schema_version = 1\ntrials = ["lms04"]\n[[indirect]]\ntrial_ac = "lms04"\n'
+     'trial_bc = "announce"\nendpoint = "os"\na = "A"\nb = "B"\nc = "C"\ninvert_bc = "no"\n',
+     r"indirect\[0\]\.invert_bc must be bool, got 'no'"),
+    ('trials = ["lms04"]\n', r"schema_version must be 1, got None"),
+])
+def test_regimen_list_errors_name_the_entry(text, message):
+    from lmssurv.regimens import load_regimen_list
+
+    with pytest.raises(InputError, match=message):
+        load_regimen_list(text)

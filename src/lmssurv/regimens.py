@@ -11,7 +11,11 @@ population, era, line and follow-up, and the reconstructions rest only on the pu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple, get_type_hints
 
 import pandas as pd
 
@@ -26,26 +30,132 @@ from lmssurv.compare import (
 from lmssurv.summary import HazardRatio
 from lmssurv.trials import Trial, list_trials, load_trial
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
 __all__ = [
     "CHECK_OUTCOME_COLUMNS",
     "REGIMEN_TRIALS",
+    "DirectComparison",
+    "IndirectComparison",
+    "RegimenList",
     "caveats_of",
     "check_outcome",
     "check_outcomes",
     "hr_as_printed",
     "forest_table",
+    "load_regimen_list",
     "regimen_checks",
     "regimen_ipd",
     "regimen_summary",
 ]
 
-#: Trials in the regimen comparison (ids of ``data/*.toml``). Doxorubicin + dacarbazine +
-#: nivolumab has no published results (``data/doxorubicin_dacarbazine_nivolumab.md``).
-REGIMEN_TRIALS = (
-    "lms04", "announce", "tap2016", "eortc62012", "geddis", "dambrosio2020", "gog250", "lms02",
-    "lurbinectedin_dox", "trabectedin_dtic_ulms", "eribulin_dtic_lms", "palette",
-    "cabozantinib_tmz", "pembrosarc",
-)
+class DirectComparison(NamedTuple):
+    """A trial's own HR against doxorubicin: ``endpoint`` of ``trial``, labelled ``comparison``."""
+
+    trial: str
+    endpoint: str
+    comparison: str
+
+
+class IndirectComparison(NamedTuple):
+    """A Bucher comparison of ``a`` vs ``b`` through ``c``, from two trials' HRs of ``endpoint``.
+
+    ``trial_ac`` holds the HR of a vs c and ``trial_bc`` that of b vs c; ``invert_bc``: it is
+    stored the other way round (c vs b) in its file.
+    """
+
+    trial_ac: str
+    trial_bc: str
+    endpoint: str
+    a: str
+    b: str
+    c: str
+    invert_bc: bool
+
+
+@dataclass(frozen=True)
+class RegimenList:
+    """The curated regimen comparison (``data/regimens.toml``): trials and forest-plot rows."""
+
+    trials: tuple[str, ...]
+    direct: tuple[DirectComparison, ...]
+    indirect: tuple[IndirectComparison, ...]
+
+
+def _entries(doc: dict, key: str, row: type, label: str) -> tuple:
+    """The ``[[key]]`` tables of the regimen list as ``row`` tuples, each field checked."""
+    raw = doc.get(key, [])
+    if not isinstance(raw, list):
+        raise InputError(f"{label}: {key} must be an array of tables, got {raw!r}; write each "
+                         f"entry as [[{key}]].")
+    out = []
+    for i, entry in enumerate(raw):
+        where = f"{label}: {key}[{i}]"
+        fields = get_type_hints(row)  # field -> str or bool
+        if not isinstance(entry, dict) or set(entry) != set(fields):
+            got = sorted(entry) if isinstance(entry, dict) else entry
+            raise InputError(f"{where} must have exactly the keys {sorted(fields)}, got {got!r}.")
+        for name, kind in fields.items():
+            if not isinstance(entry[name], kind):
+                raise InputError(f"{where}.{name} must be {kind.__name__}, got "
+                                 f"{entry[name]!r}.")
+        out.append(row(**{name: entry[name] for name in fields}))
+    return tuple(out)
+
+
+def load_regimen_list(text: str | None = None) -> RegimenList:
+    """The curated list of regimen trials and comparisons, from ``data/regimens.toml``.
+
+    Parameters
+    ----------
+    text : str, optional
+        TOML text in the same layout, instead of the shipped file.
+
+    Raises
+    ------
+    InputError
+        Naming the entry and the key when the file does not follow its layout, or names a trial
+        that has no curated file.
+
+    Examples
+    --------
+    >>> regimens = load_regimen_list()
+    >>> regimens.trials[0], regimens.direct[0]
+    ('lms04', DirectComparison(trial='lms04', endpoint='os', comparison='DOX + trabectedin vs DOX'))
+    """
+    label = "regimens.toml"
+    if text is None:
+        text = resources.files("lmssurv.data").joinpath(label).read_text("utf-8")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{label}: not valid TOML ({err}). Fix the syntax there.") from err
+    if doc.get("schema_version") != 1:
+        raise InputError(f"{label}: schema_version must be 1, got "
+                         f"{doc.get('schema_version')!r}.")
+    trials = doc.get("trials")
+    if not (isinstance(trials, list) and trials and all(isinstance(t, str) for t in trials)):
+        raise InputError(f"{label}: trials must be a list of trial ids, got {trials!r}.")
+    listed = tuple(trials)
+    direct = _entries(doc, "direct", DirectComparison, label)
+    indirect = _entries(doc, "indirect", IndirectComparison, label)
+    known = set(list_trials())
+    named = [*listed, *(d.trial for d in direct),
+             *(t for x in indirect for t in (x.trial_ac, x.trial_bc))]
+    unknown = sorted({t for t in named if t not in known})
+    if unknown:
+        raise InputError(f"{label}: no curated trial file for {unknown}; curated trials: "
+                         f"{sorted(known)}.")
+    return RegimenList(listed, direct, indirect)
+
+
+_REGIMENS = load_regimen_list()
+
+#: Trials in the regimen comparison (ids of ``data/*.toml``), from ``data/regimens.toml``.
+REGIMEN_TRIALS = _REGIMENS.trials
 
 
 def caveats_of(trial: Trial) -> Caveats:
@@ -149,32 +259,6 @@ def _invert(hr: HazardRatio) -> HazardRatio:
                        level=hr.level)
 
 
-# (trial, endpoint, comparison label) of HRs against doxorubicin, direct.
-_DIRECT = (
-    ("lms04", "os", "DOX + trabectedin vs DOX"),
-    ("lms04", "pfs", "DOX + trabectedin vs DOX"),
-    ("announce", "os", "DOX + olaratumab vs DOX (+ placebo)"),
-    ("tap2016", "os", "DOX + olaratumab vs DOX"),
-    ("tap2016", "pfs", "DOX + olaratumab vs DOX"),
-    ("eortc62012", "os", "DOX + ifosfamide vs DOX"),
-    ("eortc62012", "pfs", "DOX + ifosfamide vs DOX"),
-    ("geddis", "os", "Gemcitabine + docetaxel vs DOX"),
-    ("geddis", "pfs", "Gemcitabine + docetaxel vs DOX"),
-    ("dambrosio2020", "pfs", "DOX + dacarbazine vs DOX"),
-)
-
-# Indirect (Bucher) comparisons: (A vs C trial, B vs C trial, endpoint, A, B, C, invert_bc).
-# invert_bc: the B-vs-C HR is stored the other way round in its file (C vs B).
-_INDIRECT = (
-    ("gog250", "geddis", "os", "GD + bevacizumab", "DOX", "GD", True),
-    ("gog250", "geddis", "pfs", "GD + bevacizumab", "DOX", "GD", True),
-    ("lms04", "announce", "os", "DOX + trabectedin", "DOX + olaratumab", "DOX", False),
-    ("lms04", "dambrosio2020", "pfs", "DOX + trabectedin", "DOX + dacarbazine", "DOX", False),
-    ("lms04", "eortc62012", "os", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
-    ("lms04", "eortc62012", "pfs", "DOX + trabectedin", "DOX + ifosfamide", "DOX", False),
-)
-
-
 def forest_table() -> pd.DataFrame:
     """Hazard ratios against doxorubicin (direct) and between regimens (Bucher, through a
     common comparator), with CIs, caveats and assumptions.
@@ -199,7 +283,7 @@ def forest_table() -> pd.DataFrame:
     (0.65, 'direct, randomised')
     """
     rows = []
-    for tid, ep, label in _DIRECT:
+    for tid, ep, label in _REGIMENS.direct:
         trial = load_trial(tid)
         hr, how = _hr(trial, ep)
         cav = caveats_of(trial)
@@ -209,7 +293,7 @@ def forest_table() -> pd.DataFrame:
             "hr": hr.estimate, "lower 95%": hr.lower, "upper 95%": hr.upper, "ci_source": how,
             "sources": trial.name, **cav.as_dict(), "assumptions": "",
         })
-    for t_ac, t_bc, ep, a, b, c, invert in _INDIRECT:
+    for t_ac, t_bc, ep, a, b, c, invert in _REGIMENS.indirect:
         trial_ac, trial_bc = load_trial(t_ac), load_trial(t_bc)
         hr_ac, how_ac = _hr(trial_ac, ep)
         hr_bc, how_bc = _hr(trial_bc, ep)

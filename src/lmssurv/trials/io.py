@@ -24,7 +24,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["as_trial", "list_trials", "load_trial", "resolve_trial_name"]
+__all__ = ["NOT_TRIAL_FILES", "as_trial", "list_trials", "load_trial", "resolve_trial_name"]
+
+#: TOML files in ``data/`` that are curated lists, not trials (``regimens.toml``: the regimen
+#: comparison of :mod:`lmssurv.regimens`).
+NOT_TRIAL_FILES = frozenset({"regimens.toml"})
 
 # ---------------------------------------------------------------------------------------------
 # Loading
@@ -51,7 +55,7 @@ def as_trial(trial: Trial | str | Path | Mapping) -> Trial:
 
 
 def list_trials() -> list[str]:
-    """Ids of the trials shipped with lmssurv (the ``*.toml`` files in ``lmssurv.data``).
+    """Ids of the trials shipped with lmssurv (the ``*.toml`` trial files in ``lmssurv.data``).
 
     Examples
     --------
@@ -60,7 +64,8 @@ def list_trials() -> list[str]:
     """
     root = resources.files("lmssurv.data")
     return sorted(
-        p.name[: -len(".toml")] for p in root.iterdir() if p.name.endswith(".toml")
+        p.name[: -len(".toml")] for p in root.iterdir()
+        if p.name.endswith(".toml") and p.name not in NOT_TRIAL_FILES
     )
 
 
