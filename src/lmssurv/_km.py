@@ -16,6 +16,7 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError, require_frame
+from lmssurv.km import km_step
 
 if TYPE_CHECKING:
     from lifelines import KaplanMeierFitter
@@ -25,7 +26,6 @@ __all__ = [
     "at_risk",
     "fit_km",
     "greenwood_sum",
-    "km_step",
     "landmark_ci",
     "split_arms",
     "survival_at",
@@ -155,25 +155,3 @@ def landmark_ci(time, event, t: float, *, transform: str = "loglog",
         math.exp(-math.exp(math.log(-v) - z * se_log / v)),
         math.exp(-math.exp(math.log(-v) + z * se_log / v)),
     )
-
-
-def km_step(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct event times and the KM survival just after each (product-limit).
-
-    ``time`` in months and ``event`` (1 event, 0 censored) as numpy arrays.
-
-    Examples
-    --------
-    >>> times, surv = km_step(np.array([1.0, 2, 2, 3]), np.array([1, 1, 0, 1]))
-    >>> times.tolist(), surv.round(4).tolist()
-    ([1.0, 2.0, 3.0], [0.75, 0.5, 0.0])
-    """
-    times = np.unique(time[event == 1])
-    surv = np.empty(len(times))
-    s = 1.0
-    for i, u in enumerate(times):
-        y = np.sum(time >= u)
-        d = np.sum((time == u) & (event == 1))
-        s *= 1.0 - d / y
-        surv[i] = s
-    return times, surv

@@ -30,6 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lmssurv._validation import InputError
+from lmssurv.km import km_step
 from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks, reconstruct_from_curve
 
 __all__ = [
@@ -43,17 +44,6 @@ __all__ = [
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#000000")
 _FONT = 13
 _DAYS_PER_MONTH = 365.25 / 12
-
-
-def _km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier as (distinct event times, survival just after each)."""
-    t_ev = np.unique(time[event == 1])
-    if t_ev.size == 0:
-        return t_ev, t_ev.copy()
-    srt = np.sort(time)
-    risk = srt.size - np.searchsorted(srt, t_ev, side="left")
-    deaths = np.bincount(np.searchsorted(t_ev, time[event == 1]), minlength=t_ev.size)
-    return t_ev, np.cumprod(1.0 - deaths / risk)
 
 
 def _km_at(steps, t: np.ndarray, *, left: bool = False) -> np.ndarray:
@@ -81,7 +71,7 @@ def _ipd_arrays(ipd: object, name: str = "ipd") -> tuple[np.ndarray, np.ndarray]
 def _one_accuracy(curve, ipd, at_risk, total_events, scale) -> pd.DataFrame:
     time, event = _ipd_arrays(ipd)
     clicks = clean_clicks(curve, scale=scale)
-    steps = _km(time, event)
+    steps = km_step(time, event)
     ct = clicks["time"].to_numpy()
     cs = clicks["survival"].to_numpy()
     # distance to the KM graph in the survival direction: a click on a vertical drop (between
@@ -250,12 +240,12 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
             time, event = _ipd_arrays(sub)
             t_end = float(max(time.max(), clicks["time"].max()))
             t_max = max(t_max, t_end)
-            rebuilt = _km(time, event)
+            rebuilt = km_step(time, event)
             name = "" if single else f"{arm}: "
             tr = part(truth, arm)
             if tr is not None:
                 tt, te = _ipd_arrays(tr, "truth")
-                true_steps = _km(tt, te)
+                true_steps = km_step(tt, te)
                 ax.step(*_step_xy(true_steps, float(tt.max())), where="post", color="0.35",
                         lw=4.5, alpha=0.45, solid_capstyle="butt",
                         label="true KM" if k == 0 else None)
@@ -318,7 +308,7 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
 def _digitise(time, event, rng, *, max_clicks=240, time_noise=0.002, survival_noise=0.002,
               axis_max=None):
     """Clicks a careful analyst would take from the true KM (corners, reading noise)."""
-    t_ev, after = _km(time, event)
+    t_ev, after = km_step(time, event)
     before = np.concatenate([[1.0], after[:-1]])
     t_max = float(time.max())
     axis_max = t_max if axis_max is None else axis_max

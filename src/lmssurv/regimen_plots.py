@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from lmssurv._km import km_step
 from lmssurv._validation import InputError
+from lmssurv.km import km_step
 from lmssurv.regimens import (
     CHECK_OUTCOME_COLUMNS,
     forest_table,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lmssurv.km import km_step
 from lmssurv.reconstruct.from_curve.clicks import SURVIVAL_PRECISION, TIME_PRECISION
 
 __all__ = ["Target", "constrained_intervals", "follow", "open_interval", "settle", "spread"]
@@ -260,11 +261,8 @@ def settle(ev_t: np.ndarray, ce_t: np.ndarray, k: int, t_end: float
     is_ev = np.concatenate([np.ones(ev_t.size, bool), np.zeros(ce_t.size, bool)])
     srt = np.sort(time)
     risk = srt.size - np.searchsorted(srt, time, side="left")
-    t_ev = np.unique(ev_t)
+    t_ev, km = km_step(time, is_ev)
     if t_ev.size:
-        d = np.bincount(np.searchsorted(t_ev, ev_t), minlength=t_ev.size)
-        r_ev = srt.size - np.searchsorted(srt, t_ev, side="left")
-        km = np.cumprod(1.0 - d / r_ev)
         idx = np.searchsorted(t_ev, time, side="left") - 1  # KM just before each time
         s_before = np.where(idx < 0, 1.0, km[np.maximum(idx, 0)])
     else:
