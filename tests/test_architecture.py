@@ -92,3 +92,44 @@ def test_the_guard_bites():
     assert private_imports("from .from_curve import _x\n", "lmssurv.reconstruct.ensemble") == [
         "line 1: from lmssurv.reconstruct.from_curve import _x"]
     assert private_imports("from . import _km\n", "lmssurv", is_package=True) == []
+
+
+#: Packages split so that each function fits on a screen (issue 13); a longer one says why in a
+#: comment line right above its ``def`` (starting "# Long").
+SPLIT_PACKAGES = ("trials", "reconstruct/from_curve")
+MAX_CODE_LINES = 80
+
+
+def long_functions(source: str) -> list[str]:
+    """Functions whose body, without the docstring, is longer than MAX_CODE_LINES lines and
+    that give no reason."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        body = node.body
+        if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]  # the docstring does not count
+        size = node.end_lineno - body[0].lineno + 1 if body else 0
+        head = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        above = [ln.strip() for ln in lines[max(head - 3, 0):head - 1]]
+        if size > MAX_CODE_LINES and not any(ln.startswith("# Long") for ln in above):
+            found.append(f"{node.name} ({size} lines)")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for pkg in SPLIT_PACKAGES
+                                        for p in (SRC / pkg).glob("*.py")),
+                         ids=lambda p: str(p.relative_to(SRC)))
+def test_functions_of_the_split_packages_fit_on_a_screen(path):
+    assert long_functions(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_length_guard_bites():
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_CODE_LINES + 1))
+    assert long_functions(f'def f():\n    """Doc."""\n{body}\n') == [f"f ({MAX_CODE_LINES + 1} lines)"]
+    assert long_functions(f"# Long: one loop.\ndef f():\n{body}\n") == []
+    short = "\n".join(f"    x{i} = {i}" for i in range(MAX_CODE_LINES))
+    assert long_functions(f'def f():\n    """Doc."""\n{short}\n') == []

@@ -33,6 +33,11 @@ from the true curve are done differently here:
 Censor-tick marks, when given, replace the uniform spread of censorings within an interval.
 Times are in months (any unit works as long as curve, table and ticks agree).
 
+The package by job: :mod:`.clicks` (checked click arrays, cleaning), :mod:`.at_risk` (the
+numbers-at-risk table), :mod:`.placement` (events and censorings interval by interval),
+:mod:`.assemble` (one arm or several, the pseudo-patient frame and its record) and
+:mod:`.digitiser` (WebPlotDigitizer exports).
+
 References
 ----------
 Guyot P, Ades AE, Ouwens MJ, Welton NJ. Enhanced secondary analysis of survival data:
