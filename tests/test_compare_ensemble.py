@@ -83,6 +83,7 @@ def test_identical_draws_reduce_to_the_sampling_only_interval():
     assert pooled.estimate == pytest.approx(single.estimate, abs=1e-12)
     assert pooled.se == pytest.approx(single.se, abs=1e-12)
     assert pooled.ci == pytest.approx(single.ci, abs=1e-12)
+    assert pooled.ci_sampling == pytest.approx(single.ci, abs=1e-12)
     assert pooled.p_value == pytest.approx(single.p_value, rel=1e-9)
 
 
@@ -92,11 +93,14 @@ def test_reconstruction_spread_widens_the_interval():
     assert r.se > r.se_sampling > 0 and r.se_reconstruction > 0
     # the sampling-only interval of the same centre is strictly inside the pooled one
     z = stats.norm.ppf(0.975)
-    assert r.ci[0] < r.estimate - z * r.se_sampling < r.estimate + z * r.se_sampling < r.ci[1]
+    assert r.ci_sampling == pytest.approx((r.estimate - z * r.se_sampling,
+                                           r.estimate + z * r.se_sampling), abs=1e-12)
+    assert r.ci[0] < r.ci_sampling[0] < r.ci_sampling[1] < r.ci[1]
     row = r.to_frame()
     assert list(row.columns) == ["arm", "reference", "tau", "rmst difference", "se",
                                  "se sampling", "se reconstruction", "lower 95%", "upper 95%",
-                                 "p", "draws", "df"]
+                                 "sampling-only lower 95%", "sampling-only upper 95%", "p",
+                                 "draws", "df"]
     assert row["se"].iloc[0] == pytest.approx(math.hypot(
         row["se sampling"].iloc[0], math.sqrt(1 + 1 / 8) * row["se reconstruction"].iloc[0]))
 

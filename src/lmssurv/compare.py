@@ -625,6 +625,8 @@ class EnsembleRMSTDifference:
     squared SEs, the trial's sampling error) and ``se_reconstruction = sqrt(B)`` (the SD of the
     differences over the draws, what the publication leaves open). The CI and p use Student's
     t with ``df`` degrees of freedom (``inf`` when the draws agree, then the normal).
+    ``ci_sampling`` is the Wald interval ``estimate +/- z * se_sampling``: what the interval
+    would be if the reconstruction were certain, for comparison.
     """
 
     estimate: float
@@ -639,6 +641,7 @@ class EnsembleRMSTDifference:
     se_sampling: float
     se_reconstruction: float
     df: float
+    ci_sampling: tuple[float, float]
 
     @property
     def reconstruction_share(self) -> float:
@@ -649,13 +652,15 @@ class EnsembleRMSTDifference:
         return (1 + 1 / self.draws) * self.se_reconstruction**2 / total
 
     def to_frame(self) -> pd.DataFrame:
-        """One tidy row: arm, reference, tau, difference, the three SEs, CI, p, draws, df."""
+        """One tidy row: arm, reference, tau, difference, the three SEs, both CIs, p, draws, df."""
         p = _pct(self.level)
         return pd.DataFrame([{
             "arm": self.arm, "reference": self.reference, "tau": self.tau,
             "rmst difference": self.estimate, "se": self.se, "se sampling": self.se_sampling,
             "se reconstruction": self.se_reconstruction, f"lower {p}": self.ci[0],
-            f"upper {p}": self.ci[1], "p": self.p_value, "draws": self.draws, "df": self.df,
+            f"upper {p}": self.ci[1], f"sampling-only lower {p}": self.ci_sampling[0],
+            f"sampling-only upper {p}": self.ci_sampling[1], "p": self.p_value,
+            "draws": self.draws, "df": self.df,
         }])
 
 
@@ -781,9 +786,10 @@ def rmst_difference_ensemble(
         pval = float(2 * _normal.sf(stat)) if math.isinf(df) else float(2 * stats.t.sf(stat, df))
     else:
         pval = math.nan
+    half = _z(level) * math.sqrt(within)
     return EnsembleRMSTDifference(est, se, (est - crit * se, est + crit * se), pval, float(tau),
                                   str(arm), str(reference), level, m, math.sqrt(within),
-                                  math.sqrt(between), df)
+                                  math.sqrt(between), df, (est - half, est + half))
 
 
 def compare_arms(
