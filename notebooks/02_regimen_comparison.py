@@ -46,7 +46,7 @@ from lmssurv.trials import load_trial
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
 SEED = 0
-DRAWS = 30  # plausible reconstructions per trial and endpoint for the pooled RMST differences
+DRAWS = 20  # plausible reconstructions per trial and endpoint for the pooled RMST differences
 
 # %% [markdown]
 # ## What is curated

@@ -105,7 +105,7 @@ def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch, capsys):
 
 def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, capsys):
     out = tmp_path / "figures"
-    fast = ["--draws", "10"]  # the band's draws: 10 here to keep the test short (default 200)
+    fast = ["--draws", "3"]  # the band's draws: 3 here to keep the test short (default 200)
     code = cli.main(["reproduce", "--out", str(out), *fast])
     captured = capsys.readouterr()
     assert code in (0, 1)
@@ -114,7 +114,7 @@ def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, c
     assert "lms04 os" in captured.out.replace("LMS-04", "lms04")
     assert "rebuilding" in captured.err  # progress goes to stderr
     for key in ("os", "pfs"):  # the LMS-04 figures carry a band of plausible rebuilds
-        assert f"drawing 10 plausible rebuilds of LMS-04 {key} (seed 0)" in captured.err
+        assert f"drawing 3 plausible rebuilds of LMS-04 {key} (seed 0)" in captured.err
     pngs = sorted(p.name for p in out.iterdir())
     assert pngs == ["curve_reconstruction_example.png", "lms04_os.png", "lms04_pfs.png",
                     "regimens_forest.png", "regimens_os.png", "regimens_pfs.png"]
