@@ -232,3 +232,20 @@ def test_plot_endpoint_with_a_real_ensemble_keeps_legend_and_title_clear():
 def test_ensemble_of_other_arms_is_refused():
     with pytest.raises(InputError, match=r"ensemble has no draws of arm\(s\) \['A', 'B'\]"):
         plot_km(two_arms(labels=("A", "B")), ensemble=toy_ensemble())
+
+
+@pytest.mark.parametrize("t_max, ticks", [(2.0, [0, 0.5, 1, 1.5, 2]), (5.5, [0, 1, 2, 3, 4, 5]),
+                                          (14.0, [0, 3, 6, 9, 12])])
+def test_short_follow_up_gets_enough_ticks(t_max, ticks):
+    ipd = pd.DataFrame({"arm": "A", "time": np.linspace(0.1, t_max, 20), "event": 1})
+    ax = plot_km(ipd)
+    assert [float(t) for t in ax.get_xticks()] == [float(t) for t in ticks]
+
+
+def test_long_labels_keep_the_legend_on_the_canvas():
+    long = ("Pembrolizumab + cyclophosphamide, all cohorts", "Placebo + cyclophosphamide")
+    ax = plot_km(two_arms(labels=long), ensemble=toy_ensemble(labels=long))
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width

@@ -89,7 +89,9 @@ def numbers_at_risk(ipd: pd.DataFrame, times: Sequence[float],
 
 
 def _default_times(t_max: float) -> list[float]:
-    step = 6.0 if t_max <= 72 else 12.0
+    # at least four ticks: a short follow-up (single-arm PFS) would get a lone 0 at 6 months
+    step = (0.5 if t_max <= 3 else 1.0 if t_max <= 6 else 3.0 if t_max <= 18 else 6.0
+            if t_max <= 72 else 12.0)
     return [float(u) for u in np.arange(0.0, t_max + 1e-9, step)]
 
 
@@ -264,7 +266,19 @@ def plot_km(
     labels = _draw_risk_table(table_ax, numbers_at_risk(ipd, at_risk_times, arms), palette)
     if gs is not None:
         _fit_left_margin(ax.figure, gs, labels)
+        _keep_legend_on_canvas(ax)
     return ax
+
+
+def _keep_legend_on_canvas(ax: Axes) -> None:
+    """Slide the legend left when long labels and a wide left margin push it off the figure."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend()
+    over = legend.get_window_extent(renderer).x1 - 0.99 * fig.bbox.width
+    if over > 0:
+        legend.set_bbox_to_anchor((-over / ax.get_window_extent(renderer).width, 1.01),
+                                  transform=ax.transAxes)
 
 
 def _fit_left_margin(fig: Figure, gs, labels) -> None:
