@@ -269,7 +269,11 @@ ensemble_tables["pfs"]
 # spread. The tail of each curve beyond the last published point and towards the end of
 # follow-up is a model: with few patients still at risk, a few events more or less move it a
 # lot, and nothing published says which. Anything read off the rebuilt curves there (a 4-year
-# survival, a plateau) is an assumption, not a finding.
+# survival, a plateau) is an assumption, not a finding. Beyond the end of follow-up (about 72
+# months for OS, 55 for PFS) the publications say nothing at all: a rate or RMST there is
+# undefined in a draw (hence `draws` below `DRAWS` in the tables above wherever some draws'
+# follow-up has already ended), and the bands in the figures are only each draw's last value
+# carried flat.
 #
 # **PFS events are not published.** The PFS draws vary the inferred events too, and some PFS
 # draws miss a published landmark rate or the HR by more than its rounding. They are kept
