@@ -97,3 +97,22 @@ def test_reproduce_draws_accepts_0_and_names_its_range(capsys):
     args = cli.build_parser().parse_args(["reproduce", "--draws", "0"])
     assert args.draws == 0
     assert cli.build_parser().parse_args(["reproduce"]).draws == 200  # the figures' default
+
+
+def test_long_ensembles_say_they_are_still_running(monkeypatch, capsys):
+    import time
+
+    import lmssurv
+
+    def slow(self, endpoint, draws, seed):  # stands in for a long run; the rows do not matter
+        time.sleep(0.45)
+        return pd.DataFrame({"draw": [0], "arm": ["a"], "time": [1.0], "event": [1]})
+
+    monkeypatch.setattr(cli, "_HEARTBEAT", 0.1)
+    monkeypatch.setattr(lmssurv.Trial, "reconstruct_ensemble", slow)
+    assert cli.main(["reconstruct", "lms04", "--endpoint", "os", "--draws", "2"]) == 0
+    err = capsys.readouterr().err
+    beats = [line for line in err.splitlines() if "still drawing LMS-04 os" in line]
+    # one every 0.1 s for 0.45 s: 4 on a quiet machine, fewer when the thread is starved
+    assert 1 <= len(beats) <= 4, err
+    assert err.index(beats[-1]) < err.index("2 draws (1 rows)")  # none after the run ended

@@ -60,6 +60,7 @@ _REPRODUCE = ("lms04", ("os", "pfs"))
 _PNG_TAG = "lmssurv reproduce"
 _MAX_DRAWS = 10_000  # as lmssurv.reconstruct_ensemble
 _FIGURE_DRAWS = 200  # draws behind the band of plausible rebuilds in the reproduce figures
+_HEARTBEAT = 15.0  # seconds between "still drawing" lines while a long ensemble runs
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -100,10 +101,30 @@ def _rebuild(trial, endpoint: str, seed: int) -> pd.DataFrame:
     return ipd
 
 
+@contextlib.contextmanager
+def _heartbeat(what: str, every: float):
+    """Print a "still ..." line on stderr every ``every`` seconds until the block ends."""
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            _progress(f"  still {what} ({time.perf_counter() - start:.0f} s so far)")
+
+    thread = threading.Thread(target=beat, name="lmssurv-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _rebuild_ensemble(trial, endpoint: str, draws: int, seed: int) -> pd.DataFrame:
     _progress(f"drawing {draws} plausible rebuilds of {trial.name} {endpoint} (seed {seed})...")
     start = time.perf_counter()
-    ens = trial.reconstruct_ensemble(endpoint, draws=draws, seed=seed)
+    with _heartbeat(f"drawing {trial.name} {endpoint}", _HEARTBEAT):
+        ens = trial.reconstruct_ensemble(endpoint, draws=draws, seed=seed)
     diag = ens.attrs.get("lmssurv")
     missing = getattr(diag, "draws_missing", 0)
     _progress(f"  {draws} draws ({len(ens)} rows) in {time.perf_counter() - start:.1f} s; "
