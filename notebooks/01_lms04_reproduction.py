@@ -24,8 +24,8 @@
 # published summary numbers only (no Kaplan-Meier figure or risk table has been available), then
 # recomputes every published number from the pseudo-patients the way the papers computed it and
 # shows, number by number, how close they come. It also audits the publications against each
-# other, shows how much the reconstruction varies with its random seed, and says what such data
-# can and cannot be used for.
+# other, draws an ensemble of plausible reconstructions to show what the published numbers pin
+# down and what they leave open, and says what such data can and cannot be used for.
 #
 # Everything below is computed by `lmssurv` from the curated file `data/lms04.toml`; no number in
 # the tables is typed into this notebook. Times are months.
@@ -43,7 +43,7 @@ pd.set_option("display.max_columns", 20)
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.float_format", "{:.4g}".format)
 SEED = 0
-SEEDS = range(10)          # seeds for the seed-to-seed comparison
+DRAWS = 100                # plausible reconstructions per endpoint (the figures/ PNGs use 200)
 ENDPOINTS = ("os", "pfs")  # the headline analyses: NEJM 2024 OS, Lancet Oncol 2022 PFS
 
 trial = lmssurv.load_trial("lms04")
@@ -116,19 +116,36 @@ for item in trial.missing:
 # %% [markdown]
 # ## The rebuilt curves
 #
-# One reconstruction per endpoint, seed 0. The curves are Kaplan-Meier estimates of the
-# pseudo-patients with pointwise 95% bands and censoring ticks; the published medians (with their
-# CIs, horizontal bars) and landmark rates (vertical bars) are drawn on top, and the numbers at
-# risk of the pseudo-patients are under the axis. Between the published points the curve's shape
-# is a model, not data: see "What the reconstruction can and cannot say".
+# One reconstruction per endpoint, seed 0, drawn as Kaplan-Meier curves with censoring ticks;
+# the published medians (with their CIs, horizontal bars) and landmark rates (vertical bars)
+# are drawn on top, and the numbers at risk of the pseudo-patients are under the axis.
+#
+# Two different uncertainties are drawn around each curve:
+#
+# * the **shaded band** is the *reconstruction uncertainty*: where 90% of an ensemble of
+#   plausible reconstructions lie (`trial.reconstruct_ensemble`, each draw a whole pseudo-trial
+#   that reproduces the published numbers, differing in everything the papers leave open:
+#   the curve's shape between and after the published points, rounding, censoring);
+# * the **dashed lines** are the pointwise 95% CI of the pseudo-data's Kaplan-Meier curve, the
+#   *sampling error* a trial of this size would have.
+#
+# Where the band is narrow the papers pin the curve down; where it is wide, any single rebuilt
+# curve is one guess among many. The ensemble's prior and its calibration on real trials are
+# described in `lmssurv.reconstruct.ensemble` and `benchmarks/`.
 
 # %%
 ipd = {key: trial.reconstruct(key, seed=SEED) for key in ENDPOINTS}
-fig = lmssurv.plot_endpoint(trial, "os", ipd["os"])
+# Draws that miss a published number are kept (redrawing would narrow the ensemble towards the
+# easy shapes); the engine warns once per such number, and the diagnostics below list them.
+with warnings.catch_warnings(record=True) as ens_warnings:
+    warnings.simplefilter("always", lmssurv.ReconstructionWarning)
+    ens = {key: trial.reconstruct_ensemble(key, draws=DRAWS, seed=SEED) for key in ENDPOINTS}
+print(f"{len(ens_warnings)} published number(s) missed by some draws (listed further down)")
+fig = lmssurv.plot_endpoint(trial, "os", ipd["os"], ensemble=ens["os"])
 plt.show()
 
 # %%
-fig = lmssurv.plot_endpoint(trial, "pfs", ipd["pfs"])
+fig = lmssurv.plot_endpoint(trial, "pfs", ipd["pfs"], ensemble=ens["pfs"])
 plt.show()
 
 # %% [markdown]
@@ -221,28 +238,62 @@ report.readable()
 # different assessor, or a different adjustment can explain it; the sources do not say which.
 
 # %% [markdown]
-# ## How much does the reconstruction vary with its seed?
+# ## What the published numbers pin down, and what they leave open
 #
-# Each seed places the pseudo-patients differently within the published constraints. Below: each
-# checked quantity over seeds 0-9, its range, and in how many seeds it passed (`seeds_ok`). A
-# range of 0 means the engine pins that number whatever the seed.
+# Comparing the seeds of single reconstructions says little: a seed only moves censoring times
+# and the placement of patients under one fitted curve. The ensemble instead varies what the
+# papers leave open. Below, for each quantity, the median over the
+# draws and the interval holding 90% of them (`lmssurv.summarise_ensemble`): medians, survival
+# at 12, 24 and 36 months, restricted mean survival (RMST) and the Cox HR. `draws` counts the
+# draws where the quantity is defined (a rate or RMST past a draw's follow-up is not). These
+# intervals are the reconstruction's uncertainty only, not the trial's sampling error.
 
 # %%
-seed_ipd, seed_rows = {}, []
-for seed in SEEDS:
-    for key in ENDPOINTS:
-        data = trial.reconstruct(key, seed=seed)
-        seed_ipd[key, seed] = data
-        table = lmssurv.check(trial, key, data)
-        seed_rows.append(table.assign(seed=seed))
-by_seed = pd.concat(seed_rows, ignore_index=True)
-spread = (by_seed.groupby(["endpoint", "quantity", "arm"], sort=False)
-          .agg(published=("published", "first"), lowest=("reconstructed", "min"),
-               highest=("reconstructed", "max"), tolerance=("tolerance", "median"),
-               seeds_ok=("ok", "sum"))
-          .reset_index())
-spread["range"] = spread["highest"] - spread["lowest"]
-spread
+ensemble_tables = {key: lmssurv.summarise_ensemble(ens[key], taus=(12, 24, 36))
+                   for key in ENDPOINTS}
+ensemble_tables["os"]
+
+# %%
+ensemble_tables["pfs"]
+
+# %% [markdown]
+# **Pinned down by the papers.** Every draw has the published number of patients and, for OS,
+# the published deaths (60 and 47). The 90% interval of each median lies within the median's
+# printed rounding (a median printed as 24 may be anything in [23.5, 24.5)), as does the OS
+# HR's; those of the 2-year OS rates lie within one step of a Kaplan-Meier curve of this size
+# (the check above allows half a step). At those points the band is about a hundredth wide.
+#
+# **Left open.** Away from the published points the intervals widen: OS at 12 months (nothing
+# was published before 24 months) spans a wide range of survival, as do both arms at 36
+# months and after; RMST, an area under the whole curve up to its horizon, inherits that
+# spread. The tail of each curve beyond the last published point and towards the end of
+# follow-up is a model: with few patients still at risk, a few events more or less move it a
+# lot, and nothing published says which. Anything read off the rebuilt curves there (a 4-year
+# survival, a plateau) is an assumption, not a finding. Beyond the end of follow-up (about 72
+# months for OS, 55 for PFS) the publications say nothing at all: a rate or RMST there is
+# undefined in a draw (hence `draws` below `DRAWS` in the tables above wherever some draws'
+# follow-up has already ended), and the bands in the figures are only each draw's last value
+# carried flat.
+#
+# **PFS events are not published.** The PFS draws vary the inferred events too, and some PFS
+# draws miss a published landmark rate or the HR by more than its rounding. They are kept
+# rather than redrawn, and listed here: one row per missed number, with the number of draws
+# and the range of their rebuilt values.
+
+# %%
+misses = []
+for key in ENDPOINTS:
+    table = ens[key].attrs["lmssurv"].misses
+    if len(table):
+        misses.append(table.groupby(["quantity", "arm"], sort=False)
+                      .agg(draws=("draw", "nunique"), published=("published", "first"),
+                           lowest=("rebuilt", "min"), highest=("rebuilt", "max"))
+                      .reset_index().assign(endpoint=key))
+missed = pd.concat(misses, ignore_index=True) if misses else pd.DataFrame()
+print("draws missing at least one published number: "
+      + ", ".join(f"{key} {ens[key].attrs['lmssurv'].draws_missing} of {DRAWS}"
+                  for key in ENDPOINTS))
+missed
 
 # %% [markdown]
 # ## What the reconstruction can and cannot say
@@ -254,7 +305,8 @@ spread
 # * **Between the published points the shape is modelled.** The curves pass through the
 #   published medians and landmark rates; elsewhere they follow a smooth shared shape under
 #   proportional hazards. Any question about a time where nothing was published (say OS at 12
-#   or 48 months, PFS at 6 months) is answered by the model, not by the trial.
+#   or 48 months, PFS at 6 months) is answered by the model, not by the trial; the ensemble's
+#   band above shows how far the published numbers let that answer move.
 # * **No covariates, no subgroups.** Uterine vs soft-tissue or metastatic vs locally advanced
 #   comparisons cannot be made from these data.
 # * **PFS events are inferred.** No source prints the PFS event counts; the engine infers the
@@ -287,45 +339,67 @@ print(f"PFS events rebuilt: {rebuilt_pfs}, {sum(rebuilt_pfs.values())} in all; "
 # months: the area under the Kaplan-Meier curve up to that horizon. It was not published; it is
 # a derived summary of the pseudo-patients, useful because it does not assume proportional
 # hazards. Nothing was published about OS before 24 months, so the 12-month OS RMST rests on the
-# modelled shape of the curves. The CI (`lmssurv.rmst`, Greenwood-type variance) treats the pseudo-patients as if they
-# were the real sample; it does not include the reconstruction's own uncertainty, shown in the
-# last column as the range over seeds 0-9.
+# modelled shape of the curves.
+#
+# Two kinds of interval are shown. The 95% CI of one reconstruction (`lmssurv.rmst`,
+# Greenwood-type variance) treats the pseudo-patients as if they were the real sample: it has
+# the trial's sampling error but not the reconstruction's own uncertainty. For the difference
+# between the arms, `lmssurv.rmst_difference_ensemble` adds the latter: each draw of the
+# ensemble gives a difference and its sampling variance, and they are pooled by Rubin's rules
+# for multiple imputation (total variance = mean sampling variance + (1 + 1/M) x variance
+# between the draws). `se sampling` and `se reconstruction` show which part dominates.
+# An RMST is undefined past the end of a draw's follow-up, and pooling only the draws that
+# reach a horizon would favour long-follow-up shapes, so a horizon some draw does not reach is
+# reported as not computed.
 
 # %%
 rmst_rows = []
 for key in ENDPOINTS:
     ep = trial.endpoints[key]
+    exp_label, ctl_label = ep.experimental.label, ep.control.label
     by_arm = {label: part for label, part in ipd[key].groupby("arm", sort=False)}
     for tau in (12.0, 24.0):
         for label, part in by_arm.items():
             r = lmssurv.rmst(part["time"], part["event"], tau)
-            over_seeds = [lmssurv.rmst(d.loc[d["arm"] == label, "time"],
-                                       d.loc[d["arm"] == label, "event"], tau).estimate
-                          for d in (seed_ipd[key, s] for s in SEEDS)]
             rmst_rows.append({"endpoint": key, "months": tau, "arm": label, "RMST": r.estimate,
-                              "lower 95%": r.ci[0], "upper 95%": r.ci[1],
-                              "seeds 0-9": f"{min(over_seeds):.2f}-{max(over_seeds):.2f}"})
-        exp, ctl = by_arm[ep.experimental.label], by_arm[ep.control.label]
+                              "lower 95%": r.ci[0], "upper 95%": r.ci[1]})
+        exp, ctl = by_arm[exp_label], by_arm[ctl_label]
         d = lmssurv.rmst_difference(exp["time"], exp["event"], ctl["time"], ctl["event"], tau,
-                                    arm=ep.experimental.label, reference=ep.control.label)
-        rmst_rows.append({"endpoint": key, "months": tau, "arm": "difference (DOX+TRAB - DOX)",
-                          "RMST": d.estimate, "lower 95%": d.ci[0], "upper 95%": d.ci[1],
-                          "seeds 0-9": ""})
+                                    arm=exp_label, reference=ctl_label)
+        row = {"endpoint": key, "months": tau, "arm": "difference (DOX+TRAB - DOX)",
+               "RMST": d.estimate, "lower 95%": d.ci[0], "upper 95%": d.ci[1]}
+        try:
+            pooled = lmssurv.rmst_difference_ensemble(ens[key], tau, arm=exp_label,
+                                                      reference=ctl_label)
+        except lmssurv.InputError as err:
+            print(f"{key}, {tau:g} months, pooled interval not computed: {err}")
+        else:
+            row |= {"pooled over draws": pooled.estimate,
+                    "pooled lower 95%": pooled.ci[0], "pooled upper 95%": pooled.ci[1],
+                    "se sampling": pooled.se_sampling,
+                    "se reconstruction": pooled.se_reconstruction}
+        rmst_rows.append(row)
 rmst_table = pd.DataFrame(rmst_rows)
 rmst_table.round(2)
 
 # %%
+is_diff = rmst_table["arm"].str.startswith("difference")
 for key, what in (("os", "alive"), ("pfs", "alive and progression-free")):
-    is_diff = rmst_table["arm"].str.startswith("difference")
-    d = rmst_table[(rmst_table["endpoint"] == key) & (rmst_table["months"] == 24) & is_diff]
-    d = d.iloc[0]
-    print(f"Over the first 24 months, patients on doxorubicin + trabectedin were {what} "
-          f"{d['RMST']:.1f} months longer on average (95% CI {d['lower 95%']:.1f} to "
-          f"{d['upper 95%']:.1f}) than on doxorubicin alone.")
+    for tau in (12.0, 24.0):
+        d = rmst_table[(rmst_table["endpoint"] == key) & (rmst_table["months"] == tau)
+                       & is_diff].iloc[0]
+        line = (f"{key.upper()}, first {tau:g} months: on doxorubicin + trabectedin patients were "
+                f"{what} {d['RMST']:.1f} months longer on average (95% CI {d['lower 95%']:.1f} "
+                f"to {d['upper 95%']:.1f}, one reconstruction)")
+        if pd.notna(d.get("pooled over draws")):
+            line += (f"; with the reconstruction's uncertainty, {d['pooled over draws']:.1f} "
+                     f"({d['pooled lower 95%']:.1f} to {d['pooled upper 95%']:.1f})")
+        print(line + ".")
 
 # %% [markdown]
-# With the caveats above: these are pseudo-patients, the shape between published points is
-# modelled, and the CI does not include the reconstruction's own uncertainty.
+# With the caveats above: these are pseudo-patients and the shape between published points is
+# modelled. The pooled intervals are the honest ones to quote; the single-reconstruction CIs
+# are too narrow by the reconstruction's share of the variance.
 
 # %% [markdown]
 # ## Your own trial
@@ -370,8 +444,8 @@ plt.show()
 # ## Closing checks
 #
 # The key numbers of this notebook, asserted so that a change in the library that breaks them
-# fails loudly. The full set of facts shown above (every group of published numbers, every seed,
-# the audit findings) is asserted in `tests/test_lms04_story.py`.
+# fails loudly. The full set of facts shown above (every group of published numbers, every draw
+# of the ensemble, what it pins down and leaves open, the audit findings) is asserted in `tests/test_lms04_story.py`.
 
 # %%
 # Every published OS and PFS number is reproduced: 41 of 41.

@@ -105,25 +105,28 @@ def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch, capsys):
 
 def test_reproduce_writes_figures_and_reruns_but_respects_user_files(tmp_path, capsys):
     out = tmp_path / "figures"
-    code = cli.main(["reproduce", "--out", str(out)])
+    fast = ["--draws", "3"]  # the band's draws: 3 here to keep the test short (default 200)
+    code = cli.main(["reproduce", "--out", str(out), *fast])
     captured = capsys.readouterr()
     assert code in (0, 1)
     last = captured.out.strip().splitlines()[-1]
     assert last.startswith("PASS" if code == 0 else "FAIL")
     assert "lms04 os" in captured.out.replace("LMS-04", "lms04")
     assert "rebuilding" in captured.err  # progress goes to stderr
+    for key in ("os", "pfs"):  # the LMS-04 figures carry a band of plausible rebuilds
+        assert f"drawing 3 plausible rebuilds of LMS-04 {key} (seed 0)" in captured.err
     pngs = sorted(p.name for p in out.iterdir())
     assert pngs == ["curve_reconstruction_example.png", "lms04_os.png", "lms04_pfs.png",
                     "regimens_forest.png", "regimens_os.png", "regimens_pfs.png"]
     # its own figures are regenerated without --force ...
-    assert cli.main(["reproduce", "--out", str(out)]) == code
+    assert cli.main(["reproduce", "--out", str(out), *fast]) == code
     # ... a user's file in the way is not
     (out / "lms04_pfs.png").write_bytes(b"user drawing")
     capsys.readouterr()
-    assert cli.main(["reproduce", "--out", str(out)]) == 2
+    assert cli.main(["reproduce", "--out", str(out), *fast]) == 2
     assert "not written by lmssurv reproduce" in capsys.readouterr().err
     assert (out / "lms04_pfs.png").read_bytes() == b"user drawing"
-    assert cli.main(["reproduce", "--out", str(out), "--force"]) == code
+    assert cli.main(["reproduce", "--out", str(out), "--force", *fast]) == code
     assert (out / "lms04_pfs.png").read_bytes()[:4] == b"\x89PNG"
 
 

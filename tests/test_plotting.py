@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import PolyCollection
 
 from lmssurv._validation import InputError
 from lmssurv.plotting import (
@@ -154,3 +155,97 @@ def test_bad_input_messages():
         plot_km(two_arms(), colors=["#000000"])
     with pytest.raises(InputError, match="arm 'C' has no rows"):
         plot_km(two_arms(labels=("A", "B")), arms=["A", "C"])
+
+
+# -- the ensemble band ---------------------------------------------------------------------------
+
+def toy_ensemble(draws=20, labels=("Doxorubicin", "Doxorubicin + trabectedin")) -> pd.DataFrame:
+    """Independent simulated trials standing in for draws (the plot only needs the columns)."""
+    return pd.concat([two_arms(labels, seed=100 + d).assign(draw=d) for d in range(draws)],
+                     ignore_index=True)[["draw", "arm", "time", "event"]]
+
+
+def _band_vertices(ax, arm):
+    polys = [c for c in ax.collections if c.get_gid() == f"ensemble-band|{arm}"]
+    assert len(polys) == 1, [c.get_gid() for c in ax.collections]
+    return {(round(float(x), 9), round(float(y), 9))
+            for path in polys[0].get_paths() for x, y in path.vertices}
+
+
+def test_ensemble_band_drawn_is_the_survival_band():
+    from lmssurv.estimates import survival_band
+
+    ipd, ens = two_arms(), toy_ensemble()
+    ax = plot_km(ipd, ensemble=ens, ensemble_level=0.8)
+    # the drawn band is survival_band on the plot's grid (0 to the last at-risk tick or
+    # the last follow-up, whichever is later), vertex for vertex
+    x_max = max(float(ax.get_xticks()[-1]), float(ipd["time"].max()))
+    band = survival_band(ens, np.linspace(0.0, x_max, 601), level=0.8)
+    for arm, part in band.groupby("arm"):
+        drawn = _band_vertices(ax, arm)
+        for t, lo, hi in part[["time", "lower", "upper"]].itertuples(index=False):
+            assert (round(t, 9), round(lo, 9)) in drawn and (round(t, 9), round(hi, 9)) in drawn
+        assert (part["lower"] <= part["upper"]).all()
+        assert part["upper"].is_monotonic_decreasing and part["lower"].is_monotonic_decreasing
+
+
+def test_ensemble_band_and_km_ci_are_told_apart():
+    ax = plot_km(two_arms(), ensemble=toy_ensemble(draws=15))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Reconstruction uncertainty (90% of 15 plausible rebuilds)" in legend
+    assert "95% CI of the pseudo-data KM (log-log)" in legend
+    assert "Pointwise 95% CI (log-log)" not in legend
+    # the KM's CI is two dashed lines per arm, and the only shaded areas are the two bands
+    ci_lines = [line for line in ax.get_lines() if (line.get_gid() or "").startswith("km-ci|")]
+    assert len(ci_lines) == 4 and all(line.get_linestyle() == "--" for line in ci_lines)
+    shaded = sorted(str(c.get_gid()) for c in ax.collections if isinstance(c, PolyCollection))
+    assert shaded == ["ensemble-band|Doxorubicin", "ensemble-band|Doxorubicin + trabectedin"]
+    # without an ensemble the figure is as before: shaded CI, its own legend entry
+    plain = plot_km(two_arms())
+    assert "Pointwise 95% CI (log-log)" in [t.get_text() for t in plain.get_legend().get_texts()]
+    assert not [line for line in plain.get_lines() if (line.get_gid() or "").startswith("km-ci")]
+
+
+# the plot is under test here, not whether every draw hits every published number
+@pytest.mark.filterwarnings("ignore::lmssurv.ReconstructionWarning")
+def test_plot_endpoint_with_a_real_ensemble_keeps_legend_and_title_clear():
+    from lmssurv.trials import load_trial
+
+    trial = load_trial("lms04")
+    ipd = trial.reconstruct("os", seed=0)
+    ens = trial.reconstruct_ensemble("os", draws=20, seed=0)
+    fig = plot_endpoint(trial, "os", ipd, ensemble=ens)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    curves = ax.get_window_extent(renderer)
+    title = ax.title.get_window_extent(renderer)
+    # legend above the curves (never over them), title above the legend, all on the canvas
+    assert legend.y0 >= curves.y1 - 1 and title.y0 >= legend.y1 - 1
+    assert title.y1 <= fig.bbox.height and legend.x1 <= fig.bbox.width
+    assert at_risk_texts(fig)[("Doxorubicin", 0.0)] == 76  # the at-risk table is still there
+    for arm in ("Doxorubicin", "Doxorubicin + trabectedin"):
+        assert _band_vertices(ax, arm)
+
+
+def test_ensemble_of_other_arms_is_refused():
+    with pytest.raises(InputError, match=r"ensemble has no draws of arm\(s\) \['A', 'B'\]"):
+        plot_km(two_arms(labels=("A", "B")), ensemble=toy_ensemble())
+
+
+@pytest.mark.parametrize("t_max, ticks", [(2.0, [0, 0.5, 1, 1.5, 2]), (5.5, [0, 1, 2, 3, 4, 5]),
+                                          (14.0, [0, 3, 6, 9, 12])])
+def test_short_follow_up_gets_enough_ticks(t_max, ticks):
+    ipd = pd.DataFrame({"arm": "A", "time": np.linspace(0.1, t_max, 20), "event": 1})
+    ax = plot_km(ipd)
+    assert [float(t) for t in ax.get_xticks()] == [float(t) for t in ticks]
+
+
+def test_long_labels_keep_the_legend_on_the_canvas():
+    long = ("Pembrolizumab + cyclophosphamide, all cohorts", "Placebo + cyclophosphamide")
+    ax = plot_km(two_arms(labels=long), ensemble=toy_ensemble(labels=long))
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::lmssurv.ReconstructionWarning")
 @pytest.fixture(scope="module")
 def reproduced(tmp_path_factory):
     mp = pytest.MonkeyPatch()
-    mp.setattr(cli, "_figure_jobs", lambda trial, endpoints, seed: {})  # checks only
+    mp.setattr(cli, "_figure_jobs", lambda *args, **kwargs: {})  # checks only
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(["reproduce", "--out", str(tmp_path_factory.mktemp("figs"))])

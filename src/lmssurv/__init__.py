@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first
         median_survival,
         rmst,
         rmst_difference,
+        rmst_difference_ensemble,
         summarise_arms,
     )
     from lmssurv.estimates import summarise_ensemble, survival_band
@@ -56,6 +57,7 @@ _LAZY = {
     "median_survival": "lmssurv.compare",
     "rmst": "lmssurv.compare",
     "rmst_difference": "lmssurv.compare",
+    "rmst_difference_ensemble": "lmssurv.compare",
     "summarise_arms": "lmssurv.compare",
     "clean_clicks": "lmssurv.reconstruct.from_curve",
     "read_digitised": "lmssurv.reconstruct.from_curve",
@@ -130,6 +132,7 @@ __all__ = [
     "regimen_summary",
     "rmst",
     "rmst_difference",
+    "rmst_difference_ensemble",
     "summarise_arms",
     "reconstruct_ensemble",
     "survival_band",

@@ -17,6 +17,9 @@ both win), with one exception: ``reproduce`` regenerates the figures it wrote it
 whose metadata say ``lmssurv reproduce``), so running it twice just works; any other file in the
 way needs ``--force``. ``make reproduce`` passes ``--force``. ``reconstruct --out`` writes the
 format its extension names: ``.csv``, or ``.parquet`` when pyarrow or fastparquet is installed.
+``reconstruct --draws N`` writes an ensemble of ``N`` plausible pseudo-trials instead of one
+(columns ``draw, arm, time, event``; :func:`lmssurv.reconstruct_ensemble`), and ``reproduce``
+shades a band of ``--draws`` such rebuilds (default 200, 0 for none) in the LMS-04 figures.
 
 Examples
 --------
@@ -26,6 +29,7 @@ Examples
     lmssurv check lms04 --endpoint pfs --json
     lmssurv audit lms04
     lmssurv reconstruct lms04 --endpoint os --out ipd.csv --seed 1
+    lmssurv reconstruct lms04 --endpoint os --draws 200 --out ens.csv
     lmssurv list
 """
 
@@ -54,6 +58,9 @@ __all__ = ["main"]
 
 _REPRODUCE = ("lms04", ("os", "pfs"))
 _PNG_TAG = "lmssurv reproduce"
+_MAX_DRAWS = 10_000  # as lmssurv.reconstruct_ensemble
+_FIGURE_DRAWS = 200  # draws behind the band of plausible rebuilds in the reproduce figures
+_HEARTBEAT = 15.0  # seconds between "still drawing" lines while a long ensemble runs
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -92,6 +99,53 @@ def _rebuild(trial, endpoint: str, seed: int) -> pd.DataFrame:
     ipd = trial.reconstruct(endpoint, seed=seed)
     _progress(f"  {len(ipd)} pseudo-patients in {time.perf_counter() - start:.1f} s")
     return ipd
+
+
+@contextlib.contextmanager
+def _heartbeat(what: str, every: float):
+    """Print a "still ..." line on stderr every ``every`` seconds until the block ends."""
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            _progress(f"  still {what} ({time.perf_counter() - start:.0f} s so far)")
+
+    thread = threading.Thread(target=beat, name="lmssurv-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _rebuild_ensemble(trial, endpoint: str, draws: int, seed: int) -> pd.DataFrame:
+    _progress(f"drawing {draws} plausible rebuilds of {trial.name} {endpoint} (seed {seed})...")
+    start = time.perf_counter()
+    with _heartbeat(f"drawing {trial.name} {endpoint}", _HEARTBEAT):
+        ens = trial.reconstruct_ensemble(endpoint, draws=draws, seed=seed)
+    diag = ens.attrs.get("lmssurv")
+    missing = getattr(diag, "draws_missing", 0)
+    _progress(f"  {draws} draws ({len(ens)} rows) in {time.perf_counter() - start:.1f} s; "
+              f"{missing} of them miss a published number")
+    return ens
+
+
+def _draws_type(low: int) -> Callable[[str], int]:
+    """argparse type: a whole number of draws in ``[low, 10000]``, else a one-line message."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= _MAX_DRAWS:
+            zero = " (0: no band)" if low == 0 else ""
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number of draws from {low} to {_MAX_DRAWS}{zero}, got "
+                f"{text!r}; e.g. --draws 200")
+        return value
+    return parse
 
 
 def _check_one(trial, endpoint: str, ipd: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +296,11 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     if not to_stdout:  # refuse before the work, not after it
         path = check_target(args.out, force=args.force)
         write = _table_writer(path)
-    ipd = _rebuild(trial, args.endpoint, args.seed)[["arm", "time", "event"]]
+    if args.draws is None:
+        ipd = _rebuild(trial, args.endpoint, args.seed)[["arm", "time", "event"]]
+    else:
+        ipd = _rebuild_ensemble(trial, args.endpoint, args.draws, args.seed)[
+            ["draw", "arm", "time", "event"]]
     if to_stdout:
         ipd.to_csv(sys.stdout, index=False)
         return 0
@@ -251,7 +309,8 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figure_jobs(trial, endpoints, seed: int) -> dict[str, Callable[[], object]]:
+def _figure_jobs(trial, endpoints, seed: int, draws: int = _FIGURE_DRAWS
+                 ) -> dict[str, Callable[[], object]]:
     """File name -> function drawing that figure, for everything ``reproduce`` regenerates."""
     from lmssurv.curve_accuracy import curve_reconstruction_example_figure
     from lmssurv.plotting import plot_endpoint
@@ -261,7 +320,8 @@ def _figure_jobs(trial, endpoints, seed: int) -> dict[str, Callable[[], object]]
     jobs: dict[str, Callable[[], object]] = {}
     for key in endpoints:
         jobs[f"{trial.id}_{key}.png"] = lambda key=key: plot_endpoint(
-            trial, key, _rebuild(trial, key, seed))
+            trial, key, _rebuild(trial, key, seed),
+            ensemble=_rebuild_ensemble(trial, key, draws, seed) if draws else None)
     for key, horizon in (("os", 60.0), ("pfs", 36.0)):
         jobs[f"regimens_{key}.png"] = lambda key=key, horizon=horizon: plot_regimen_curves(
             regimen_ipd(key, seed=seed), key, horizon=horizon)
@@ -279,7 +339,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     trial_name, endpoints = _REPRODUCE
     trial = _load(trial_name)
     out = Path(args.out)
-    jobs = _figure_jobs(trial, endpoints, args.seed)
+    jobs = _figure_jobs(trial, endpoints, args.seed, args.draws)
     for name in jobs:  # folders, links, pipes, devices: refused even with --force
         check_target(out / name, force=True)
     blocked = [out / name for name in jobs
@@ -402,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="figures", metavar="DIR",
                    help="folder for the LMS-04 and regimen figures (default figures/)")
     seed(p)
+    p.add_argument("--draws", type=_draws_type(0), default=_FIGURE_DRAWS, metavar="N",
+                   help="plausible rebuilds behind the uncertainty band of the LMS-04 figures "
+                        f"(default {_FIGURE_DRAWS}; 0 draws no band)")
     p.add_argument("--force", action="store_true",
                    help="overwrite files in the way even if lmssurv did not write them")
     p.set_defaults(func=_cmd_reproduce)
@@ -420,6 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True, metavar="E", help="endpoint key, e.g. os")
     p.add_argument("--out", metavar="CSV", help="output file (default: standard output)")
     seed(p)
+    p.add_argument("--draws", type=_draws_type(1), metavar="N",
+                   help=f"write an ensemble of N plausible pseudo-trials (1 to {_MAX_DRAWS}; "
+                        "columns draw, arm, time, event) instead of one reconstruction")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_reconstruct)
 

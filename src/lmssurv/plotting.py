@@ -2,7 +2,11 @@
 
 The figure a reader expects from a trial report: both arms' Kaplan-Meier curves with log-log
 95% bands and censor ticks, a numbers-at-risk table under the time axis, and the published
-medians and landmark rates marked with their CIs so that the eye can judge the fit. Colours are
+medians and landmark rates marked with their CIs so that the eye can judge the fit. Given an
+ensemble of plausible reconstructions (:func:`lmssurv.reconstruct_ensemble`), each arm also
+gets the band where its rebuilt curve could lie (what the publication leaves open), drawn
+shaded, while the pseudo-data KM's own 95% CI (the trial's sampling error) becomes dashed
+lines, so the two uncertainties cannot be confused. Colours are
 the Okabe-Ito colour-blind-safe palette; sizes are set for slides (12 x 7 in at 150 dpi,
 text >= 11 pt). Times are in months.
 
@@ -85,7 +89,9 @@ def numbers_at_risk(ipd: pd.DataFrame, times: Sequence[float],
 
 
 def _default_times(t_max: float) -> list[float]:
-    step = 6.0 if t_max <= 72 else 12.0
+    # at least four ticks: a short follow-up (single-arm PFS) would get a lone 0 at 6 months
+    step = (0.5 if t_max <= 3 else 1.0 if t_max <= 6 else 3.0 if t_max <= 18 else 6.0
+            if t_max <= 72 else 12.0)
     return [float(u) for u in np.arange(0.0, t_max + 1e-9, step)]
 
 
@@ -109,6 +115,8 @@ def plot_km(
     xlabel: str = "Months since randomisation",
     title: str | None = None,
     fit_hr: bool = True,
+    ensemble: pd.DataFrame | None = None,
+    ensemble_level: float = 0.90,
 ) -> Axes:
     """Draw Kaplan-Meier curves of pseudo-patients with a numbers-at-risk table.
 
@@ -139,6 +147,15 @@ def plot_km(
         Axis labels (with units) and title.
     fit_hr : bool
         With two arms, add the pseudo-data's unadjusted Cox HR to the text box.
+    ensemble : DataFrame, optional
+        An ensemble of the same arms (columns ``draw``, ``arm``, ``time``, ``event``, from
+        :func:`lmssurv.reconstruct_ensemble` or ``trial.reconstruct_ensemble``). Each arm's
+        pointwise band over the draws' KM curves (:func:`lmssurv.survival_band`) is shaded,
+        and the KM's own 95% CI (with ``ci``) is drawn as dashed lines instead, so that the
+        reconstruction uncertainty and the sampling uncertainty stay apart; the legend names
+        both.
+    ensemble_level : float
+        Share of the draws inside the shaded band (default 0.90).
 
     Returns
     -------
@@ -181,13 +198,36 @@ def plot_km(
         gs = None
         table_ax = ax.inset_axes([0, -0.42, 1, 0.07 + 0.05 * len(arms)], sharex=ax)
 
+    band = None
+    if ensemble is not None:
+        from lmssurv.estimates import survival_band
+
+        # fine enough that the quantiles of the draws' step functions look like steps
+        band = survival_band(ensemble, np.linspace(0.0, x_max, 601), level=ensemble_level)
+        missing = [a for a in arms if a not in set(band["arm"])]
+        if missing:
+            raise InputError(
+                f"ensemble has no draws of arm(s) {missing}; its arms are "
+                f"{list(pd.unique(band['arm']))}. Pass an ensemble of the same trial and "
+                "endpoint, e.g. trial.reconstruct_ensemble(endpoint, draws=200, seed=0).")
     handles = []
     for arm in arms:
         part = ipd.loc[ipd["arm"] == arm]
         if part.empty:
             raise InputError(f"arm {arm!r} has no rows; the arms are {list(pd.unique(ipd['arm']))}.")
-        handles.append(_draw_arm(ax, part, arm, palette[arm], ci=ci, censor_ticks=censor_ticks))
-    if ci:
+        if band is not None:
+            _draw_band(ax, band.loc[band["arm"] == arm], arm, palette[arm])
+        handles.append(_draw_arm(ax, part, arm, palette[arm], ci=ci, censor_ticks=censor_ticks,
+                                 ci_as_lines=band is not None))
+    if band is not None:
+        draws = int(ensemble["draw"].nunique())
+        handles.append(Patch(facecolor="0.45", alpha=0.35,
+                             label=f"Reconstruction uncertainty ({ensemble_level:.0%} of "
+                                   f"{draws} plausible rebuilds)"))
+        if ci:
+            handles.append(Line2D([], [], color="0.3", lw=1.2, ls=(0, (4, 2.5)),
+                                  label="95% CI of the pseudo-data KM (log-log)"))
+    elif ci:
         handles.append(Patch(facecolor="0.5", alpha=0.25, label="Pointwise 95% CI (log-log)"))
     if censor_ticks:
         handles.append(Line2D([], [], ls="none", marker="|", ms=9, mew=1.4, color="0.3",
@@ -205,13 +245,19 @@ def plot_km(
     ax.set_ylabel(ylabel, fontsize=_FONT + 1)
     ax.grid(axis="y", color="0.92", lw=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    # The legend sits above the axes (curves fill the plot); the title above the legend.
-    rows = math.ceil(len(handles) / 3)
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3,
+    # The legend sits above the axes (curves fill the plot); the title above the legend. The
+    # ensemble's long labels need two columns: arms and both bands in the first, markers next.
+    ncol = 2 if band is not None else 3
+    rows = math.ceil(len(handles) / ncol)
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=ncol,
               fontsize=_FONT - 1, frameon=False, borderaxespad=0, handlelength=1.8,
               columnspacing=1.6)
     if title:
         ax.set_title(title, fontsize=_FONT + 3, loc="left", pad=10 + 19 * rows)
+    if gs is not None:  # room above the axes for the legend rows and the title lines
+        lines = title.count("\n") + 1 if title else 0
+        needed = (24 + 19 * rows + 21 * lines) / (72 * fig.get_size_inches()[1])
+        gs.update(top=min(top, 1 - needed))
     text = _hr_text(published, ipd, arms) if (published is not None or fit_hr) else ""
     if text:  # upper right: survival curves are rarely that high late in follow-up
         ax.text(0.99, 0.98, text, transform=ax.transAxes, ha="right", va="top",
@@ -220,7 +266,19 @@ def plot_km(
     labels = _draw_risk_table(table_ax, numbers_at_risk(ipd, at_risk_times, arms), palette)
     if gs is not None:
         _fit_left_margin(ax.figure, gs, labels)
+        _keep_legend_on_canvas(ax)
     return ax
+
+
+def _keep_legend_on_canvas(ax: Axes) -> None:
+    """Slide the legend left when long labels and a wide left margin push it off the figure."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend()
+    over = legend.get_window_extent(renderer).x1 - 0.99 * fig.bbox.width
+    if over > 0:
+        legend.set_bbox_to_anchor((-over / ax.get_window_extent(renderer).width, 1.01),
+                                  transform=ax.transAxes)
 
 
 def _fit_left_margin(fig: Figure, gs, labels) -> None:
@@ -244,8 +302,15 @@ def _palette(arms: list[str], colors) -> dict[str, str]:
     return dict(zip(arms, colors, strict=False))
 
 
+def _draw_band(ax: Axes, band: pd.DataFrame, arm: str, color: str) -> None:
+    """Shade one arm's ensemble band (the ``gid`` lets tests find it)."""
+    ax.fill_between(band["time"].to_numpy(dtype=float), band["lower"].to_numpy(dtype=float),
+                    band["upper"].to_numpy(dtype=float), color=color, alpha=0.28, lw=0,
+                    zorder=1, gid=f"ensemble-band|{arm}")
+
+
 def _draw_arm(ax: Axes, part: pd.DataFrame, arm: str, color: str, *, ci: bool,
-              censor_ticks: bool) -> Line2D:
+              censor_ticks: bool, ci_as_lines: bool = False) -> Line2D:
     kmf = fit_km(part["time"], part["event"], label=arm)
     sf = kmf.survival_function_.iloc[:, 0]
     t = sf.index.to_numpy(dtype=float)
@@ -253,8 +318,14 @@ def _draw_arm(ax: Axes, part: pd.DataFrame, arm: str, color: str, *, ci: bool,
     (line,) = ax.step(t, s, where="post", color=color, lw=2.2, label=arm, zorder=3)
     if ci:
         band = kmf.confidence_interval_
-        ax.fill_between(band.index.to_numpy(dtype=float), band.iloc[:, 0], band.iloc[:, 1],
-                        step="post", color=color, alpha=0.15, lw=0, zorder=1)
+        bt = band.index.to_numpy(dtype=float)
+        if ci_as_lines:  # the shaded band is the ensemble's; the KM's CI is its outline
+            for k in (0, 1):
+                ax.step(bt, band.iloc[:, k].to_numpy(dtype=float), where="post", color=color,
+                        lw=1.2, ls=(0, (4, 2.5)), alpha=0.9, zorder=2, gid=f"km-ci|{arm}|{k}")
+        else:
+            ax.fill_between(bt, band.iloc[:, 0], band.iloc[:, 1], step="post", color=color,
+                            alpha=0.15, lw=0, zorder=1)
     if censor_ticks:
         cens = np.sort(part.loc[part["event"] == 0, "time"].to_numpy(dtype=float))
         if cens.size:
@@ -399,7 +470,8 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, force: bool = True,
 
 
 def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | None = None,
-                  *, force: bool = True) -> Figure:
+                  *, force: bool = True, ensemble: pd.DataFrame | None = None,
+                  ensemble_level: float = 0.90) -> Figure:
     """The reproduction figure of one endpoint: pseudo-data KM with the published numbers.
 
     Parameters
@@ -415,6 +487,11 @@ def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | 
         Save the figure there (atomically, see :func:`save_figure`).
     force : bool
         Overwrite an existing file at ``path``.
+    ensemble : DataFrame, optional
+        ``trial.reconstruct_ensemble(endpoint, draws=200, seed=...)``: shade each arm's band of
+        plausible reconstructions (see :func:`plot_km`). ``lmssurv reproduce`` passes one.
+    ensemble_level : float
+        Share of the draws inside that band (default 0.90).
 
     Returns
     -------
@@ -425,6 +502,8 @@ def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | 
     >>> import lmssurv                                   # doctest: +SKIP
     >>> trial = lmssurv.load_trial("lms04")              # doctest: +SKIP
     >>> fig = plot_endpoint(trial, "os", trial.reconstruct("os", seed=0), "lms04_os.png")  # doctest: +SKIP
+    >>> ens = trial.reconstruct_ensemble("os", draws=200, seed=0)  # doctest: +SKIP
+    >>> fig = plot_endpoint(trial, "os", trial.reconstruct("os", seed=0), ensemble=ens)  # doctest: +SKIP
     """
     from lmssurv.trials import as_trial
 
@@ -436,7 +515,8 @@ def plot_endpoint(trial, endpoint, ipd: pd.DataFrame, path: str | os.PathLike | 
     base = endpoint.split("_")[0]
     ylabel = _YLABELS.get(base, f"{name} (probability)")
     title = f"{acronym}: {name}".strip(": ")
-    ax = plot_km(ipd, published=ep, ylabel=ylabel,
+    ax = plot_km(ipd, published=ep, ylabel=ylabel, ensemble=ensemble,
+                 ensemble_level=ensemble_level,
                  title=f"{title}\nPseudo-patients rebuilt from the published summaries")
     fig = ax.figure
     if path is not None:
