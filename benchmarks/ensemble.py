@@ -60,9 +60,9 @@ def table(rows: pd.DataFrame) -> str:
         parts = [("all", summary(g).iloc[0])]
         parts += list(summary(g, by="endpoint").iterrows())
         for endpoint, r in parts:
-            out.append(f"| {split} | {endpoint} | {r['figures']} | {r['arms']} | "
+            out.append(f"| {split} | {endpoint} | {int(r['figures'])} | {int(r['arms'])} | "
                        f"{r['coverage']:.3f} | {r['width']:.3f} | {r['rmst_coverage']:.3f} | "
-                       f"{r['draws_missing']} of {r['draws']} |")
+                       f"{int(r['draws_missing'])} of {int(r['draws'])} |")
     return "\n".join(out)
 
 
