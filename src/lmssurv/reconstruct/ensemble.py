@@ -518,7 +518,8 @@ def _polish_candidates(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
 
     The rows are ``time`` itself (cost 0), the event nearest each landmark moved just across
     it (cost 1), and each of those with one of the censorings nearest the landmarks moved
-    into one of the gaps between events nearest them (one more).
+    into one of the gaps between events nearest them (one more). Unlike the engine, the gaps
+    are those of the round's starting times for every row (one set of slots per round).
     """
     ev = np.flatnonzero(event == 1)
     bases = [time]
