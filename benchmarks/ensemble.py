@@ -2,7 +2,8 @@
 
 Run ``python benchmarks/ensemble.py`` (speed only, seconds) or with ``--calibrate`` (the kmdata
 figures; minutes: ``--split tuning`` for choosing prior scales, ``--split held_out`` to report,
-never to choose).
+never to choose; ``--split both`` prints them apart in one table, ``--out`` keeps the per-arm
+scores).
 
 1. Speed: 200 draws of the 150-patient two-arm trial (``tests/validation/small_trial.py``),
    CPU time of this process and wall time (the machine is shared). Target: under 2 s.
@@ -22,6 +23,8 @@ import time
 import warnings
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validation"))
 
 from ensemble_calibration import calibrate, summary
@@ -31,7 +34,7 @@ from small_trial import CONTROL, EXPERIMENTAL, HR
 from lmssurv import reconstruct_ensemble
 
 
-def speed(repeat: int = 3, draws: int = 200) -> None:
+def speed(repeat: int = 3, draws: int = 200) -> str:
     def once() -> tuple[float, float]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # misses are counted in attrs; timing only here
@@ -41,25 +44,49 @@ def speed(repeat: int = 3, draws: int = 200) -> None:
 
     once()  # warm-up
     runs = [once() for _ in range(repeat)]
-    print(f"reconstruct_ensemble, 2 arms, 150 patients, {draws} draws: CPU median "
-          f"{statistics.median(r[0] for r in runs):.2f} s, wall median "
-          f"{statistics.median(r[1] for r in runs):.2f} s ({repeat} runs; target < 2 s)")
+    line = (f"reconstruct_ensemble, 2 arms, 150 patients, {draws} draws: CPU median "
+            f"{statistics.median(r[0] for r in runs):.2f} s, wall median "
+            f"{statistics.median(r[1] for r in runs):.2f} s ({repeat} runs; target < 2 s)")
+    print(line)
+    return line
+
+
+def table(rows: pd.DataFrame) -> str:
+    """The calibration table (markdown): one row per split, then per split and endpoint."""
+    out = ["| split | endpoint | figures | arms | coverage | mean width | RMST coverage | "
+           "draws missing a number |", "|---|---|---|---|---|---|---|---|"]
+    rows = rows.assign(endpoint=rows["outcome"].where(rows["outcome"] == "OS", "PFS-like"))
+    for split, g in rows.groupby("split", sort=False):
+        parts = [("all", summary(g).iloc[0])]
+        parts += list(summary(g, by="endpoint").iterrows())
+        for endpoint, r in parts:
+            out.append(f"| {split} | {endpoint} | {int(r['figures'])} | {int(r['arms'])} | "
+                       f"{r['coverage']:.3f} | {r['width']:.3f} | {r['rmst_coverage']:.3f} | "
+                       f"{int(r['draws_missing'])} of {int(r['draws'])} |")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calibrate", action="store_true", help="score on kmdata figures")
-    parser.add_argument("--split", default="held_out", choices=("held_out", "tuning"))
+    parser.add_argument("--split", default="held_out", choices=("held_out", "tuning", "both"))
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--every", type=int, default=1, help="every k-th figure (subset)")
+    parser.add_argument("--out", type=Path, help="write the per-arm scores here (CSV)")
     args = parser.parse_args(argv)
     speed()
     if args.calibrate:
-        cases = figures(split=args.split)[:: args.every]
-        table = calibrate(cases, draws=args.draws)
-        print(f"\n{args.split}: {len(cases)} figures, {args.draws} draws each")
-        print(summary(table).to_string(float_format=lambda x: f"{x:.3f}"))
-        print(summary(table, by="outcome").to_string(float_format=lambda x: f"{x:.3f}"))
+        splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
+        rows = []
+        for split in splits:  # apart: the held-out third never informs the prior
+            cases = figures(split=split)[:: args.every]
+            rows.append(calibrate(cases, draws=args.draws))
+            print(f"{split}: {len(cases)} figures, {args.draws} draws each", flush=True)
+        scores = pd.concat(rows, ignore_index=True)
+        if args.out is not None:
+            scores.to_csv(args.out, index=False)
+        print()
+        print(table(scores))
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def score_case(case: Case, *, draws: int, seed: int = 0,
             "width": float((band["upper"] - band["lower"]).mean()),
             "rmst_true": true_rmst, "rmst_lower": float(lo), "rmst_upper": float(hi),
             "rmst_hit": bool(lo - 1e-9 <= true_rmst <= hi + 1e-9),
-            "draws_missing": missing, "warnings": n_warn, "cpu_seconds": cpu,
+            "draws": draws, "draws_missing": missing, "warnings": n_warn, "cpu_seconds": cpu,
         })
     return rows
 
@@ -100,7 +100,8 @@ def summary(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
                     "coverage": float(g["coverage"].mean()),
                     "width": float(g["width"].mean()),
                     "rmst_coverage": float(g["rmst_hit"].mean()),
-                    # draws (over all figures) that miss a published number
+                    # draws (over all figures) that miss a published number, of all draws
                     "draws_missing": int(g.drop_duplicates("figure")["draws_missing"].sum()),
+                    "draws": int(g.drop_duplicates("figure")["draws"].sum()),
                     "max_cpu_seconds": float(g["cpu_seconds"].max())}
     return pd.DataFrame(out).T
