@@ -83,6 +83,7 @@ class HazardRatioMatch(enum.Enum):
     NONE = "no hazard ratio to match"
     NO_SHIFT = "the arms' curves give the HR without any shift"
     SHIFTED = "hazards shifted outside the reported points to match the HR"
+    BENT = "times bent between the published points to match the HR"
     SHORT = "hazards shifted, but stopped short to keep the events within follow-up"
     OUT_OF_REACH = "out of reach without moving a published number"
     NOT_ESTIMABLE = "Cox HR not estimable on the pseudo-data (an arm without events)"
