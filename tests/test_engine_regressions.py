@@ -141,6 +141,18 @@ def test_warning_names_number_values_and_reason():
                for w in warned), warned
 
 
+def test_each_warning_carries_its_missed_check_as_data():
+    # the same miss as above; code acts on warning.check, never on the message's text
+    arm = ArmSummary(n=8, events=6, median=9.0, landmarks={12: .5}, median_follow_up=20.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = reconstruct_arm(arm, seed=0)
+    checks = [w.message.check for w in caught if issubclass(w.category, ReconstructionWarning)]
+    assert checks and checks == list(ipd.attrs["lmssurv"].misses)
+    assert all(not c.hit and c.reason is not None for c in checks)
+    assert any(c.quantity == "median" and c.published == 9.0 for c in checks), checks
+
+
 # -- issue 11: degenerate numbers a user can type -----------------------------------------------
 C11 = ArmSummary(n=30, median=12.0, median_follow_up=6.0, label="c")
 E11 = ArmSummary(n=30, events=0, landmarks={6: 1.0}, median_follow_up=6.0, label="e")

@@ -346,6 +346,20 @@ def _failed_rows(case: Case, summaries) -> list[dict]:
     return rows
 
 
+def _warned_numbers(caught) -> set[tuple[str, str]]:
+    """(arm label, number) of every missed number a ReconstructionWarning names, in the test
+    bed's spelling of the number ("n", "events", "median", "S(6)", "HR")."""
+    out = set()
+    for w in caught:
+        check = getattr(w.message, "check", None)
+        if not issubclass(w.category, ReconstructionWarning) or check is None:
+            continue
+        name = {"hazard ratio": "HR", "landmark": f"S({check.time:g})"}.get(check.quantity,
+                                                                        check.quantity)
+        out.add((check.arm, name))
+    return out
+
+
 def _endpoint(reconstruct_trial: Callable, outcome: str) -> dict:
     """``endpoint=`` for an engine that takes it: papers name their endpoint (OS, PFS...)."""
     try:
@@ -370,6 +384,7 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
         cpu_seconds = _time.process_time() - cpu_start
     n_recon = sum(issubclass(w.category, ReconstructionWarning) for w in caught)
     n_other = len(caught) - n_recon
+    warned = _warned_numbers(caught)
     decimals = case.reporting.rate_decimals if case.reporting is not None else 3
     if error is None:
         rows, parts = [], []
@@ -398,7 +413,13 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
     hr_hit = bool(abs(hr_rebuilt - hr.estimate) <= HR_TOLERANCE)
     log_hr_error = abs(rebuilt_beta - true_beta) if math.isfinite(rebuilt_beta) else math.inf
     misses = [m for row in rows for m in row["misses"]] + ([] if hr_hit else ["HR"])
-    any_miss = bool(misses)
+    # a miss is silent unless a warning names that very number (one warned miss must not
+    # hide an unwarned one)
+    labels = (ctrl.label, exp.label)
+    unwarned = [f"{labels[w]} {m}" for w, row in enumerate(rows) for m in row["misses"]
+                if (labels[w], m) not in warned]
+    if not hr_hit and ("both arms", "HR") not in warned:
+        unwarned.append("HR")
     for which, row in enumerate(rows):
         row.update({
             "figure": case.name, "trial": case.study, "outcome": case.outcome,
@@ -407,7 +428,8 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
             "hr_published": hr.estimate, "hr_rebuilt": hr_rebuilt, "hr_hit": hr_hit,
             "log_hr_error": log_hr_error, "figure_misses": len(misses),
             "recon_warnings": n_recon, "other_warnings": n_other,
-            "silent_miss": any_miss and n_recon == 0, "seconds": seconds,
+            "silent_miss": bool(unwarned), "unwarned": ", ".join(unwarned),
+            "seconds": seconds,
             "cpu_seconds": cpu_seconds,
             "error": error or "",
             "misses": ", ".join(row["misses"]),
@@ -422,8 +444,8 @@ COLUMNS = [
     "events_rebuilt", "n_ok", "events_ok", "events_true_ok", "mae", "max_abs", "rmst_diff", "grid_end",
     "log_hr_error", "hr_published", "hr_rebuilt", "hr_hit", "median_reported", "median_rebuilt",
     "median_hit", "landmarks_reported", "landmark_misses", "landmark_worst_excess", "misses",
-    "figure_misses", "recon_warnings", "other_warnings", "silent_miss", "seconds", "cpu_seconds",
-    "error",
+    "figure_misses", "recon_warnings", "other_warnings", "silent_miss", "unwarned", "seconds",
+    "cpu_seconds", "error",
 ]
 
 
@@ -456,8 +478,9 @@ def run(reconstruct_trial: Callable, cases: Sequence[Case], *, seed: int = 0,
         figure, repeated on both arms: ``log_hr_error`` (Efron Cox equal to lifelines', truth
         vs rebuilt), ``hr_hit`` (rebuilt HR
         within 0.005 of the published 2-decimal HR), ``figure_misses``, ``recon_warnings``
-        (ReconstructionWarnings issued during the rebuild), ``silent_miss`` (a miss and no
-        ReconstructionWarning), ``seconds`` and ``cpu_seconds`` (the rebuild's wall and
+        (ReconstructionWarnings issued during the rebuild), ``silent_miss`` (a missed number
+        that no ReconstructionWarning names: matched number by number through the warning's
+        ``check``), ``unwarned`` (those numbers), ``seconds`` and ``cpu_seconds`` (the rebuild's wall and
         process CPU time: CPU time does not count other jobs on a shared machine), ``error`` (the exception
         when the rebuild raised, else ""; such arms score ``mae = 1``).
     """
@@ -482,7 +505,7 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     Columns: ``figures``, ``arms``, ``median_mae`` and ``worst_mae`` (over arms),
     ``median_log_hr_error`` (over figures), ``n_exact`` and ``events_exact`` (every arm's
     published counts exact), ``errors`` (rebuilds that raised), ``miss_figures`` (figures with
-    any published number missed), ``silent_misses`` (figures with a miss and no warning),
+    any published number missed), ``silent_misses`` (figures with a missed number no warning names),
     ``hr_miss_rate``, ``median_miss_rate``, ``landmark_miss_rate`` and
     ``median_or_landmark_miss_rate`` (shares of figures), ``max_seconds`` and
     ``max_cpu_seconds`` (the slowest rebuild), ``inferred_events_error`` (median relative

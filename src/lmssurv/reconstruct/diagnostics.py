@@ -32,6 +32,7 @@ __all__ = [
     "ReconstructionDiagnostics",
     "ReconstructionError",
     "ReconstructionWarning",
+    "km_medians",
     "landmark_tolerance",
     "rounding_tolerance",
 ]
@@ -42,7 +43,15 @@ class ReconstructionWarning(UserWarning):
     Issued once per missed number, naming the number, the published and rebuilt values and the
     reason; the same facts are in the reconstruction's diagnostics as typed data.
     ``strict=True`` on the engines raises :class:`ReconstructionError` instead.
+
+    ``check`` is the missed :class:`Check` (quantity, arm, time, published and rebuilt values,
+    reason) when the warning is about one number of one rebuild, so that code can act on the
+    miss without reading the message; None for summaries over many rebuilds (ensembles).
     """
+
+    def __init__(self, message: str, check: Check | None = None):
+        super().__init__(message)
+        self.check = check
 
 
 class ReconstructionError(ValueError):
@@ -221,7 +230,7 @@ def _km_at(t, level, when: float) -> float:
     return float(level[i]) if i >= 0 else 1.0
 
 
-def _km_medians(t, e, level) -> tuple[float | None, float | None]:
+def km_medians(t, e, level) -> tuple[float | None, float | None]:
     """First event time with S <= 0.5, and with S < 0.5 (lifelines' median).
 
     They differ when the KM sits at exactly 0.5 between two events, where software disagrees
@@ -254,7 +263,7 @@ def self_check(
                                 None if d == arm.events else MissReason.NOT_REACHED))
         t, e, _, level = km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
-            early, rebuilt = _km_medians(t, e, level)
+            early, rebuilt = km_medians(t, e, level)
             if arm.median is None:
                 ok, rebuilt = early is None, early
                 tol = 0.0
@@ -309,4 +318,4 @@ def report(diagnostics: ReconstructionDiagnostics, *, strict: bool, stacklevel: 
             f"{len(misses)} published number(s) not reproduced:\n"
             + "\n".join(f"  {c}" for c in misses), diagnostics)
     for c in misses:
-        warnings.warn(str(c), ReconstructionWarning, stacklevel=stacklevel + 1)
+        warnings.warn(ReconstructionWarning(str(c), check=c), stacklevel=stacklevel + 1)

@@ -82,7 +82,7 @@ from lmssurv.reconstruct.diagnostics import (
     EventsSource,
     ReconstructionDiagnostics,
     ReconstructionWarning,
-    _km_medians,
+    km_medians,
     landmark_tolerance,
     rounding_tolerance,
     self_check,
@@ -714,7 +714,7 @@ def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
             return False
         t, e, _, level = km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
-            early, rebuilt = _km_medians(t, e, level)
+            early, rebuilt = km_medians(t, e, level)
             if arm.median is None:
                 if early is not None:
                     return False
