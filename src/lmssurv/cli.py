@@ -61,6 +61,8 @@ _PNG_TAG = "lmssurv reproduce"
 _MAX_DRAWS = 10_000  # as lmssurv.reconstruct_ensemble
 _FIGURE_DRAWS = 200  # draws behind the band of plausible rebuilds in the reproduce figures
 _HEARTBEAT = 15.0  # seconds between "still drawing" lines while a long ensemble runs
+# check-table arms of rows about the whole trial: the summary names the quantity alone
+_TWO_ARM_ROWS = ("both arms", "experimental vs control", "", None)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -170,7 +172,7 @@ def format_report(report: pd.DataFrame, title: str) -> str:
     header = ("quantity", "arm", "published", "rebuilt", "diff", "tolerance", "check")
     rows = []
     for r in report.itertuples(index=False):
-        bound = "published as p < " in str(r.note)
+        bound = bool(r.bound)
         rows.append((
             r.quantity, r.arm,
             ("<" if bound else "") + _num(r.published), _num(r.reconstructed),
@@ -186,12 +188,10 @@ def format_report(report: pd.DataFrame, title: str) -> str:
 
     out = [title, line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
-    notes = sorted({n.split("; ", 1)[1].split("; the source")[0].split("; reconstruction")[0]
-                    for n in report["note"] if "published HR adjusted" in n and "; " in n})
+    notes = sorted({n for n in report["adjustment"] if n})
     for n in notes:
         out.append(f"  note: {n}")
-    engine = sorted({n.split("; reconstruction: ", 1)[1] for n in report["note"]
-                     if "; reconstruction: " in n})
+    engine = sorted({n for n in report["reconstruction"] if n})
     for n in engine:
         out.append(f"  reconstruction: {n}")
     for n in report.attrs.get("not_checked", []):
@@ -399,9 +399,9 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
                       if has_ci else "")
             hr = (f"{hr_verdict[o['hr_status']]:9s} {o['hr_rebuilt']:.3f}{reb_ci} vs "
                   f"{hr_as_printed(o['hr_published'])}{pub_ci}")
-        other = dict.fromkeys(m.replace(" [experimental vs control]", "").replace(
-            " [both arms]", "") for m in o["not_reproduced"].split("; ")
-            if m and not m.startswith("HR"))
+        other = dict.fromkeys(
+            q if a in _TWO_ARM_ROWS else f"{q} [{a}]" for q, a in o["missed"]
+            if not q.startswith("HR"))
         decides = o["trial_id"] == trial.id and o["endpoint"] in endpoints
         cells.append((o["trial"], o["endpoint"] + (" *" if decides else ""),
                       f"{o['reproduced']}/{o['checked']}", hr, ", ".join(other) or "-"))
