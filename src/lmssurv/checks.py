@@ -65,7 +65,6 @@ Trials 1996.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -83,6 +82,7 @@ from lmssurv._km import (
     validate_ipd,
 )
 from lmssurv._validation import InputError
+from lmssurv.cox import cox_two_arms
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -398,27 +398,17 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
 
 
 # -- comparison ---------------------------------------------------------------------------
-def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tuple[float, ...]:
-    from lifelines import CoxPHFitter  # on use: lifelines is slow to import
-    data = pd.DataFrame({
-        "time": np.concatenate([control["time"], experimental["time"]]),
-        "event": np.concatenate([control["event"], experimental["event"]]),
-        "experimental": np.r_[np.zeros(len(control)), np.ones(len(experimental))],
-    })
-    with np.errstate(), warnings.catch_warnings():
-        # lifelines warns on near-separation; turn that into an error a user can read.
-        warnings.simplefilter("error")
-        try:
-            cph = CoxPHFitter(alpha=1 - level).fit(data, "time", "event")
-        except Exception as err:  # lifelines raises several types on degenerate data
-            raise InputError(
-                f"the Cox model did not fit the pseudo-data ({err}); check that both arms "
-                "have events."
-            ) from err
-    beta = float(cph.params_["experimental"])
-    se = float(cph.standard_errors_["experimental"])
-    z = _normal.z_two_sided(level)
-    return math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), se
+def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float
+         ) -> tuple[float, float, float]:
+    """HR (experimental vs control) and its Wald CI at ``level`` from :mod:`lmssurv.cox`."""
+    fit = cox_two_arms(control["time"], control["event"],
+                       experimental["time"], experimental["event"])
+    if not (math.isfinite(fit.log_hr) and math.isfinite(fit.se)):
+        raise InputError(
+            "the Cox model did not fit the pseudo-data (an arm has no events, or every event "
+            "is in one arm); check that both arms have events."
+        )
+    return (fit.hr, *fit.ci(level))
 
 
 def check_comparison(
@@ -467,14 +457,14 @@ def check_comparison(
     experimental = validate_ipd(experimental, name="experimental")
     rows: list[_Row] = []
     if hr is not None:
-        est, lo, hi, se = _cox(control, experimental, hr.level)
+        est, lo, hi = _cox(control, experimental, hr.level)
         pct = f"{hr.level * 100:g}%"
         adjustment = (f"published HR adjusted for {adjusted}; pseudo-data have no covariates, "
                       "so the unadjusted HR is compared" if adjusted else "")
         adj = adjustment or "unadjusted Cox HR"
         unit, src = _unit(precision, "hr", hr.estimate, cap=0.01)
         rows.append(_Row("HR", "experimental vs control", hr.estimate, est, unit / 2,
-                         "Cox PH, Efron ties (lifelines)",
+                         "Cox PH, Efron ties (lmssurv.cox)",
                          f"+/-{unit / 2:g}: half a unit of {_fmt_unit(unit)} ({src}); {adj}",
                          adjustment=adjustment))
         if hr.lower is not None:
