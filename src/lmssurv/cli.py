@@ -334,8 +334,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never open a window
-    import matplotlib.pyplot as plt
-
     trial_name, endpoints = _REPRODUCE
     trial = _load(trial_name)
     out = Path(args.out)
@@ -351,9 +349,21 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     for key in endpoints:
         _progress(f"checking LMS-04 {key} against the papers...")
         reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
-    # Every other curated trial and endpoint is checked too and reported in one table; only
-    # LMS-04's primary endpoints decide the exit code.
-    from lmssurv.regimens import check_outcome, hr_as_printed
+    outcomes = _check_every_trial(trial, reports, args.seed)
+    _write_figures(out, jobs, args.seed)
+    _print_reports(trial, reports, args.seed)
+    print()
+    _print_outcomes(outcomes, trial, endpoints, args.seed)
+    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
+    return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
+
+
+def _check_every_trial(trial, reports: dict[str, pd.DataFrame], seed: int) -> list[dict]:
+    """check_outcome rows of every curated trial and endpoint, reusing ``trial``'s reports.
+
+    Only LMS-04's primary endpoints decide the exit code; the others are reported.
+    """
+    from lmssurv.regimens import check_outcome
     from lmssurv.trials import list_trials
 
     outcomes = []
@@ -363,8 +373,15 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             report = reports.get(key) if other is trial else None
             if report is None:
                 _progress(f"checking {other.name} {key} against the papers...")
-                report = _check_one(other, key, other.reconstruct(key, seed=args.seed))
+                report = _check_one(other, key, other.reconstruct(key, seed=seed))
             outcomes.append(check_outcome(report, other))
+    return outcomes
+
+
+def _write_figures(out: Path, jobs: dict, seed: int) -> None:
+    """Draw each job and write it as a PNG tagged as ours (so a rerun may replace it)."""
+    import matplotlib.pyplot as plt
+
     for name, draw in jobs.items():
         fig = draw()
         try:
@@ -373,15 +390,19 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
                 lambda tmp, fig=fig: fig.savefig(
                     tmp, dpi=150, format="png",
                     metadata={"Software": f"{_PNG_TAG} (lmssurv {__version__}, "
-                                          f"seed {args.seed})"}),
+                                          f"seed {seed})"}),
                 force=True,
             )
         finally:
             plt.close(fig)
         _progress(f"wrote {out / name}")
-    _print_reports(trial, reports, args.seed)
-    print()
-    print(f"Every curated trial (seed {args.seed}): published numbers recomputed from the "
+
+
+def _print_outcomes(outcomes: list[dict], trial, endpoints, seed: int) -> None:
+    """The table of every curated endpoint: numbers reproduced, the HR verdict, other misses."""
+    from lmssurv.regimens import hr_as_printed
+
+    print(f"Every curated trial (seed {seed}): published numbers recomputed from the "
           f"pseudo-patients; {trial.name} {' and '.join(endpoints)} decide the exit code, the "
           "others are reported")
     header = ("trial", "endpoint", "reproduced", "HR: rebuilt vs published (95% CI)",
@@ -414,8 +435,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     print(f"  * decides the exit code. {full} of {len(outcomes)} curated endpoints reproduce "
           f"every published number; HR or its CI not reproduced: "
           f"{', '.join(missed_hr) or 'none'}.")
-    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
-    return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
