@@ -258,3 +258,11 @@ def test_check_names_missing_arm_and_endpoint():
         check(trial, "dfs", simulated_trial())
     with pytest.raises(InputError, match="no rows for arm 'Doxorubicin'"):
         check(trial, "os", simulated_trial())
+
+
+def test_check_comparison_refuses_pseudo_data_without_events_in_an_arm():
+    # lmssurv.cox returns nan when an arm has no events; the check says why instead of a nan row
+    c = pd.DataFrame({"time": [1.0, 2.0, 3.0], "event": [1, 1, 0]})
+    e = pd.DataFrame({"time": [1.5, 2.5, 3.5], "event": [0, 0, 0]})
+    with pytest.raises(InputError, match="check that both arms have events"):
+        check_comparison(HazardRatio(0.5, 0.3, 0.8), c, e)

@@ -23,7 +23,8 @@ def fake_report(ok: bool, endpoint: str = "os") -> pd.DataFrame:
     report = pd.DataFrame([{
         "endpoint": endpoint, "quantity": "median", "arm": "Doxorubicin", "published": 24.0,
         "reconstructed": 24.0 if ok else 30.0, "difference": 0.0 if ok else 6.0,
-        "tolerance": 0.5, "ok": ok, "method": "KM", "note": "+/-0.5",
+        "tolerance": 0.5, "ok": ok, "method": "KM", "note": "+/-0.5", "bound": False,
+        "adjustment": "", "reconstruction": "",
     }])
     report.attrs["all_ok"] = ok
     return report
@@ -134,9 +135,13 @@ def test_format_report_marks_failures_and_bounds():
     report = fake_report(False)
     text = cli.format_report(report, "T")
     assert "FAIL" in text.splitlines()[-1]
-    report.loc[0, ["quantity", "published", "reconstructed", "note"]] = [
-        "log-rank p", 1e-4, 2e-6, "published as p < 0.0001: passes when below it"]
-    assert "<0.0001" in cli.format_report(report, "T")
+    report.loc[0, ["quantity", "published", "reconstructed", "bound"]] = [
+        "log-rank p", 1e-4, 2e-6, True]
+    text = cli.format_report(report, "T")
+    assert "<0.0001" in text and "bound" in text
+    # the typed column decides, not the wording of the note
+    report.loc[0, ["bound", "note"]] = [False, "published as p < 0.0001: passes when below it"]
+    assert "<0.0001" not in cli.format_report(report, "T")
     assert cli._num(np.nan) == "n/e"
 
 

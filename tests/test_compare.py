@@ -26,6 +26,7 @@ from lmssurv._validation import InputError
 from lmssurv.compare import (
     BUCHER_ASSUMPTIONS,
     CAVEAT_COLUMNS,
+    BeyondFollowUpError,
     Caveats,
     bucher,
     combine_tables,
@@ -140,8 +141,11 @@ def test_rmst_estimate_agrees_with_lifelines():
 
 
 def test_rmst_beyond_follow_up_is_refused_unless_curve_reached_zero():
-    with pytest.raises(InputError, match=r"tau = 6 months lies beyond the last follow-up \(5"):
+    # its own class, so callers that report such a horizon as nan catch it by type
+    with pytest.raises(BeyondFollowUpError,
+                       match=r"tau = 6 months lies beyond the last follow-up \(5"):
         rmst([1, 2, 3, 4, 5], [1, 0, 1, 1, 0], 6)
+    assert issubclass(BeyondFollowUpError, InputError)
     # last observation is an event: S = 0 afterwards, RMST(tau) = RMST(5) for tau >= 5
     r = rmst([1, 2, 3], [1, 1, 1], 10)
     assert r.estimate == pytest.approx(2.0, rel=1e-12)  # (1 + 2 + 3) / 3

@@ -117,6 +117,7 @@ def test_check_outcome_counts_and_hr_verdict_come_from_the_report():
     row = check_outcome(missed, trial)
     assert row["hr_status"] == "not reproduced" and not row["all_ok"]
     assert "rebuilt 0.812" in row["hr_summary"] and "HR [" in row["not_reproduced"]
+    assert ("HR", "experimental vs control") in row["missed"]
     # only a CI bound missed: the HR itself is still reproduced
     ci_missed = report.copy()
     at = ci_missed.index[ci_missed["quantity"] == "HR 95% CI lower"][0]

@@ -432,6 +432,18 @@ def _compare_pair(trial: Trial, head: Endpoint, other: Endpoint) -> Iterable[dic
     same_cut = c_head is not None and c_head == c_other
     when = ("same data cut-off" if same_cut else
             f"cut-offs {c_head or '?'} and {c_other or '?'}")
+    yield from _median_rows(trial, pair, head, other, same_cut, when)
+    if head.hr is None or other.hr is None:
+        return
+    yield _hr_row(pair, head, other, same_cut, when)
+    if head.hr.lower is None or other.hr.lower is None:
+        return
+    yield _events_row(pair, head, other, (c_head, c_other), same_cut, when)
+
+
+def _median_rows(trial: Trial, pair: str, head: Endpoint, other: Endpoint, same_cut: bool,
+                 when: str) -> Iterable[dict]:
+    """Each arm's median in two analyses: equal at one cut-off, else inside each other's CI."""
     for role in head.roles:
         if role not in other.roles:
             continue
@@ -471,8 +483,10 @@ def _compare_pair(trial: Trial, head: Endpoint, other: Endpoint) -> Iterable[dic
                "one median lies outside the other's CI")
             + "; medians may move between data cuts as follow-up matures",
         )
-    if head.hr is None or other.hr is None:
-        return
+
+
+def _hr_row(pair: str, head: Endpoint, other: Endpoint, same_cut: bool, when: str) -> dict:
+    """The HRs of two analyses: equal at one cut-off, else each inside the other's CI."""
     h, o = head.hr, other.hr
     if same_cut:
         tol = _half(head.precision.get("hr", 2)) + _half(other.precision.get("hr", 2))
@@ -490,10 +504,14 @@ def _compare_pair(trial: Trial, head: Endpoint, other: Endpoint) -> Iterable[dic
         expl = (f"HR {o.estimate:g} ({other.key}) vs {h.estimate:g} ({head.key}), {when}; "
                 + ("each lies in the other's CI" if ok else "one HR lies outside the other's "
                    "CI"))
-    yield _row("cross_analysis", pair, "both", o.estimate, h.estimate,
-               "consistent" if ok else "inconsistent", expl)
-    if h.lower is None or o.lower is None:
-        return
+    return _row("cross_analysis", pair, "both", o.estimate, h.estimate,
+                "consistent" if ok else "inconsistent", expl)
+
+
+def _events_row(pair: str, head: Endpoint, other: Endpoint, cutoffs: tuple, same_cut: bool,
+                when: str) -> dict:
+    """Events implied by the HR CI widths: a later cut-off cannot have fewer."""
+    c_head, c_other = cutoffs
     e_h, lo_h, hi_h = _events_range(head)
     e_o, lo_o, hi_o = _events_range(other)
     expl = (f"events implied by the CI width: {e_o:.0f} ({lo_o:.0f}-{hi_o:.0f}, {other.key}) "
@@ -515,7 +533,7 @@ def _compare_pair(trial: Trial, head: Endpoint, other: Endpoint) -> Iterable[dic
                      "adjustment can explain")
         else:
             verdict = "consistent"
-    yield _row("cross_analysis", pair, "both", e_o, e_h, verdict, expl)
+    return _row("cross_analysis", pair, "both", e_o, e_h, verdict, expl)
 
 
 def _secondary_only_rows(trial: Trial) -> Iterable[dict]:

@@ -65,7 +65,6 @@ Trials 1996.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -83,6 +82,7 @@ from lmssurv._km import (
     validate_ipd,
 )
 from lmssurv._validation import InputError
+from lmssurv.cox import cox_two_arms
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -94,10 +94,14 @@ _FOLLOW_UP_NOT_CHECKED = (
     "cause stops following patients at their event"
 )
 
-#: Columns of every check table, in order.
+#: Columns of every check table, in order. ``note`` is prose for the reader; code reads the
+#: typed columns: ``bound`` (True when the paper printed an upper bound, "p < 0.0001", which
+#: passes when the rebuilt value is below it), ``adjustment`` (on HR rows, the sentence saying
+#: that a published adjusted HR is compared with an unadjusted one; "" otherwise) and
+#: ``reconstruction`` (on a missed HR row, what the engine could do about the HR; "" otherwise).
 COLUMNS = [
     "endpoint", "quantity", "arm", "published", "reconstructed", "difference", "tolerance",
-    "ok", "method", "note",
+    "ok", "method", "note", "bound", "adjustment", "reconstruction",
 ]
 
 # The step guard for times is capped at this fraction of the published value: pseudo-data so
@@ -117,6 +121,7 @@ class _Row:
     method: str
     note: str = ""
     bound: str | None = None  # "<" when the published value is an upper bound (p < 0.0001)
+    adjustment: str = ""
 
     def as_dict(self, endpoint: str) -> dict:
         if self.bound == "<":
@@ -130,7 +135,8 @@ class _Row:
             "endpoint": endpoint, "quantity": self.quantity, "arm": self.arm,
             "published": self.published, "reconstructed": self.reconstructed,
             "difference": diff, "tolerance": self.tolerance, "ok": ok,
-            "method": self.method, "note": self.note,
+            "method": self.method, "note": self.note, "bound": self.bound == "<",
+            "adjustment": self.adjustment, "reconstruction": "",
         }
 
 
@@ -392,27 +398,17 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
 
 
 # -- comparison ---------------------------------------------------------------------------
-def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float) -> tuple[float, ...]:
-    from lifelines import CoxPHFitter  # on use: lifelines is slow to import
-    data = pd.DataFrame({
-        "time": np.concatenate([control["time"], experimental["time"]]),
-        "event": np.concatenate([control["event"], experimental["event"]]),
-        "experimental": np.r_[np.zeros(len(control)), np.ones(len(experimental))],
-    })
-    with np.errstate(), warnings.catch_warnings():
-        # lifelines warns on near-separation; turn that into an error a user can read.
-        warnings.simplefilter("error")
-        try:
-            cph = CoxPHFitter(alpha=1 - level).fit(data, "time", "event")
-        except Exception as err:  # lifelines raises several types on degenerate data
-            raise InputError(
-                f"the Cox model did not fit the pseudo-data ({err}); check that both arms "
-                "have events."
-            ) from err
-    beta = float(cph.params_["experimental"])
-    se = float(cph.standard_errors_["experimental"])
-    z = _normal.z_two_sided(level)
-    return math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se), se
+def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float
+         ) -> tuple[float, float, float]:
+    """HR (experimental vs control) and its Wald CI at ``level`` from :mod:`lmssurv.cox`."""
+    fit = cox_two_arms(control["time"], control["event"],
+                       experimental["time"], experimental["event"])
+    if not (math.isfinite(fit.log_hr) and math.isfinite(fit.se)):
+        raise InputError(
+            "the Cox model did not fit the pseudo-data (an arm has no events, or every event "
+            "is in one arm); check that both arms have events."
+        )
+    return (fit.hr, *fit.ci(level))
 
 
 def check_comparison(
@@ -461,14 +457,16 @@ def check_comparison(
     experimental = validate_ipd(experimental, name="experimental")
     rows: list[_Row] = []
     if hr is not None:
-        est, lo, hi, se = _cox(control, experimental, hr.level)
+        est, lo, hi = _cox(control, experimental, hr.level)
         pct = f"{hr.level * 100:g}%"
-        adj = (f"published HR adjusted for {adjusted}; pseudo-data have no covariates, so the "
-               "unadjusted HR is compared" if adjusted else "unadjusted Cox HR")
+        adjustment = (f"published HR adjusted for {adjusted}; pseudo-data have no covariates, "
+                      "so the unadjusted HR is compared" if adjusted else "")
+        adj = adjustment or "unadjusted Cox HR"
         unit, src = _unit(precision, "hr", hr.estimate, cap=0.01)
         rows.append(_Row("HR", "experimental vs control", hr.estimate, est, unit / 2,
-                         "Cox PH, Efron ties (lifelines)",
-                         f"+/-{unit / 2:g}: half a unit of {_fmt_unit(unit)} ({src}); {adj}"))
+                         "Cox PH, Efron ties (lmssurv.cox)",
+                         f"+/-{unit / 2:g}: half a unit of {_fmt_unit(unit)} ({src}); {adj}",
+                         adjustment=adjustment))
         if hr.lower is not None:
             for side, pub, r in (("lower", hr.lower, lo), ("upper", hr.upper, hi)):
                 unit_b, src_b = _unit(precision, "hr.ci", pub, cap=0.01)
@@ -479,6 +477,7 @@ def check_comparison(
                     "Cox PH Wald interval",
                     f"+/-{tol:.3g}: half a unit of {_fmt_unit(unit_b)} ({src_b}) + "
                     f"{inherited:.3g} inherited from the HR's rounding; {adj}",
+                    adjustment=adjustment,
                 ))
     if log_rank_p is not None:
         rows.append(_p_row(log_rank_p, p_bound, hr, control, experimental, precision))
@@ -670,8 +669,9 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     if engine_hr is not None and len(comp):
         # a missed HR: say what the reconstruction could and could not do about it
         missed = comp["quantity"].str.startswith("HR") & ~comp["ok"]
-        comp.loc[missed, "note"] = (comp.loc[missed, "note"]
-                                    + f"; reconstruction: hazard ratio {engine_hr.value}")
+        said = f"hazard ratio {engine_hr.value}"
+        comp.loc[missed, "reconstruction"] = said
+        comp.loc[missed, "note"] = comp.loc[missed, "note"] + f"; reconstruction: {said}"
     frame = _to_frame(rows, endpoint=key)
     comp["endpoint"] = key
     out = CheckReport(pd.concat([frame, comp], ignore_index=True) if len(comp) else frame)

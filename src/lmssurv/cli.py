@@ -61,6 +61,8 @@ _PNG_TAG = "lmssurv reproduce"
 _MAX_DRAWS = 10_000  # as lmssurv.reconstruct_ensemble
 _FIGURE_DRAWS = 200  # draws behind the band of plausible rebuilds in the reproduce figures
 _HEARTBEAT = 15.0  # seconds between "still drawing" lines while a long ensemble runs
+# check-table arms of rows about the whole trial: the summary names the quantity alone
+_TWO_ARM_ROWS = ("both arms", "experimental vs control", "", None)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -170,7 +172,7 @@ def format_report(report: pd.DataFrame, title: str) -> str:
     header = ("quantity", "arm", "published", "rebuilt", "diff", "tolerance", "check")
     rows = []
     for r in report.itertuples(index=False):
-        bound = "published as p < " in str(r.note)
+        bound = bool(r.bound)
         rows.append((
             r.quantity, r.arm,
             ("<" if bound else "") + _num(r.published), _num(r.reconstructed),
@@ -186,12 +188,10 @@ def format_report(report: pd.DataFrame, title: str) -> str:
 
     out = [title, line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
-    notes = sorted({n.split("; ", 1)[1].split("; the source")[0].split("; reconstruction")[0]
-                    for n in report["note"] if "published HR adjusted" in n and "; " in n})
+    notes = sorted({n for n in report["adjustment"] if n})
     for n in notes:
         out.append(f"  note: {n}")
-    engine = sorted({n.split("; reconstruction: ", 1)[1] for n in report["note"]
-                     if "; reconstruction: " in n})
+    engine = sorted({n for n in report["reconstruction"] if n})
     for n in engine:
         out.append(f"  reconstruction: {n}")
     for n in report.attrs.get("not_checked", []):
@@ -334,8 +334,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never open a window
-    import matplotlib.pyplot as plt
-
     trial_name, endpoints = _REPRODUCE
     trial = _load(trial_name)
     out = Path(args.out)
@@ -351,9 +349,21 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     for key in endpoints:
         _progress(f"checking LMS-04 {key} against the papers...")
         reports[key] = _check_one(trial, key, _rebuild(trial, key, args.seed))
-    # Every other curated trial and endpoint is checked too and reported in one table; only
-    # LMS-04's primary endpoints decide the exit code.
-    from lmssurv.regimens import check_outcome, hr_as_printed
+    outcomes = _check_every_trial(trial, reports, args.seed)
+    _write_figures(out, jobs, args.seed)
+    _print_reports(trial, reports, args.seed)
+    print()
+    _print_outcomes(outcomes, trial, endpoints, args.seed)
+    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
+    return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
+
+
+def _check_every_trial(trial, reports: dict[str, pd.DataFrame], seed: int) -> list[dict]:
+    """check_outcome rows of every curated trial and endpoint, reusing ``trial``'s reports.
+
+    Only LMS-04's primary endpoints decide the exit code; the others are reported.
+    """
+    from lmssurv.regimens import check_outcome
     from lmssurv.trials import list_trials
 
     outcomes = []
@@ -363,8 +373,15 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             report = reports.get(key) if other is trial else None
             if report is None:
                 _progress(f"checking {other.name} {key} against the papers...")
-                report = _check_one(other, key, other.reconstruct(key, seed=args.seed))
+                report = _check_one(other, key, other.reconstruct(key, seed=seed))
             outcomes.append(check_outcome(report, other))
+    return outcomes
+
+
+def _write_figures(out: Path, jobs: dict, seed: int) -> None:
+    """Draw each job and write it as a PNG tagged as ours (so a rerun may replace it)."""
+    import matplotlib.pyplot as plt
+
     for name, draw in jobs.items():
         fig = draw()
         try:
@@ -373,15 +390,19 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
                 lambda tmp, fig=fig: fig.savefig(
                     tmp, dpi=150, format="png",
                     metadata={"Software": f"{_PNG_TAG} (lmssurv {__version__}, "
-                                          f"seed {args.seed})"}),
+                                          f"seed {seed})"}),
                 force=True,
             )
         finally:
             plt.close(fig)
         _progress(f"wrote {out / name}")
-    _print_reports(trial, reports, args.seed)
-    print()
-    print(f"Every curated trial (seed {args.seed}): published numbers recomputed from the "
+
+
+def _print_outcomes(outcomes: list[dict], trial, endpoints, seed: int) -> None:
+    """The table of every curated endpoint: numbers reproduced, the HR verdict, other misses."""
+    from lmssurv.regimens import hr_as_printed
+
+    print(f"Every curated trial (seed {seed}): published numbers recomputed from the "
           f"pseudo-patients; {trial.name} {' and '.join(endpoints)} decide the exit code, the "
           "others are reported")
     header = ("trial", "endpoint", "reproduced", "HR: rebuilt vs published (95% CI)",
@@ -399,9 +420,9 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
                       if has_ci else "")
             hr = (f"{hr_verdict[o['hr_status']]:9s} {o['hr_rebuilt']:.3f}{reb_ci} vs "
                   f"{hr_as_printed(o['hr_published'])}{pub_ci}")
-        other = dict.fromkeys(m.replace(" [experimental vs control]", "").replace(
-            " [both arms]", "") for m in o["not_reproduced"].split("; ")
-            if m and not m.startswith("HR"))
+        other = dict.fromkeys(
+            q if a in _TWO_ARM_ROWS else f"{q} [{a}]" for q, a in o["missed"]
+            if not q.startswith("HR"))
         decides = o["trial_id"] == trial.id and o["endpoint"] in endpoints
         cells.append((o["trial"], o["endpoint"] + (" *" if decides else ""),
                       f"{o['reproduced']}/{o['checked']}", hr, ", ".join(other) or "-"))
@@ -414,8 +435,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     print(f"  * decides the exit code. {full} of {len(outcomes)} curated endpoints reproduce "
           f"every published number; HR or its CI not reproduced: "
           f"{', '.join(missed_hr) or 'none'}.")
-    print(f"{_summary_line(reports)} ({trial.name} {' and '.join(endpoints)}: the exit code)")
-    return 0 if all(r.attrs["all_ok"] for r in reports.values()) else 1
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:

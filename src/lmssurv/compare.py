@@ -31,6 +31,7 @@ from lmssurv.summary import HazardRatio
 
 __all__ = [
     "BUCHER_ASSUMPTIONS",
+    "BeyondFollowUpError",
     "CAVEAT_COLUMNS",
     "Caveats",
     "IndirectComparison",
@@ -156,9 +157,17 @@ def _greenwood_terms(km: _KM) -> np.ndarray:
     return np.divide(km.events, denom, out=np.zeros(km.times.size), where=denom > 0)
 
 
+class BeyondFollowUpError(InputError):
+    """A landmark or RMST horizon past the last follow-up, where the KM curve is undefined.
+
+    Callers that report such a horizon as not estimable (``nan`` with a note) catch this class;
+    every other bad input stays a plain :class:`~lmssurv.InputError`.
+    """
+
+
 def _check_horizon(km: _KM, t: float, what: str) -> None:
     if t > km.defined_until():
-        raise InputError(
+        raise BeyondFollowUpError(
             f"{what} = {t:g} months lies beyond the last follow-up ({km.last_time:g} months) "
             "and the Kaplan-Meier curve is undefined there; choose a time <= "
             f"{km.last_time:g}."
@@ -572,9 +581,7 @@ def summarise_arms(
             for h in horizons:
                 try:
                     r = func(t, e, h, level=level)
-                except InputError as err:
-                    if "beyond the last follow-up" not in str(err):
-                        raise
+                except BeyondFollowUpError:
                     rows.append(base | {"quantity": kind, "time": float(h), "estimate": math.nan,
                                         "se": math.nan, f"lower {p}": math.nan,
                                         f"upper {p}": math.nan,
@@ -750,9 +757,7 @@ def rmst_difference_ensemble(
             d = rmst_difference(parts[arm]["time"], parts[arm]["event"],
                                 parts[reference]["time"], parts[reference]["event"], tau,
                                 level=level)
-        except InputError as err:
-            if "beyond the last follow-up" not in str(err):
-                raise
+        except BeyondFollowUpError:
             short.append(draw)
             continue
         q.append(d.estimate)
@@ -846,9 +851,7 @@ def compare_arms(
             try:
                 d = rmst_difference(g[time], g[event], ref[time], ref[event], tau, level=level,
                                     arm=name, reference=reference)
-            except InputError as err:
-                if "beyond the last follow-up" not in str(err):
-                    raise
+            except BeyondFollowUpError:
                 rows.append({"arm": name, "reference": reference, "tau": float(tau),
                              "rmst difference": math.nan, "se": math.nan,
                              f"lower {p}": math.nan, f"upper {p}": math.nan, "p": math.nan,

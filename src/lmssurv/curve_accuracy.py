@@ -231,78 +231,98 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
         ax_err = fig.add_subplot(gs[2], sharex=ax)
         t_max = 0.0
         worst = 0.0
+        err_label = "error"
         tab_rows: list[tuple[int, str, str]] = []
         for k, arm in enumerate(arms):
-            colour = _COLOURS[k % len(_COLOURS)]
-            clicks = clean_clicks(curves[arm])
-            raw = curves[arm]
             sub = ipd if single else ipd[ipd["arm"] == arm]
-            time, event = _ipd_arrays(sub)
-            t_end = float(max(time.max(), clicks["time"].max()))
-            t_max = max(t_max, t_end)
-            rebuilt = km_step(time, event)
-            name = "" if single else f"{arm}: "
-            tr = part(truth, arm)
-            if tr is not None:
-                tt, te = _ipd_arrays(tr, "truth")
-                true_steps = km_step(tt, te)
-                ax.step(*_step_xy(true_steps, float(tt.max())), where="post", color="0.35",
-                        lw=4.5, alpha=0.45, solid_capstyle="butt",
-                        label="true KM" if k == 0 else None)
-            ax.step(*_step_xy(rebuilt, t_end), where="post", color=colour, lw=1.6,
-                    label=f"{name}rebuilt KM")
-            ax.plot(pd.to_numeric(raw["time"]), pd.to_numeric(raw["survival"]), ls="none",
-                    marker="o", ms=4.0, mfc="none", mec=colour, mew=0.9, alpha=0.9,
-                    label=f"{name}digitised clicks ({len(raw)})")
-            grid = np.linspace(0.0, t_end, 600)
-            if tr is not None:
-                diff = _km_at(rebuilt, grid) - _km_at(true_steps, grid)
-                err_label = "rebuilt − true KM"
-            else:
-                diff = _km_at(rebuilt, grid) - np.interp(grid, clicks["time"], clicks["survival"])
-                err_label = "rebuilt KM − clicks"
-            worst = max(worst, float(np.max(np.abs(diff))))
-            ax_err.plot(grid, diff, color=colour, lw=1.4,
-                        label=f"{name}mean |error| {np.mean(np.abs(diff)):.4f} "
-                              f"(0-{t_end:.0f} months)")
+            t_end, arm_worst, err_label = _draw_arm(
+                (ax, ax_err), k, curves[arm], sub, part(truth, arm), "" if single else f"{arm}: ")
+            t_max, worst = max(t_max, t_end), max(worst, arm_worst)
             table = part(at_risk, arm)
             if table is not None:
-                tt_, tn_ = at_risk_arrays(table, None)
-                srt = np.sort(time)
-                rb = srt.size - np.searchsorted(srt, tt_, side="left")
                 row = len(arms) - k
-                for x, p_, r_ in zip(tt_, tn_, rb, strict=True):
-                    text = f"{p_}" if p_ == r_ else f"{p_} ({r_})"
-                    ax_tab.text(x, row, text, ha="center", va="center", color=colour,
-                                fontsize=_FONT - 1)
-                tab_rows.append((row, arm if not single else "at risk", colour))
-        ax.set_ylim(-0.02, 1.03)
-        ax.set_xlim(-0.01 * t_max, t_max * 1.02)
-        ax.set_ylabel("Survival probability")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", frameon=True, ncols=1)
-        ax.tick_params(labelbottom=False)
-        if title:
-            ax.set_title(title)
-        ax_tab.set_ylim(0.5, len(arms) + 0.5)
-        ax_tab.set_yticks([r for r, _, _ in tab_rows], [name for _, name, _ in tab_rows])
-        for label, (_, _, colour) in zip(ax_tab.get_yticklabels(), tab_rows, strict=True):
-            label.set_color(colour)
-        ax_tab.tick_params(labelbottom=False, bottom=False, left=False, pad=14)
-        for side in ("top", "right", "left", "bottom"):
-            ax_tab.spines[side].set_visible(False)
-        ax_tab.set_title("Numbers at risk: published (rebuilt, when different)",
-                         fontsize=_FONT, loc="left")
-        ax_err.axhline(0.0, color="0.3", lw=0.8)
-        lim = max(0.01, 1.15 * worst)
-        ax_err.set_ylim(-lim, lim)
-        ax_err.set_ylabel(err_label if arms else "error")
-        ax_err.set_xlabel(time_label)
-        ax_err.grid(alpha=0.3)
-        ax_err.legend(loc="upper right", frameon=True)
-        if table_times is not None:
-            ax_err.set_xticks(list(table_times))
+                _at_risk_row(ax_tab, table, _ipd_arrays(sub)[0], row, _COLOURS[k % len(_COLOURS)])
+                tab_rows.append((row, arm if not single else "at risk",
+                                 _COLOURS[k % len(_COLOURS)]))
+        _finish_axes(ax, ax_tab, ax_err, t_max=t_max, worst=worst, n_arms=len(arms),
+                     tab_rows=tab_rows, title=title, err_label=err_label,
+                     time_label=time_label, table_times=table_times)
     return fig
+
+
+def _draw_arm(axes, k: int, raw, sub: pd.DataFrame, truth, name: str
+              ) -> tuple[float, float, str]:
+    """One arm on the curve and error panels; its last time, largest |error| and error label."""
+    ax, ax_err = axes
+    colour = _COLOURS[k % len(_COLOURS)]
+    clicks = clean_clicks(raw)
+    time, event = _ipd_arrays(sub)
+    t_end = float(max(time.max(), clicks["time"].max()))
+    rebuilt = km_step(time, event)
+    if truth is not None:
+        tt, te = _ipd_arrays(truth, "truth")
+        true_steps = km_step(tt, te)
+        ax.step(*_step_xy(true_steps, float(tt.max())), where="post", color="0.35",
+                lw=4.5, alpha=0.45, solid_capstyle="butt",
+                label="true KM" if k == 0 else None)
+    ax.step(*_step_xy(rebuilt, t_end), where="post", color=colour, lw=1.6,
+            label=f"{name}rebuilt KM")
+    ax.plot(pd.to_numeric(raw["time"]), pd.to_numeric(raw["survival"]), ls="none",
+            marker="o", ms=4.0, mfc="none", mec=colour, mew=0.9, alpha=0.9,
+            label=f"{name}digitised clicks ({len(raw)})")
+    grid = np.linspace(0.0, t_end, 600)
+    if truth is not None:
+        diff = _km_at(rebuilt, grid) - _km_at(true_steps, grid)
+        err_label = "rebuilt − true KM"
+    else:
+        diff = _km_at(rebuilt, grid) - np.interp(grid, clicks["time"], clicks["survival"])
+        err_label = "rebuilt KM − clicks"
+    ax_err.plot(grid, diff, color=colour, lw=1.4,
+                label=f"{name}mean |error| {np.mean(np.abs(diff)):.4f} "
+                      f"(0-{t_end:.0f} months)")
+    return t_end, float(np.max(np.abs(diff))), err_label
+
+
+def _at_risk_row(ax_tab, table, time: np.ndarray, row: int, colour: str) -> None:
+    """One arm's numbers at risk, "published (rebuilt)" where they differ."""
+    tt_, tn_ = at_risk_arrays(table, None)
+    srt = np.sort(time)
+    rb = srt.size - np.searchsorted(srt, tt_, side="left")
+    for x, p_, r_ in zip(tt_, tn_, rb, strict=True):
+        text = f"{p_}" if p_ == r_ else f"{p_} ({r_})"
+        ax_tab.text(x, row, text, ha="center", va="center", color=colour,
+                    fontsize=_FONT - 1)
+
+
+def _finish_axes(ax, ax_tab, ax_err, *, t_max: float, worst: float, n_arms: int,
+                 tab_rows: list, title, err_label: str, time_label: str, table_times) -> None:
+    """Limits, labels, legends and the at-risk table's frame of plot_curve_accuracy."""
+    ax.set_ylim(-0.02, 1.03)
+    ax.set_xlim(-0.01 * t_max, t_max * 1.02)
+    ax.set_ylabel("Survival probability")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right", frameon=True, ncols=1)
+    ax.tick_params(labelbottom=False)
+    if title:
+        ax.set_title(title)
+    ax_tab.set_ylim(0.5, n_arms + 0.5)
+    ax_tab.set_yticks([r for r, _, _ in tab_rows], [name for _, name, _ in tab_rows])
+    for label, (_, _, colour) in zip(ax_tab.get_yticklabels(), tab_rows, strict=True):
+        label.set_color(colour)
+    ax_tab.tick_params(labelbottom=False, bottom=False, left=False, pad=14)
+    for side in ("top", "right", "left", "bottom"):
+        ax_tab.spines[side].set_visible(False)
+    ax_tab.set_title("Numbers at risk: published (rebuilt, when different)",
+                     fontsize=_FONT, loc="left")
+    ax_err.axhline(0.0, color="0.3", lw=0.8)
+    lim = max(0.01, 1.15 * worst)
+    ax_err.set_ylim(-lim, lim)
+    ax_err.set_ylabel(err_label)
+    ax_err.set_xlabel(time_label)
+    ax_err.grid(alpha=0.3)
+    ax_err.legend(loc="upper right", frameon=True)
+    if table_times is not None:
+        ax_err.set_xticks(list(table_times))
 
 
 def _digitise(time, event, rng, *, max_clicks=240, time_noise=0.002, survival_noise=0.002,

@@ -171,45 +171,16 @@ def plot_km(
     >>> plt.close(ax.figure)
     """
     ipd = validate_ipd(ipd, need_arm=True)
-    if arms is None:
-        arms = list(pd.unique(ipd["arm"]))
-        if published is not None:
-            wanted = [a.label or role for role, a in zip(("control", "experimental"),
-                                                         _published_arms(published),
-                                                         strict=False)]
-            if all(a in arms for a in wanted):
-                arms = wanted + [a for a in arms if a not in wanted]
-    arms = list(arms)
+    arms = _arm_order(ipd, arms, published)
     palette = _palette(arms, colors)
     t_max = float(ipd["time"].max())
     if at_risk_times is None:
         at_risk_times = _default_times(t_max)
     at_risk_times = [float(t) for t in at_risk_times]
     x_max = max(at_risk_times[-1], t_max)
-
-    if ax is None:
-        fig = plt.figure(figsize=(12, 7), dpi=150)
-        top = 0.78 if title and "\n" in title else 0.83
-        gs = fig.add_gridspec(2, 1, height_ratios=[5, 0.35 + 0.28 * len(arms)],
-                              hspace=0.3, left=0.2, right=0.97, top=top, bottom=0.04)
-        ax = fig.add_subplot(gs[0])
-        table_ax = fig.add_subplot(gs[1], sharex=ax)
-    else:
-        gs = None
-        table_ax = ax.inset_axes([0, -0.42, 1, 0.07 + 0.05 * len(arms)], sharex=ax)
-
-    band = None
-    if ensemble is not None:
-        from lmssurv.estimates import survival_band
-
-        # fine enough that the quantiles of the draws' step functions look like steps
-        band = survival_band(ensemble, np.linspace(0.0, x_max, 601), level=ensemble_level)
-        missing = [a for a in arms if a not in set(band["arm"])]
-        if missing:
-            raise InputError(
-                f"ensemble has no draws of arm(s) {missing}; its arms are "
-                f"{list(pd.unique(band['arm']))}. Pass an ensemble of the same trial and "
-                "endpoint, e.g. trial.reconstruct_ensemble(endpoint, draws=200, seed=0).")
+    ax, table_ax, gs, top = _km_axes(ax, title, len(arms))
+    band = (None if ensemble is None
+            else _ensemble_band(ensemble, arms, x_max, ensemble_level))
     handles = []
     for arm in arms:
         part = ipd.loc[ipd["arm"] == arm]
@@ -219,32 +190,12 @@ def plot_km(
             _draw_band(ax, band.loc[band["arm"] == arm], arm, palette[arm])
         handles.append(_draw_arm(ax, part, arm, palette[arm], ci=ci, censor_ticks=censor_ticks,
                                  ci_as_lines=band is not None))
-    if band is not None:
-        draws = int(ensemble["draw"].nunique())
-        handles.append(Patch(facecolor="0.45", alpha=0.35,
-                             label=f"Reconstruction uncertainty ({ensemble_level:.0%} of "
-                                   f"{draws} plausible rebuilds)"))
-        if ci:
-            handles.append(Line2D([], [], color="0.3", lw=1.2, ls=(0, (4, 2.5)),
-                                  label="95% CI of the pseudo-data KM (log-log)"))
-    elif ci:
-        handles.append(Patch(facecolor="0.5", alpha=0.25, label="Pointwise 95% CI (log-log)"))
-    if censor_ticks:
-        handles.append(Line2D([], [], ls="none", marker="|", ms=9, mew=1.4, color="0.3",
-                              label="Censored"))
+    handles += _key_handles(ensemble if band is not None else None, ensemble_level, ci=ci,
+                            censor_ticks=censor_ticks)
     if published is not None:
         handles += _draw_published(ax, published, palette)
     ax.axhline(0.5, color="0.6", lw=0.8, ls=":", zorder=0)
-
-    ax.set_xlim(0, x_max * 1.01)
-    ax.set_ylim(0, 1.02)
-    ax.set_xticks(at_risk_times)
-    ax.set_yticks(np.linspace(0, 1, 6))
-    ax.tick_params(labelsize=_FONT)
-    ax.set_xlabel(xlabel, fontsize=_FONT + 1)
-    ax.set_ylabel(ylabel, fontsize=_FONT + 1)
-    ax.grid(axis="y", color="0.92", lw=0.8)
-    ax.spines[["top", "right"]].set_visible(False)
+    _style_km_axes(ax, x_max, at_risk_times, xlabel, ylabel)
     # The legend sits above the axes (curves fill the plot); the title above the legend. The
     # ensemble's long labels need two columns: arms and both bands in the first, markers next.
     ncol = 2 if band is not None else 3
@@ -256,7 +207,7 @@ def plot_km(
         ax.set_title(title, fontsize=_FONT + 3, loc="left", pad=10 + 19 * rows)
     if gs is not None:  # room above the axes for the legend rows and the title lines
         lines = title.count("\n") + 1 if title else 0
-        needed = (24 + 19 * rows + 21 * lines) / (72 * fig.get_size_inches()[1])
+        needed = (24 + 19 * rows + 21 * lines) / (72 * ax.figure.get_size_inches()[1])
         gs.update(top=min(top, 1 - needed))
     text = _hr_text(published, ipd, arms) if (published is not None or fit_hr) else ""
     if text:  # upper right: survival curves are rarely that high late in follow-up
@@ -268,6 +219,84 @@ def plot_km(
         _fit_left_margin(ax.figure, gs, labels)
         _keep_legend_on_canvas(ax)
     return ax
+
+
+def _arm_order(ipd: pd.DataFrame, arms, published) -> list:
+    """Arms as given, else the published control and experimental first, else as they appear."""
+    if arms is None:
+        arms = list(pd.unique(ipd["arm"]))
+        if published is not None:
+            wanted = [a.label or role for role, a in zip(("control", "experimental"),
+                                                         _published_arms(published),
+                                                         strict=False)]
+            if all(a in arms for a in wanted):
+                arms = wanted + [a for a in arms if a not in wanted]
+    return list(arms)
+
+
+def _km_axes(ax: Axes | None, title: str | None, n_arms: int):
+    """The curve axes and the at-risk table axes: a new 12 x 7 in figure, or an inset of ``ax``.
+
+    Returns ``(ax, table_ax, gridspec or None, top)``; the gridspec (own figure only) is
+    adjusted later for the legend, title and table labels.
+    """
+    if ax is None:
+        fig = plt.figure(figsize=(12, 7), dpi=150)
+        top = 0.78 if title and "\n" in title else 0.83
+        gs = fig.add_gridspec(2, 1, height_ratios=[5, 0.35 + 0.28 * n_arms],
+                              hspace=0.3, left=0.2, right=0.97, top=top, bottom=0.04)
+        ax = fig.add_subplot(gs[0])
+        return ax, fig.add_subplot(gs[1], sharex=ax), gs, top
+    return ax, ax.inset_axes([0, -0.42, 1, 0.07 + 0.05 * n_arms], sharex=ax), None, None
+
+
+def _ensemble_band(ensemble: pd.DataFrame, arms: list, x_max: float, level: float
+                   ) -> pd.DataFrame:
+    """Pointwise band of the draws' KM curves of every arm drawn (refused if one is missing)."""
+    from lmssurv.estimates import survival_band
+
+    # fine enough that the quantiles of the draws' step functions look like steps
+    band = survival_band(ensemble, np.linspace(0.0, x_max, 601), level=level)
+    missing = [a for a in arms if a not in set(band["arm"])]
+    if missing:
+        raise InputError(
+            f"ensemble has no draws of arm(s) {missing}; its arms are "
+            f"{list(pd.unique(band['arm']))}. Pass an ensemble of the same trial and "
+            "endpoint, e.g. trial.reconstruct_ensemble(endpoint, draws=200, seed=0).")
+    return band
+
+
+def _key_handles(ensemble: pd.DataFrame | None, level: float, *, ci: bool,
+                 censor_ticks: bool) -> list:
+    """Legend entries for the bands and censor ticks (after the arms' own entries)."""
+    handles = []
+    if ensemble is not None:
+        draws = int(ensemble["draw"].nunique())
+        handles.append(Patch(facecolor="0.45", alpha=0.35,
+                             label=f"Reconstruction uncertainty ({level:.0%} of "
+                                   f"{draws} plausible rebuilds)"))
+        if ci:
+            handles.append(Line2D([], [], color="0.3", lw=1.2, ls=(0, (4, 2.5)),
+                                  label="95% CI of the pseudo-data KM (log-log)"))
+    elif ci:
+        handles.append(Patch(facecolor="0.5", alpha=0.25, label="Pointwise 95% CI (log-log)"))
+    if censor_ticks:
+        handles.append(Line2D([], [], ls="none", marker="|", ms=9, mew=1.4, color="0.3",
+                              label="Censored"))
+    return handles
+
+
+def _style_km_axes(ax: Axes, x_max: float, at_risk_times: list, xlabel: str,
+                   ylabel: str) -> None:
+    ax.set_xlim(0, x_max * 1.01)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(at_risk_times)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.tick_params(labelsize=_FONT)
+    ax.set_xlabel(xlabel, fontsize=_FONT + 1)
+    ax.set_ylabel(ylabel, fontsize=_FONT + 1)
+    ax.grid(axis="y", color="0.92", lw=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
 
 
 def _keep_legend_on_canvas(ax: Axes) -> None:

@@ -62,8 +62,7 @@ def _check_text(row: pd.Series | None) -> tuple[str, str]:
         what = "HR" if row["hr_status"] == "not reproduced" else "HR 95% CI"
         lines += [f"{what} NOT reproduced: rebuilt {_hr_text(row, 'rebuilt')},",
                   f"published {_hr_text(row, 'published')}"]
-    missed = dict.fromkeys(m.split(" [")[0] for m in str(row["not_reproduced"]).split("; ")
-                           if m and not m.startswith("HR"))
+    missed = dict.fromkeys(q for q, _ in row["missed"] if not q.startswith("HR"))
     if missed:
         lines += textwrap.wrap(("also missed: " if len(lines) > 1 else "missed: ")
                                + ", ".join(missed), 60)

@@ -321,7 +321,7 @@ def forest_table() -> pd.DataFrame:
 #: Columns of :func:`check_outcomes` and :func:`regimen_checks`, in order.
 CHECK_OUTCOME_COLUMNS = [
     "trial_id", "trial", "endpoint", "checked", "reproduced", "all_ok", "not_reproduced",
-    "hr_status", "hr_published", "hr_published_lower", "hr_published_upper", "hr_rebuilt",
+    "missed", "hr_status", "hr_published", "hr_published_lower", "hr_published_upper", "hr_rebuilt",
     "hr_rebuilt_lower", "hr_rebuilt_upper", "hr_summary",
 ]
 
@@ -358,7 +358,10 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
     Returns
     -------
     dict
-        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``hr_status`` is ``"reproduced"`` (the HR and every
+        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``missed`` is a tuple of ``(quantity, arm)``
+        pairs, the check-table rows outside tolerance, in report order; ``not_reproduced``
+        says the same for reading ("median [Doxorubicin]; HR"), and code reads ``missed``.
+        ``hr_status`` is ``"reproduced"`` (the HR and every
         published CI bound within tolerance), ``"not reproduced"`` (the HR itself missed),
         ``"CI not reproduced"`` (HR within tolerance, a CI bound missed) or ``"not published"``;
         ``hr_summary`` says the same in words with the rebuilt and published values, computed
@@ -409,7 +412,9 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
         "endpoint": report.attrs.get("endpoint", report["endpoint"].iloc[0]
                                      if "endpoint" in report.columns and len(report) else ""),
         "checked": len(report), "reproduced": int(ok.sum()), "all_ok": bool(ok.all()),
-        "not_reproduced": "; ".join(names), "hr_status": status,
+        "not_reproduced": "; ".join(names),
+        "missed": tuple(zip(missed["quantity"], missed["arm"], strict=True)),
+        "hr_status": status,
         "hr_published": hr_pub, "hr_published_lower": pub_low, "hr_published_upper": pub_high,
         "hr_rebuilt": hr_reb, "hr_rebuilt_lower": reb_low, "hr_rebuilt_upper": reb_high,
         "hr_summary": summary,

@@ -117,6 +117,12 @@ def clean(time: np.ndarray, surv: np.ndarray, last_time: float = math.inf
     record["survival_below_0_clipped"] = int(np.sum(surv < 0))
     time = np.clip(time, 0.0, None)
     surv = np.clip(surv, 0.0, 1.0)
+    # A KM curve is 1 at time 0. A click at 0 below 1 (callers refuse more than CLIP_TOLERANCE)
+    # is a drop drawn against the y axis: events too early to resolve, which belong after 0,
+    # not at 0, where most survival software refuses an event.
+    dip = (time == 0.0) & (surv < 1.0)
+    record["survival_at_0_raised"] = int(dip.sum())
+    surv = np.where(dip, 1.0, surv)
     pairs = np.unique(np.column_stack([time, surv]), axis=0)
     record["duplicates_removed"] = int(time.size - pairs.shape[0])
     time, surv = pairs[:, 0], pairs[:, 1]
@@ -153,7 +159,8 @@ def clean_clicks(curve: pd.DataFrame, *, scale: str = "proportion",
     """Clean digitised Kaplan-Meier clicks into a monotone curve.
 
     Steps, each counted in ``attrs["cleaning"]``: clip times below 0 and survival outside
-    [0, 1] (at most 5% outside, else an error), drop exact duplicate clicks and clicks at or after
+    [0, 1] (at most 5% outside, else an error), raise clicks at time 0 to survival 1 (a drop
+    drawn against the y axis is events just after 0, not at 0), drop exact duplicate clicks and clicks at or after
     ``last_time`` (when the at-risk table reaches 0), then order the clicks along the curve and
     apply isotonic regression to time (increasing) and survival (decreasing) in that order.
 
