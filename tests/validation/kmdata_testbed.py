@@ -354,9 +354,10 @@ def _warned_numbers(caught) -> set[tuple[str, str]]:
         check = getattr(w.message, "check", None)
         if not issubclass(w.category, ReconstructionWarning) or check is None:
             continue
-        name = {"hazard ratio": "HR", "landmark": f"S({check.time:g})"}.get(check.quantity,
-                                                                        check.quantity)
-        out.add((check.arm, name))
+        if check.quantity == "landmark":
+            out.add((check.arm, f"S({check.time:g})"))
+        else:
+            out.add((check.arm, "HR" if check.quantity == "hazard ratio" else check.quantity))
     return out
 
 

@@ -30,6 +30,7 @@ from lifelines.utils import median_survival_times
 from summary_testbed import cox_log_hr, km_median_ci, naive_reconstruct_trial
 
 from lmssurv import ReconstructionWarning
+from lmssurv.reconstruct.diagnostics import Check
 
 
 @pytest.fixture(scope="module")
@@ -186,12 +187,15 @@ def test_true_data_scores_zero(cases, name):
 
 def test_a_wrong_rebuild_is_caught_and_silence_is_flagged(cases):
     case = cases["ACT1_2A"]
+    ctrl, exp, _ = case.summarise()
 
-    def stretched(control, experimental, *, hr=None, seed=0, warn=False):
+    def stretched(control, experimental, *, hr=None, seed=0, warn=()):
         df = _truth_for(case)(control, experimental)
         df.loc[df["arm"] == control.label, "time"] *= 1.2  # control survives 20% longer
-        if warn:
-            warnings.warn("median missed", ReconstructionWarning, stacklevel=2)
+        for arm, quantity, time in warn:  # warnings that name their number, as the engine's do
+            check = Check(quantity, arm, time, None, None, 0.0, False)
+            warnings.warn(ReconstructionWarning(f"{arm} {quantity} missed", check=check),
+                          stacklevel=2)
         return df
 
     silent = run(stretched, [case])
@@ -199,11 +203,20 @@ def test_a_wrong_rebuild_is_caught_and_silence_is_flagged(cases):
     assert silent["mae"].iloc[0] > 0.02 and silent["silent_miss"].all()
     assert silent["misses"].iloc[0].startswith("median")
 
-    def warned(control, experimental, *, hr=None, seed=0):
-        return stretched(control, experimental, warn=True)
+    # one warned miss does not hide the others: the HR miss stays silent
+    only_median = [(ctrl.label, "median", None)]
+    told = run(lambda c, e, *, hr=None, seed=0: stretched(c, e, warn=only_median), [case])
+    assert (told["recon_warnings"] == 1).all() and told["silent_miss"].all()
+    assert "HR" in told["unwarned"].iloc[0] and "median" not in told["unwarned"].iloc[0]
 
-    told = run(warned, [case])
-    assert (told["recon_warnings"] == 1).all() and not told["silent_miss"].any()
+    # every missed number named: nothing silent
+    every = [("both arms", "hazard ratio", None)]
+    for label, row in zip((ctrl.label, exp.label), silent.itertuples(), strict=True):
+        for miss in filter(None, row.misses.split(", ")):
+            every.append((label, "landmark", float(miss[2:-1])) if miss.startswith("S(")
+                         else (label, miss, None))
+    told = run(lambda c, e, *, hr=None, seed=0: stretched(c, e, warn=every), [case])
+    assert not told["silent_miss"].any() and (told["unwarned"] == "").all()
 
 
 def test_a_failed_rebuild_scores_worst(cases):
