@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import km_levels
+from lmssurv.km import km_at, km_levels
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -225,11 +225,6 @@ def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
     return max(rounding_tolerance(rate, min_decimals=3), half_step)
 
 
-def _km_at(t, level, when: float) -> float:
-    i = np.searchsorted(t, when, side="right") - 1
-    return float(level[i]) if i >= 0 else 1.0
-
-
 def km_medians(t, e, level) -> tuple[float | None, float | None]:
     """First event time with S <= 0.5, and with S < 0.5 (lifelines' median).
 
@@ -276,7 +271,7 @@ def self_check(
             checks.append(Check("median", label, None, arm.median, rebuilt, tol, ok,
                                 None if ok else MissReason.NOT_REACHED))
         for when, rate in arm.landmarks.items():
-            rebuilt = _km_at(t, level, when)
+            rebuilt = float(km_at(t, level, when))
             at_risk = int(np.sum(time >= when))
             tol = landmark_tolerance(rate, rebuilt, at_risk)
             if time.size and when > time.max() and rebuilt > 0:
