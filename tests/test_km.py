@@ -15,6 +15,7 @@ from lmssurv.km import (
     loglog_band,
     rmst_with_variance,
 )
+from lmssurv.summary import se_log_from_ci
 
 Z95 = 1.959963984540054
 
@@ -99,3 +100,14 @@ def test_rmst_by_hand():
     est, var = rmst_with_variance(km_table([1, 2, 3, 4, 5], [1, 0, 1, 1, 0]), 4.5)
     assert est == pytest.approx(1 + 0.8 * 2 + 0.8 * 2 / 3 + 0.8 / 3 * 0.5)
     assert var > 0
+
+
+def test_se_log_from_ci():
+    # (log 0.95 - log 0.44) / (2 z) = (-0.051293 + 0.820981) / 3.919928, by hand
+    assert se_log_from_ci(0.44, 0.95) == pytest.approx(0.769688 / 3.919928, rel=1e-5)
+    wide = se_log_from_ci(0.44, 0.95, slack=0.005)
+    narrow = se_log_from_ci(0.44, 0.95, slack=-0.005)
+    assert narrow < se_log_from_ci(0.44, 0.95) < wide
+    assert wide == pytest.approx((math.log(0.955) - math.log(0.435)) / (2 * Z95))
+    assert se_log_from_ci(0.001, 0.95, slack=0.005) == pytest.approx(
+        (math.log(0.955) - math.log(1e-12)) / (2 * Z95))
