@@ -8,6 +8,7 @@ import pytest
 from lmssurv._km import fit_km
 from lmssurv.km import (
     greenwood_by_row,
+    half_step,
     km_at,
     km_levels,
     km_step,
@@ -100,6 +101,12 @@ def test_rmst_by_hand():
     est, var = rmst_with_variance(km_table([1, 2, 3, 4, 5], [1, 0, 1, 1, 0]), 4.5)
     assert est == pytest.approx(1 + 0.8 * 2 + 0.8 * 2 / 3 + 0.8 / 3 * 0.5)
     assert var > 0
+
+
+def test_half_step():
+    assert half_step(0.4, 20) == pytest.approx(0.01)
+    assert half_step(0.4, 0) == 0.0
+    assert half_step(math.nan, 10) == 0.0
 
 
 def test_se_log_from_ci():

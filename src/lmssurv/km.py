@@ -9,7 +9,8 @@ Every KM number in lmssurv comes from here:
 - :func:`km_at` - S at given times from any of them (right-continuous, or the left limit);
 - :func:`loglog_band` - the pointwise log-log CI of S, used for landmark CIs, median CIs and
   the engine's median-CI pins;
-- :func:`rmst_with_variance` - the RMST and its Greenwood-type variance.
+- :func:`rmst_with_variance` - the RMST and its Greenwood-type variance;
+- :func:`half_step` - half the KM step one event makes, the floor of every landmark tolerance.
 
 The summary engine evaluates it thousands of times per rebuild (landmark polishing) and in its
 self-check, which ``import lmssurv`` loads eagerly for ``ReconstructionWarning``.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["KMTable", "greenwood_by_row", "km_at", "km_levels", "km_step", "km_table",
+__all__ = ["KMTable", "greenwood_by_row", "half_step", "km_at", "km_levels", "km_step", "km_table",
            "loglog_band", "rmst_with_variance"]
 
 
@@ -127,6 +128,22 @@ class KMTable:
         if self.surv.size and self.surv[-1] == 0.0:
             return math.inf
         return self.last_time
+
+
+def half_step(level: float, at_risk: int) -> float:
+    """Half the drop one event makes in a KM at ``level`` with ``at_risk`` patients: ``S/(2Y)``.
+
+    A step curve cannot in general be placed closer than this to a published rate, so both the
+    engine's self-check (:func:`lmssurv.reconstruct.diagnostics.landmark_tolerance`) and
+    :mod:`lmssurv.checks` tolerate at least this much. 0 without patients at risk or for a
+    NaN level (a landmark past follow-up).
+
+    Examples
+    --------
+    >>> half_step(0.4, 20)
+    0.01
+    """
+    return level / (2 * at_risk) if at_risk > 0 and math.isfinite(level) else 0.0
 
 
 def km_table(time, event) -> KMTable:
