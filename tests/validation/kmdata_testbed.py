@@ -354,8 +354,10 @@ def _warned_numbers(caught) -> set[tuple[str, str]]:
         check = getattr(w.message, "check", None)
         if not issubclass(w.category, ReconstructionWarning) or check is None:
             continue
-        name = {"hazard ratio": "HR", "landmark": f"S({check.time:g})"}.get(check.quantity,
-                                                                        check.quantity)
+        if check.quantity == "landmark":
+            name = f"S({check.time:g})"
+        else:  # only a landmark has a time: a dict of f-strings would format None
+            name = {"hazard ratio": "HR"}.get(check.quantity, check.quantity)
         out.add((check.arm, name))
     return out
 
