@@ -16,7 +16,7 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError, require_frame
-from lmssurv.km import km_step
+from lmssurv.km import km_table, loglog_band
 
 if TYPE_CHECKING:
     from lifelines import KaplanMeierFitter
@@ -97,13 +97,10 @@ def survival_at(time, event, t: float) -> float:
     lifelines' ``survival_function_at_times`` silently returns the last value beyond the end of
     follow-up; a landmark there is not estimable.
     """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    s = km_step(time, event)
-    if t > time.max():
-        return 0.0 if len(s[1]) and s[1][-1] == 0 else math.nan
-    idx = np.searchsorted(s[0], t, side="right") - 1
-    return 1.0 if idx < 0 else float(s[1][idx])
+    km = km_table(np.asarray(time, dtype=float), np.asarray(event, dtype=int))
+    if t > km.defined_until():
+        return math.nan
+    return km.survival_at(t)
 
 
 def at_risk(time, t: float) -> int:
@@ -113,16 +110,11 @@ def at_risk(time, t: float) -> int:
 
 def greenwood_sum(time, event, t: float) -> float:
     """Greenwood's sum ``sum d_i / (Y_i (Y_i - d_i))`` over event times <= ``t``."""
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    total = 0.0
-    for u in np.unique(time[(event == 1) & (time <= t)]):
-        y = np.sum(time >= u)
-        d = np.sum((time == u) & (event == 1))
-        if y == d:
-            return math.inf
-        total += d / (y * (y - d))
-    return total
+    km = km_table(np.asarray(time, dtype=float), np.asarray(event, dtype=int))
+    upto = km.times <= t
+    if np.any(km.at_risk[upto] == km.events[upto]):
+        return math.inf
+    return km.greenwood_at(t)
 
 
 def landmark_ci(time, event, t: float, *, transform: str = "loglog",
@@ -150,8 +142,4 @@ def landmark_ci(time, event, t: float, *, transform: str = "loglog",
     if transform == "logit":
         lg, se = math.log(s / (1 - s)), se_log / (1 - s)
         return 1 / (1 + math.exp(-(lg - z * se))), 1 / (1 + math.exp(-(lg + z * se)))
-    v = math.log(s)
-    return (
-        math.exp(-math.exp(math.log(-v) - z * se_log / v)),
-        math.exp(-math.exp(math.log(-v) + z * se_log / v)),
-    )
+    return loglog_band(s, g, z)

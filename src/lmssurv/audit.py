@@ -65,6 +65,7 @@ import pandas as pd
 from lmssurv import _normal
 from lmssurv._validation import InputError
 from lmssurv.reports import AuditReport
+from lmssurv.summary import se_log_from_ci
 from lmssurv.trials import Endpoint, Trial, as_trial, months_between
 
 __all__ = ["AUDIT_COLUMNS", "VERDICTS", "audit", "implied_p_range"]
@@ -94,10 +95,6 @@ def _row(check, endpoint, arm, reported, implied, verdict, explanation, discrepa
 
 
 # -- HR, CI, p -----------------------------------------------------------------------------
-def _se_log(lower: float, upper: float, level: float) -> float:
-    return (math.log(upper) - math.log(lower)) / (2 * _normal.z_two_sided(level))
-
-
 def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.95,
                     hr_decimals: int = 2, ci_decimals: int = 2) -> tuple[float, float, float]:
     """Two-sided Wald p implied by a printed HR and CI, with its range over rounding.
@@ -128,16 +125,14 @@ def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.9
             raise InputError(f"{name} must be a positive number, got {v!r}.")
     if not lower <= upper:
         raise InputError(f"lower ({lower!r}) must not exceed upper ({upper!r}).")
-    z_q = _normal.z_two_sided(level)
-    se = _se_log(lower, upper, level)
+    se = se_log_from_ci(lower, upper, level)
     p = float(2 * _normal.sf(abs(math.log(hr)) / se)) if se > 0 else 0.0
     h, c = _half(hr_decimals), _half(ci_decimals)
     log_lo, log_hi = math.log(max(hr - h, 1e-12)), math.log(hr + h)
     abs_min = 0.0 if log_lo <= 0 <= log_hi else min(abs(log_lo), abs(log_hi))
     abs_max = max(abs(log_lo), abs(log_hi))
-    se_min = (math.log(upper - c) - math.log(lower + c)) / (2 * z_q) if upper - c > lower + c \
-        else 0.0
-    se_max = (math.log(upper + c) - math.log(max(lower - c, 1e-12))) / (2 * z_q)
+    se_min = se_log_from_ci(lower, upper, level, slack=-c) if upper - c > lower + c else 0.0
+    se_max = se_log_from_ci(lower, upper, level, slack=c)
     p_min = float(2 * _normal.sf(abs_max / se_min)) if se_min > 0 else 0.0
     p_max = float(2 * _normal.sf(abs_min / se_max))
     return p, p_min, p_max
@@ -148,9 +143,8 @@ def _events_range(ep: Endpoint) -> tuple[float, float, float]:
     hr = ep.hr
     se = hr.se_log
     c = _half(ep.precision.get("hr.ci", 2))
-    z_q = _normal.z_two_sided(hr.level)
-    se_lo = (math.log(hr.upper - c) - math.log(hr.lower + c)) / (2 * z_q)
-    se_hi = (math.log(hr.upper + c) - math.log(max(hr.lower - c, 1e-12))) / (2 * z_q)
+    se_lo = se_log_from_ci(hr.lower, hr.upper, hr.level, slack=-c)
+    se_hi = se_log_from_ci(hr.lower, hr.upper, hr.level, slack=c)
     return 4 / se**2, 4 / se_hi**2, 4 / se_lo**2
 
 

@@ -83,6 +83,7 @@ from lmssurv._km import (
 )
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_arms
+from lmssurv.km import half_step
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -193,8 +194,15 @@ def _time_tolerance(unit: float, steps: np.ndarray, value: float) -> tuple[float
 
 
 def _rate_tolerance(unit: float, s: float, y: int) -> tuple[float, str]:
+    """Half a unit of the printed precision, or half a KM step if larger.
+
+    The engine's self-check (:func:`lmssurv.reconstruct.diagnostics.landmark_tolerance`) has
+    the same rule with one difference on purpose: it does not know how the paper printed the
+    rate and assumes three decimals, so a miss is reported rather than hidden; here the
+    trial file's precision (or the printed value) gives the unit.
+    """
     half = unit / 2
-    guard = s / (2 * y) if y > 0 and math.isfinite(s) else 0.0
+    guard = half_step(s, y)
     if guard > half:
         return guard, f"+/-{guard:.3g}: half a KM step S/(2*{y} at risk)"
     return half, f"+/-{half:g}: half a unit of {_fmt_unit(unit)}"

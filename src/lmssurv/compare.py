@@ -27,6 +27,7 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError, check_fraction, check_positive
+from lmssurv.km import KMTable, km_at, km_table, loglog_band, rmst_with_variance
 from lmssurv.summary import HazardRatio
 
 __all__ = [
@@ -83,29 +84,6 @@ def _pct(level: float) -> str:
 
 
 # -- Kaplan-Meier core -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _KM:
-    """Kaplan-Meier table at the distinct event times."""
-
-    times: np.ndarray  # distinct event times, increasing
-    at_risk: np.ndarray  # n_j
-    events: np.ndarray  # d_j
-    surv: np.ndarray  # S(t_j), i.e. just after t_j
-    n: int
-    n_events: int
-    last_time: float  # largest observed time (event or censoring)
-
-    def survival_at(self, t: float) -> float:
-        k = int(np.searchsorted(self.times, t, side="right"))
-        return 1.0 if k == 0 else float(self.surv[k - 1])
-
-    def defined_until(self) -> float:
-        """The KM is defined up to the last observed time, and for ever once it reaches 0."""
-        if self.surv.size and self.surv[-1] == 0.0:
-            return math.inf
-        return self.last_time
-
-
 def _as_data(time: object, event: object) -> tuple[np.ndarray, np.ndarray]:
     try:
         t = np.asarray(time, dtype=float)
@@ -139,22 +117,8 @@ def _as_data(time: object, event: object) -> tuple[np.ndarray, np.ndarray]:
     return t, e.astype(bool)
 
 
-def _km(time: object, event: object) -> _KM:
-    t, e = _as_data(time, event)
-    times, inverse = np.unique(t, return_inverse=True)
-    removed = np.bincount(inverse, minlength=times.size)  # everyone leaving at each time
-    deaths = np.bincount(inverse, weights=e, minlength=times.size)
-    at_risk = t.size - np.concatenate(([0], np.cumsum(removed)[:-1]))
-    keep = deaths > 0
-    times, at_risk, deaths = times[keep], at_risk[keep], deaths[keep].astype(int)
-    surv = np.cumprod(1.0 - deaths / at_risk)
-    return _KM(times, at_risk, deaths, surv, int(t.size), int(e.sum()), float(t.max()))
-
-
-def _greenwood_terms(km: _KM) -> np.ndarray:
-    """d_j / (n_j (n_j - d_j)), with 0 where everyone at risk has the event (S drops to 0)."""
-    denom = km.at_risk * (km.at_risk - km.events)
-    return np.divide(km.events, denom, out=np.zeros(km.times.size), where=denom > 0)
+def _km(time: object, event: object) -> KMTable:
+    return km_table(*_as_data(time, event))
 
 
 class BeyondFollowUpError(InputError):
@@ -165,7 +129,7 @@ class BeyondFollowUpError(InputError):
     """
 
 
-def _check_horizon(km: _KM, t: float, what: str) -> None:
+def _check_horizon(km: KMTable, t: float, what: str) -> None:
     if t > km.defined_until():
         raise BeyondFollowUpError(
             f"{what} = {t:g} months lies beyond the last follow-up ({km.last_time:g} months) "
@@ -312,16 +276,7 @@ def rmst(time: object, event: object, tau: float, *, level: float = 0.95) -> RMS
     tau = check_positive("tau", tau, hint="The RMST horizon is in months.")
     km = _km(time, event)
     _check_horizon(km, tau, "tau")
-    inside = km.times <= tau
-    t_j, s_j = km.times[inside], km.surv[inside]
-    # knots 0 = t_0 < t_1 < ... < t_k <= tau; S(u) = s_{j-1} on [t_{j-1}, t_j)
-    knots = np.concatenate(([0.0], t_j, [tau]))
-    levels = np.concatenate(([1.0], s_j))
-    pieces = levels * np.diff(knots)
-    total = float(pieces.sum())
-    # A_j = area from t_j to tau = sum of pieces after knot j
-    tail = np.cumsum(pieces[::-1])[::-1][1:]
-    var = float(np.sum(tail**2 * _greenwood_terms(km)[inside]))
+    total, var = rmst_with_variance(km, tau)
     se = math.sqrt(var)
     z = _z(level)
     return RMSTResult(total, se, (total - z * se, total + z * se), tau, level, km.n, km.n_events)
@@ -363,13 +318,10 @@ def landmark(time: object, event: object, t: float, *, level: float = 0.95) -> L
     s = km.survival_at(t)
     tt, e = _as_data(time, event)
     at_risk = int(np.sum(tt >= t))
-    sigma2 = float(np.sum(_greenwood_terms(km)[km.times <= t]))
+    sigma2 = km.greenwood_at(t)
     se = s * math.sqrt(sigma2)
     if 0.0 < s < 1.0:
-        z = _z(level)
-        half = z * math.sqrt(sigma2) / math.log(s)
-        ci = (s ** math.exp(-half), s ** math.exp(half))
-        ci = (min(ci), max(ci))
+        ci = loglog_band(s, sigma2, _z(level))
     else:
         ci = (math.nan, math.nan)
     return LandmarkResult(s, se, ci, t, level, at_risk)
@@ -389,8 +341,7 @@ def survival_curve(time: object, event: object, times: object) -> np.ndarray:
     """
     km = _km(time, event)
     at = np.asarray(times, dtype=float)
-    k = np.searchsorted(km.times, at, side="right")
-    return np.where(k == 0, 1.0, km.surv[np.maximum(k - 1, 0)] if km.surv.size else 1.0)
+    return km_at(km.times, km.surv, at)
 
 
 def median_survival(time: object, event: object, *, level: float = 0.95) -> MedianResult:
@@ -421,13 +372,10 @@ def median_survival(time: object, event: object, *, level: float = 0.95) -> Medi
     level = _check_level(level)
     km = _km(time, event)
     z = _z(level)
-    sigma = np.sqrt(np.cumsum(_greenwood_terms(km)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = np.log(km.surv)
-        half = z * sigma / log_s
-        lower_band = np.where(km.surv > 0, km.surv ** np.exp(-half), 0.0)
-        upper_band = np.where(km.surv > 0, km.surv ** np.exp(half), 0.0)
-    lower_band, upper_band = np.minimum(lower_band, upper_band), np.maximum(lower_band, upper_band)
+    lower_band, upper_band = loglog_band(km.surv, km.greenwood, z)
+    # S = 0 (everyone at risk had the event): the band closes on 0
+    lower_band = np.where(km.surv > 0, lower_band, 0.0)
+    upper_band = np.where(km.surv > 0, upper_band, 0.0)
 
     def first_below(values: np.ndarray) -> float:
         hit = np.flatnonzero(values <= 0.5)

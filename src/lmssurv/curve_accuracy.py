@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lmssurv._validation import InputError
-from lmssurv.km import km_step
+from lmssurv.km import km_at, km_step
 from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks, reconstruct_from_curve
 
 __all__ = [
@@ -44,15 +44,6 @@ __all__ = [
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#000000")
 _FONT = 13
 _DAYS_PER_MONTH = 365.25 / 12
-
-
-def _km_at(steps, t: np.ndarray, *, left: bool = False) -> np.ndarray:
-    """KM at ``t`` (right-continuous; ``left=True`` gives the value just before ``t``)."""
-    t_ev, surv = steps
-    if surv.size == 0:
-        return np.ones_like(t, dtype=float)
-    idx = np.searchsorted(t_ev, t, side="left" if left else "right") - 1
-    return np.where(idx < 0, 1.0, surv[np.maximum(idx, 0)])
 
 
 def _ipd_arrays(ipd: object, name: str = "ipd") -> tuple[np.ndarray, np.ndarray]:
@@ -76,8 +67,8 @@ def _one_accuracy(curve, ipd, at_risk, total_events, scale) -> pd.DataFrame:
     cs = clicks["survival"].to_numpy()
     # distance to the KM graph in the survival direction: a click on a vertical drop (between
     # the values just before and at its time) is on the curve
-    upper = _km_at(steps, ct, left=True)
-    lower = _km_at(steps, ct)
+    upper = km_at(*steps, ct, left=True)
+    lower = km_at(*steps, ct)
     on_graph = np.clip(cs, lower, upper)
     err = on_graph - cs
     rows = [pd.DataFrame({"measure": "survival", "time": ct, "published": cs,
@@ -272,10 +263,10 @@ def _draw_arm(axes, k: int, raw, sub: pd.DataFrame, truth, name: str
             label=f"{name}digitised clicks ({len(raw)})")
     grid = np.linspace(0.0, t_end, 600)
     if truth is not None:
-        diff = _km_at(rebuilt, grid) - _km_at(true_steps, grid)
+        diff = km_at(*rebuilt, grid) - km_at(*true_steps, grid)
         err_label = "rebuilt − true KM"
     else:
-        diff = _km_at(rebuilt, grid) - np.interp(grid, clicks["time"], clicks["survival"])
+        diff = km_at(*rebuilt, grid) - np.interp(grid, clicks["time"], clicks["survival"])
         err_label = "rebuilt KM − clicks"
     ax_err.plot(grid, diff, color=colour, lw=1.4,
                 label=f"{name}mean |error| {np.mean(np.abs(diff)):.4f} "

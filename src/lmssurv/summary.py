@@ -18,7 +18,7 @@ from lmssurv._validation import (
     check_whole,
 )
 
-__all__ = ["ArmSummary", "HazardRatio"]
+__all__ = ["ArmSummary", "HazardRatio", "se_log_from_ci"]
 
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
@@ -346,6 +346,29 @@ class ArmSummary:
         )
 
 
+def se_log_from_ci(lower: float, upper: float, level: float = 0.95, *,
+                   slack: float = 0.0) -> float:
+    """Standard error of a log ratio implied by its CI: ``(log upper - log lower) / (2 z)``.
+
+    ``z`` is the two-sided normal quantile of ``level``. ``slack`` moves both limits outwards
+    (a negative value inwards) before the logs, as when the limits are known only to rounding
+    (the audit passes half a unit of their last printed decimal); a lower limit pushed to 0 or
+    below is held at 1e-12. Narrowing past an empty interval gives a non-positive value: the
+    caller decides what that means.
+
+    Examples
+    --------
+    >>> round(se_log_from_ci(0.44, 0.95), 4)
+    0.1964
+    >>> round(se_log_from_ci(0.44, 0.95, slack=0.005), 4)
+    0.2006
+    """
+    lo = lower - slack
+    if slack > 0:
+        lo = max(lo, 1e-12)
+    return (math.log(upper + slack) - math.log(lo)) / (2 * _normal.z_two_sided(level))
+
+
 @dataclass(frozen=True)
 class HazardRatio:
     """A published hazard ratio (experimental vs control) with its confidence interval.
@@ -429,8 +452,7 @@ class HazardRatio:
         """Standard error of log(HR) implied by the CI width, or ``None`` without a CI."""
         if self.lower is None:
             return None
-        z = _normal.z_two_sided(self.level)
-        return (math.log(self.upper) - math.log(self.lower)) / (2 * z)
+        return se_log_from_ci(self.lower, self.upper, self.level)
 
     @property
     def implied_events(self) -> float | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import km_levels
+from lmssurv.km import half_step, km_at, km_levels
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -217,17 +217,13 @@ def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
     """Half a unit of the rate's last decimal (at least 3), or half a KM step if larger.
 
     One event moves a KM by ``S / Y`` (``Y`` at risk), so a step curve cannot in general be
-    placed closer than half of that; :mod:`lmssurv.checks` uses the same rule. A float does not
-    say how the paper printed it (0.5 may be "50%" or "0.500"), so three decimals are assumed
-    unless more are given: a miss is then reported rather than hidden.
+    placed closer than half of that (:func:`lmssurv.km.half_step`). :mod:`lmssurv.checks` has
+    the same rule with one difference on purpose: it reads how the paper printed the rate from
+    the trial file, while the engine sees only a float, which does not say how the paper
+    printed it (0.5 may be "50%" or "0.500"); three decimals are assumed here unless more are
+    given, so a miss is reported rather than hidden.
     """
-    half_step = rebuilt / (2 * at_risk) if at_risk > 0 else 0.0
-    return max(rounding_tolerance(rate, min_decimals=3), half_step)
-
-
-def _km_at(t, level, when: float) -> float:
-    i = np.searchsorted(t, when, side="right") - 1
-    return float(level[i]) if i >= 0 else 1.0
+    return max(rounding_tolerance(rate, min_decimals=3), half_step(rebuilt, at_risk))
 
 
 def km_medians(t, e, level) -> tuple[float | None, float | None]:
@@ -276,7 +272,7 @@ def self_check(
             checks.append(Check("median", label, None, arm.median, rebuilt, tol, ok,
                                 None if ok else MissReason.NOT_REACHED))
         for when, rate in arm.landmarks.items():
-            rebuilt = _km_at(t, level, when)
+            rebuilt = float(km_at(t, level, when))
             at_risk = int(np.sum(time >= when))
             tol = landmark_tolerance(rate, rebuilt, at_risk)
             if time.size and when > time.max() and rebuilt > 0:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from lmssurv.km import km_levels
+from lmssurv.km import greenwood_by_row, km_at, km_levels, loglog_band
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
 
@@ -153,12 +153,7 @@ class _TailEvents:
 
 def _band(k: float, v: float, z: float) -> tuple[float, float]:
     """Pointwise log-log band (lower, upper) of a KM level ``k`` with Greenwood sum ``v``."""
-    if k >= 1.0:
-        return 1.0, 1.0
-    if k <= 0.0 or not math.isfinite(v):
-        return 0.0, 0.0 if k <= 0.0 else 1.0
-    spread = math.exp(z * math.sqrt(v) / -math.log(k))
-    return k**spread, k ** (1.0 / spread)
+    return loglog_band(k, v, z)
 
 
 def allocate(
@@ -418,12 +413,8 @@ def _km_summary(time: np.ndarray, event: np.ndarray, at: np.ndarray):
     floating-point rounding.
     """
     t, e, r, km = km_levels(time, event)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gw = np.cumsum(np.where(e > 0, 1.0 / (r * (r - 1.0)), 0.0))
-        spread = np.exp(_Z * np.sqrt(gw) / -np.log(km))
-        lower, upper = km**spread, km ** (1.0 / spread)
-    idx = np.searchsorted(t, at, side="right") - 1
-    values = np.where(idx >= 0, km[np.maximum(idx, 0)], 1.0)
+    lower, upper = loglog_band(km, greenwood_by_row(e, r), _Z)
+    values = km_at(t, km, at)
     at_risk = t.size - np.searchsorted(t, at, side="left")
 
     def first_below(curve):
