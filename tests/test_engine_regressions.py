@@ -183,3 +183,17 @@ def test_diagnostics_report_the_loss_to_follow_up_that_was_used():
     ipd, _ = _rebuild(reconstruct_arm, arm, seed=0)
     frame = ipd.attrs["lmssurv"].arms_frame()
     assert frame.loc[0, "loss_to_follow_up"] > 0  # once always 0, whatever the engine used
+
+
+def test_landmark_past_the_last_follow_up_time_is_a_miss():
+    # once "hit": the KM was read past the last time as its last level (as lifelines'
+    # survival_function_at_times does), 0.375 here (hand KM: 3/4 after t=2, x 1/2 after t=6),
+    # although no one was followed to 12 months (seen on a real figure, CONCUR arm 3A)
+    from lmssurv.reconstruct.diagnostics import HazardRatioMatch, self_check
+
+    arm = ArmSummary(n=4, events=2, landmarks={12: 0.375})
+    df = pd.DataFrame({"time": [2.0, 4.0, 6.0, 10.0], "event": [1, 0, 1, 0]})
+    (lm,) = [c for c in self_check([arm], ["a"], [df], None, HazardRatioMatch.NONE)
+             if c.quantity == "landmark"]
+    assert (lm.hit, lm.rebuilt, lm.reason) == (False, None, MissReason.NOT_REACHED)
+    assert "S(12): published 0.375, rebuilt undefined" in str(lm)

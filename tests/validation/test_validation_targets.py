@@ -83,12 +83,12 @@ def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@_not_met("held-out median arm MAE 0.0180 (target 0.015)")
+@_not_met("held-out median arm MAE 0.0184 (target 0.015)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
 
-@_not_met("held-out worst arm 0.069 (target 0.05)")
+@_not_met("held-out worst arm 0.078 (target 0.05)")
 def test_real_worst_arm(real):
     bad = real[real["mae"] > WORST_MAE]
     assert bad.empty, _show(bad)
@@ -111,12 +111,14 @@ def test_sim_no_silent_miss(sim):
     assert bad.empty, _show(bad)
 
 
-@_not_met("HR missed (warned) in ~45% of simulated trials (target 10%)")
 def test_sim_hr_miss_rate(sim):
+    # 4 of these 44 (9.1%) and 46 of 600 (7.7%) with the final HR bend (hr_match); a fifth
+    # miss here would fail it
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
-@_not_met("median or landmark missed (warned) in ~5-6% (target 2%)")
+@_not_met("median or landmark missed (warned) in 2 of these 44 (4.5%), 2.5% of 600 "
+          "(target 2%)")
 def test_sim_median_or_landmark_miss_rate(sim):
     rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
     assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE

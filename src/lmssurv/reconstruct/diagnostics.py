@@ -83,6 +83,7 @@ class HazardRatioMatch(enum.Enum):
     NONE = "no hazard ratio to match"
     NO_SHIFT = "the arms' curves give the HR without any shift"
     SHIFTED = "hazards shifted outside the reported points to match the HR"
+    BENT = "times bent between the published points to match the HR"
     SHORT = "hazards shifted, but stopped short to keep the events within follow-up"
     OUT_OF_REACH = "out of reach without moving a published number"
     NOT_ESTIMABLE = "Cox HR not estimable on the pseudo-data (an arm without events)"
@@ -96,7 +97,7 @@ class Check:
     arm: str  # the arm's label, or "both arms" for the HR
     time: float | None  # landmark time (months)
     published: float | None  # None: "not reached"
-    rebuilt: float | None  # None: not reached in the pseudo-data
+    rebuilt: float | None  # None: not reached (a landmark: past the last time) or not estimable
     tolerance: float
     hit: bool
     reason: MissReason | None = None
@@ -108,7 +109,9 @@ class Check:
     def __str__(self) -> str:
         def fmt(v):
             if v is None:
-                return "not estimable" if self.quantity == "hazard ratio" else "not reached"
+                return {"hazard ratio": "not estimable",
+                        "landmark": "undefined (no one followed that long)"}.get(
+                            self.quantity, "not reached")
             return f"{v:.4g}"
 
         text = (f"{self.arm} {self.label}: published {fmt(self.published)}, rebuilt "
@@ -267,6 +270,12 @@ def self_check(
             rebuilt = _km_at(t, level, when)
             at_risk = int(np.sum(time >= when))
             tol = landmark_tolerance(rate, rebuilt, at_risk)
+            if time.size and when > time.max() and rebuilt > 0:
+                # nobody followed that long: the KM is not defined there (lifelines would
+                # return the last level)
+                checks.append(Check("landmark", label, when, rate, None, tol, False,
+                                    MissReason.NOT_REACHED))
+                continue
             ok = abs(rebuilt - rate) <= tol + 1e-9
             reason = None
             if not ok:  # within one KM step of the published rate: the steps are too coarse

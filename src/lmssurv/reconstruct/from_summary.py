@@ -3,7 +3,10 @@
 Data flow: follow-up facts -> a follow-up model per arm; medians, median CIs and landmark rates
 -> anchors; anchors of all arms -> target curves sharing one shape (proportional hazards lets each
 arm's points shape the other's curve); event counts (reported, or inferred from the HR's CI) ->
-the tail of each curve; curve + follow-up -> pseudo-patients with exact n and events.
+the tail of each curve; curve + follow-up -> pseudo-patients with exact n and events; a few
+patients moved to hit the landmarks; last, times bent between the published points until the
+Cox HR is the published one (:mod:`lmssurv.reconstruct.hr_match`), which moves no published
+number.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from lmssurv.reconstruct.diagnostics import (
     ReconstructionDiagnostics,
     landmark_tolerance,
     report,
+    rounding_tolerance,
     self_check,
 )
+from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio, pinned_times
 from lmssurv.reconstruct.patients import (
     Allocation,
     TailFit,
@@ -59,6 +64,20 @@ _PSI_MAX = 0.5
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
 # arm needed that anyway.
 _MAX_HR_STRAIN = 1
+# The final HR match on the pseudo-data (hr_match.match_hazard_ratio): times past the last
+# published point are bent by a power f, |log f| <= _BEND_TAIL_MAX, then, if that is not
+# enough, all times before it by at most _BEND_REST_MAX, aiming at _BEND_AIM of the HR's
+# tolerance. Chosen on the tuning half of the real test bed and 200 simulated trials (median
+# arm MAE real / sim, HR missed real / sim): no bend 0.0172 / 0.0181, 32% / 45%; tail 1.5
+# only 0.0169 / 0.0180, 11% / 20% (the HR carries what the summaries leave open past the last
+# point); tail 2.5 0.0173 / 0.0181, 6% / 20%; then the rest 0.5: 0.0176 / 0.0182, 0% / 10%;
+# the rest 1.5: 0.0175 / 0.0188, 0% / 7%; everything at once 1.5: 0.0176 / 0.0191, 0% / 8%;
+# the rest 0.5 with _PSI_MAX 0.25 or 0: 0.0179 / 0.0185 or 0.0178 / 0.0182, psi stays 0.5.
+# Whole tuning split and 600 simulated trials, no bend -> this: median MAE 0.0175 -> 0.0172
+# and 0.0191 -> 0.0189, HR missed 40% -> 1% and 46% -> 8%.
+_BEND_TAIL_MAX = 1.5
+_BEND_REST_MAX = 0.5
+_BEND_AIM = 0.8
 # Events inferred from the HR's CI: refine them until the pseudo-data's Cox SE is within this
 # relative distance (in variance) of the published one, in at most this many rebuilds.
 _SE_TOLERANCE = 0.03
@@ -249,13 +268,17 @@ def _reconstruct(
         keep.extend((fit, d, how) for (fit, _), d, how in zip(built, events, events_how,
                                                                strict=True))
     times = [alloc.time for _, alloc in built]
+    for i, arm in enumerate(arms):
+        # no HR keeper here: the bend below matches the HR without moving a landmark again
+        times[i], _ = polish_landmarks(built[i][1].time, built[i][1].event, dict(arm.landmarks),
+                                       tolerance=landmark_tolerance)
+    if hr is not None and len(arms) == 2:
+        times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
+                                    hr_how)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
     ):
-        times[i], _ = polish_landmarks(alloc.time, alloc.event, dict(arm.landmarks),
-                                       tolerance=landmark_tolerance,
-                                       keep=_hr_keeper(built, times, i, hr))
         frames.append(pd.DataFrame({"time": times[i].astype(float),
                                     "event": alloc.event.astype(int)}))
         diag_arms.append(ArmDiagnostics(
@@ -281,23 +304,28 @@ def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
     return diag
 
 
-def _hr_keeper(built, times, i: int, hr: HazardRatio | None):
-    """A test that a polishing move of arm ``i`` keeps the Cox HR as close as it was.
+def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch):
+    """Bend the finished pseudo-data between published points until the Cox HR is matched.
 
-    Moves that keep the HR within its printed precision, or no further from it than before,
-    pass; the landmarks are polished only as far as the HR allows.
+    The last step (see :mod:`lmssurv.reconstruct.hr_match`): no published median, CI limit or
+    landmark moves. Returns the times and the match status (``BENT`` when bending hit).
     """
-    if hr is None or len(built) != 2:
-        return None
-    events = [alloc.event for _, alloc in built]
-
-    def gap(arm_time) -> float:
-        t = [arm_time if j == i else times[j] for j in (0, 1)]
-        r = cox_two_arms(t[0], events[0], t[1], events[1])
-        return abs(r.hr - hr.estimate) if math.isfinite(r.hr) else math.inf
-
-    allowed = max(gap(times[i]), 0.5 * 10.0 ** -2)  # the HR is printed to 2 decimals
-    return lambda arm_time: gap(arm_time) <= allowed
+    tol = rounding_tolerance(hr.estimate, min_decimals=2)
+    before = cox_two_arms(times[0], events[0], times[1], events[1])
+    if math.isfinite(before.hr) and abs(before.hr - hr.estimate) <= tol:
+        return times, hr_how
+    regions = [intervals(pinned_times(a), float(t.max())) if t.size else []
+               for a, t in zip(arms, times, strict=True)]
+    # past the last published point first (the HR carries what the summaries leave open
+    # there), then, gently, every interval before it
+    stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX),
+              ([r[:-1] for r in regions], _BEND_REST_MAX)]
+    # aim inside the tolerance so another Cox implementation's last digits cannot flip a hit
+    out = match_hazard_ratio(times, events, stages, hr.estimate, _BEND_AIM * tol)
+    if out.log_power == 0.0:
+        return times, hr_how
+    hit = abs(out.hr - hr.estimate) <= tol
+    return list(out.times), HazardRatioMatch.BENT if hit else hr_how
 
 
 def _cox_of(built) -> tuple[float, float]:

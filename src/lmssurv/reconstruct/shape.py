@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import optimize, stats
 
+from lmssurv.reconstruct.diagnostics import rounding_tolerance
 from lmssurv.summary import ArmSummary
 
 __all__ = ["EARLY_SLOPES", "Anchor", "ArmCurve", "anchors_for_arm", "fit_curves", "median_time"]
@@ -104,13 +105,17 @@ def median_time(arm: ArmSummary) -> float | None:
 
     The reported median, except when a landmark at that same time is reported above 0.5
     (median 12.0 with S(12) = 0.508: the median was rounded down); the KM then drops to 0.5
-    just after, at ``median * (1 + _MEDIAN_NUDGE)``, well inside the median's rounding.
+    just after, at ``median * (1 + _MEDIAN_NUDGE)`` but never past 0.4 of the median's rounding
+    (half a unit of its last printed decimal), so the rebuilt median still rounds to it.
+
+    >>> median_time(ArmSummary(n=50, median=36.0, landmarks={36: 0.503}))
+    36.02
     """
     m = arm.median
     if m is None:
         return None
     if any(abs(t - m) < 1e-9 and s > 0.5 for t, s in arm.landmarks.items()):
-        return m * (1 + _MEDIAN_NUDGE)
+        return m + min(m * _MEDIAN_NUDGE, 0.4 * rounding_tolerance(m))
     return m
 
 

@@ -1,0 +1,109 @@
+"""The final HR match of the summary engine: bending times between published points.
+
+Kaplan-Meier levels and medians are recomputed with lifelines (KaplanMeierFitter) and the HR
+with lifelines' CoxPHFitter (Efron ties), independently of lmssurv's own km and cox modules.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from lmssurv import ArmSummary, HazardRatio, ReconstructionWarning, reconstruct_trial
+from lmssurv.reconstruct.diagnostics import HazardRatioMatch
+from lmssurv.reconstruct.hr_match import bend, intervals, match_hazard_ratio, pinned_times
+
+
+def _km_at(time, event, when) -> float:
+    with np.errstate(all="ignore"):  # lifelines calls np.seterr; keep the global state
+        km = KaplanMeierFitter().fit(time, event)
+    return float(km.survival_function_at_times(when).iloc[0])
+
+
+def _lifelines_hr(t0, e0, t1, e1) -> float:
+    df = pd.DataFrame({"time": np.r_[t0, t1], "event": np.r_[e0, e1],
+                       "x": np.r_[np.zeros(len(t0)), np.ones(len(t1))]})
+    return float(np.exp(CoxPHFitter().fit(df, "time", "event").params_["x"]))
+
+
+def _arms(seed=1):
+    rng = np.random.default_rng(seed)
+    t0 = rng.exponential(12.0, 150)
+    t1 = rng.exponential(16.0, 150)
+    c0, c1 = rng.uniform(6, 40, 150), rng.uniform(6, 40, 150)
+    return (np.minimum(t0, c0), (t0 <= c0).astype(int),
+            np.minimum(t1, c1), (t1 <= c1).astype(int))
+
+
+def test_bend_keeps_order_and_ends():
+    t = np.array([0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 9.0])
+    for f in (0.2, 0.7, 1.0, 1.8, 6.0):
+        out = bend(t, 1.0, 4.0, f)
+        assert np.all(np.diff(out) > 0)  # strictly increasing still: no new ties
+        # outside the open interval nothing moves
+        assert out[[0, 1, 5, 6]].tolist() == [0.5, 1.0, 4.0, 9.0]
+        assert np.all((out[2:5] > 1.0) & (out[2:5] < 4.0))
+
+
+def test_intervals_and_pinned_times():
+    arm = ArmSummary(n=50, median=12.0, median_ci=(9.0, None), landmarks={6: 0.8, 12: 0.508})
+    # S(12) > 0.5: the median is placed at 12.02 (shape.median_time: 0.4 x 0.05), pinned too
+    assert pinned_times(arm) == (6.0, 9.0, 12.0, 12.02)
+    assert intervals(pinned_times(arm), 30.0) == [(0.0, 6.0), (6.0, 9.0), (9.0, 12.0),
+                                                 (12.0, 12.02), (12.02, 30.0)]
+    # pinned times past the longest time bound no interval
+    assert intervals((6.0, 40.0), 30.0) == [(0.0, 6.0), (6.0, 30.0)]
+
+
+def test_match_moves_the_hr_and_no_pinned_level():
+    t0, e0, t1, e1 = _arms()
+    pinned = (6.0, 12.0)
+    stages = [([intervals(pinned, t0.max())[-1:], intervals(pinned, t1.max())[-1:]], 1.5),
+              ([intervals(pinned, t0.max())[:-1], intervals(pinned, t1.max())[:-1]], 1.5)]
+    before = _lifelines_hr(t0, e0, t1, e1)
+    for target in (round(before * 0.85, 2), round(before * 1.15, 2)):
+        out = match_hazard_ratio((t0, t1), (e0, e1), stages, target, 0.005)
+        assert out.hit
+        b0, b1 = out.times
+        # lifelines' Efron Cox agrees within the HR's printed precision (0.005)
+        assert abs(_lifelines_hr(b0, e0, b1, e1) - target) <= 0.005
+        for t, e, b in ((t0, e0, b0), (t1, e1, b1)):
+            for when in pinned:  # exactly the same KM level at every pinned time
+                assert _km_at(b, e, when) == _km_at(t, e, when)
+            assert b.max() == t.max()
+            assert np.array_equal(np.argsort(b, kind="stable"), np.argsort(t, kind="stable"))
+
+
+def test_out_of_reach_returns_the_closest_and_says_so():
+    t0, e0, t1, e1 = _arms()
+    stages = [([intervals((6.0,), t0.max())[-1:], intervals((6.0,), t1.max())[-1:]], 0.3)]
+    before = _lifelines_hr(t0, e0, t1, e1)
+    out = match_hazard_ratio((t0, t1), (e0, e1), stages, before * 3, 0.005)
+    assert not out.hit
+    assert abs(np.log(out.hr / (before * 3))) < abs(np.log(before / (before * 3)))
+
+
+def test_engine_matches_the_weibull_trial_hr_by_bending():
+    # issue 9's plain PH Weibull trial (Cox HR once 0.40 for 0.67): now matched, every number kept
+    c = ArmSummary(n=173, events=101, median=20.1, median_ci=(18.3, 21.3), landmarks={1: 1.0},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="c")
+    e = ArmSummary(n=173, events=77, median=23.8, median_ci=(19.6, 25.1), landmarks={9: .948},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="e")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReconstructionWarning)
+        ipd = reconstruct_trial(c, e, hr=HazardRatio(0.67, 0.50, 0.90), seed=270)
+    assert ipd.attrs["lmssurv"].hazard_ratio is HazardRatioMatch.BENT
+    rows = {k: g for k, g in ipd.groupby("arm")}
+    assert abs(_lifelines_hr(rows["c"].time, rows["c"].event, rows["e"].time, rows["e"].event)
+               - 0.67) <= 0.005
+
+
+@pytest.mark.parametrize("f", [0.5, 2.0])
+def test_bend_is_the_power_map(f):
+    # closed form: lo + (hi - lo) u^f
+    out = bend(np.array([2.0]), 1.0, 5.0, f)
+    assert out[0] == pytest.approx(1.0 + 4.0 * 0.25**f, rel=1e-12)
