@@ -87,7 +87,14 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
+from lmssurv.reconstruct.from_summary import (
+    _BEND_AIM,
+    _BEND_REST_MAX,
+    _BEND_TAIL_MAX,
+    endpoint_kind,
+    fit_pieces,
+)
+from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
     allocate,
@@ -104,9 +111,8 @@ _IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
 _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
-_HR_POWER = 2.0  # the HR match of a draw bends event times by t^f, |log f| at most this
-_HR_STEPS = 14  # bisection steps of that match
 _MAX_DRAWS = 10_000
+_EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
 _POLISH_CENSORINGS, _POLISH_SLOTS = 12, 40  # censorings a polish may move, gaps tried for each
 _POLISH_CELLS = 300_000  # candidate rows x patients per polishing round at most
@@ -456,6 +462,13 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     events = int(plan.events_drawn[d])
     if plan.how is EventsSource.EXPECTED:
         events = int(min(max(round(expected_events(curve, fu, s.n)), 1), s.n))
+    elif plan.how is EventsSource.HR_CI_WIDTH:
+        # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
+        # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
+        # events just past the last reported point, or end everyone's follow-up there
+        reach = [expected_events(curve.with_theta(curve.theta * f), fu, s.n)
+                 for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
+        events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
     median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
     if median is None:
@@ -463,11 +476,20 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     t_cap = min(fit.follow_up.longest, s.max_follow_up or math.inf)
     n_cens = s.n - events
     cur = fit.curve
+    zero = {t for t, rate in s.landmarks.items() if rate <= 0}
+    last_pin = max((t for t in pinned_times(s) if t not in zero), default=0.0)
     for attempt in range(_LANDMARK_TRIES):
         # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
         shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
         u = (np.arange(n_cens) + shift) / max(n_cens, 1)
         censored = np.minimum(censoring_times(cur, fit.follow_up, u), t_cap)
+        if censored.size and censored.max() <= last_pin < t_cap:
+            # a survival above 0 at the last pinned time says someone was followed
+            # past it; without that the placement puts every later event just before the
+            # last censoring (a vertical drop there). The longest of the drawn censorings
+            # goes to a potential follow-up time beyond that point instead.
+            k = int(np.argmax(censored))
+            censored[k] = last_pin + (t_cap - last_pin) * float(u[k])
         for step in range(_SPILL_STEPS + 1):
             alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
                              not_reached=s.median_not_reached, t_cap=t_cap)
@@ -623,82 +645,44 @@ def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool
     return False
 
 
-def _bend(time: np.ndarray, event: np.ndarray, lo: float, hi: float, f: float) -> np.ndarray:
-    """Times inside ``(lo, hi)`` moved to ``lo + (hi - lo) u^f``, ``u`` their relative place.
-
-    ``f > 1`` moves them earlier (a higher hazard just after ``lo``), ``f < 1`` later. Events
-    and censorings move alike, so their order, every number at risk and every Kaplan-Meier
-    level outside ``(lo, hi)`` stay as they were; only the arm's timing against the other
-    arm's (the Cox HR) changes.
-    """
-    out = time.copy()
-    inside = (time > lo) & (time < hi)
-    if inside.any() and hi > lo:
-        rel = (time[inside] - lo) / (hi - lo)
-        out[inside] = lo + (hi - lo) * rel**f
-    return out
+def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
+    """The times at which a draw's published numbers pin its KM (as
+    :func:`~lmssurv.reconstruct.hr_match.pinned_times`), plus where the draw placed its median
+    event (``median``, nan for none) and the ends of the median's rounding interval, so that no
+    event taking the KM to 0.5 leaves that interval."""
+    pins = set(pinned_times(summary))
+    if summary.median is not None:
+        tol = rounding_tolerance(summary.median)
+        pins |= {summary.median - tol, summary.median + tol}
+        if math.isfinite(median):
+            pins.add(float(median))
+    return tuple(sorted(p for p in pins if p > 0))
 
 
-def _match_hr(parts, plans, hr: HazardRatio, tol: float):
+def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float):
     """Bring a draw's Cox HR within the published precision without moving a published number.
 
-    The analogue of the engine's HR match (``from_summary._match_hazard_ratio``): event times
-    after each arm's last reported point, then if needed before its first, are bent by
-    :func:`_bend` with powers ``f`` on the experimental arm and ``1 / f`` on the control arm,
-    ``log f`` found by regula falsi on the Cox HR (Efron ties). Median, landmarks, n and
-    events stay as they are. Returns ``(parts, log_hr)``: the parts (unchanged when the HR
-    already hits or cannot be reached) and their Cox log HR, so that no fit is repeated.
+    The engine's own last step (``from_summary._bend_to_hr``, with its bounds): the times after
+    each arm's last published point are bent by
+    :func:`~lmssurv.reconstruct.hr_match.match_hazard_ratio` with ``|log f| <=
+    _BEND_TAIL_MAX``, then, if that is not enough, every interval between published points
+    (and before the first) with ``|log f| <= _BEND_REST_MAX``, aiming at ``_BEND_AIM`` of the
+    tolerance. Returns ``(parts, log_hr)``: the parts (unchanged when the HR already hits or
+    no bend brings it closer) and their Cox log HR, so that no fit is repeated.
     """
-    target = hr.log_estimate
-
-    def hits(b: float) -> bool:
-        return math.isfinite(b) and abs(math.exp(b) - hr.estimate) <= tol
-
+    (t0, e0), (t1, e1) = parts
     b0 = _log_hr(parts)
-    if hits(b0) or not math.isfinite(b0):
+    if not math.isfinite(b0) or abs(math.exp(b0) - hr.estimate) <= tol:
         return parts, b0
-    regions = []
-    for p, (t, _) in zip(plans, parts, strict=True):
-        ax = p.fit.curve.anchor_x
-        first = math.exp(ax[0]) if ax else 0.0
-        last = p.fit.curve.tail_start
-        regions.append(((last, float(t.max()) * (1 + 1e-9)), (0.0, first)))
-    for which in (0, 1):  # after the last reported point, then before the first
-        def bent(log_f: float, parts=parts, which=which):
-            # earlier events (f > 1) raise an arm's hazard just after the region's start
-            return [(_bend(t, e, *reg[which], math.exp(sign * log_f)), e)
-                    for sign, (t, e), reg in zip((-1.0, 1.0), parts, regions, strict=True)]
-
-        g0 = b0 - target  # bent(0.0) is the parts themselves
-        # raising log_f moves the experimental arm's events earlier there: the HR rises
-        end = -_HR_POWER if g0 > 0 else _HR_POWER
-        at_end = bent(end)
-        g_end = _log_hr(at_end) - target
-        if not math.isfinite(g_end) or g_end * g0 > 0:
-            if math.isfinite(g_end) and abs(g_end) < abs(g0):
-                parts, b0 = at_end, g_end + target
-            continue
-        # regula falsi, Illinois variant (Dowell & Jarratt 1971): the log HR is near-linear in
-        # log f, so a few Cox fits suffice
-        a, fa, b, fb = 0.0, g0, end, g_end
-        b_parts = at_end
-        for _ in range(_HR_STEPS):
-            mid = (a * fb - b * fa) / (fb - fa) if fb != fa else 0.5 * (a + b)
-            candidate = bent(mid)
-            g_mid = _log_hr(candidate) - target
-            if hits(g_mid + target):
-                return candidate, g_mid + target
-            if not math.isfinite(g_mid):
-                break
-            if g_mid * fb < 0:
-                a, fa = b, fb
-            else:
-                fa /= 2
-            b, fb, b_parts = mid, g_mid, candidate
-        parts, b0 = b_parts, fb + target
-        if hits(b0):
-            return parts, b0
-    return parts, b0
+    regions = [intervals(p, float(t.max())) if t.size else []
+               for p, (t, _) in zip(pins, parts, strict=True)]
+    stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX),
+              ([r[:-1] for r in regions], _BEND_REST_MAX)]
+    out = match_hazard_ratio((t0, t1), (e0, e1), stages, hr.estimate, _BEND_AIM * tol)
+    if out.log_power == 0.0:
+        return parts, b0
+    (b_t0, b_t1) = out.times
+    return [(b_t0, e0), (b_t1, e1)], math.log(out.hr)
 
 
 def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
@@ -776,7 +760,8 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         parts = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
         log_hr = None
         if target is not None:
-            parts, log_hr = _match_hr(parts, plans, hr, tol)
+            pins = [_draw_pins(a, p.medians[d]) for a, p in zip(arms, plans, strict=True)]
+            parts, log_hr = _match_hr(parts, pins, hr, tol)
         if not _all_hit(arms, parts, hr, log_hr):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
