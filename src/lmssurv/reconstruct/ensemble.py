@@ -112,6 +112,7 @@ _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
 _MAX_DRAWS = 10_000
+_TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
 _EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
 _POLISH_CENSORINGS, _POLISH_SLOTS = 12, 40  # censorings a polish may move, gaps tried for each
@@ -470,6 +471,16 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
+    if abs(_tail_strain(fit, plan.fit)) > math.log(_TAIL_REACH):
+        # the drawn follow-up cannot carry this many events without a tail hazard far from
+        # the single rebuild's (everyone's remaining events piled just past the last
+        # published time, or none for years): the event count speaks against that follow-up,
+        # so the draw keeps the single rebuild's follow-up (with its drawn loss) if that does
+        # better
+        base_fu = plan.fit.follow_up.with_loss(fu.loss)
+        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached)
+        if abs(_tail_strain(other, plan.fit)) < abs(_tail_strain(fit, plan.fit)):
+            fit = other
     median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
     if median is None:
         median = median_time(s)
@@ -477,7 +488,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     n_cens = s.n - events
     cur = fit.curve
     zero = {t for t, rate in s.landmarks.items() if rate <= 0}
-    last_pin = max((t for t in pinned_times(s) if t not in zero), default=0.0)
+    pins = pinned_times(s)
+    last_pin = max((t for t in pins if t not in zero), default=0.0)
     for attempt in range(_LANDMARK_TRIES):
         # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
         shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
@@ -497,10 +509,47 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                     or s.median_not_reached or events == s.n):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
-        if not s.landmarks or not _landmark_missed(alloc.time, alloc.event, s):
-            return alloc.time, alloc.event.astype(np.int8)
+        time = _unpile(alloc.time, alloc.event, s, pins)
+        if not s.landmarks or not _landmark_missed(time, alloc.event, s):
+            return time, alloc.event.astype(np.int8)
     # still a KM step away: move a few patients as the engine does (costly, so only here)
-    return _polish_batch(alloc.time, alloc.event, s), alloc.event.astype(np.int8)
+    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8)
+
+
+def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
+            pins: tuple[float, ...]) -> np.ndarray:
+    """Spread events piled on a median CI limit over the gap after it.
+
+    The placement puts the event whose 95% band crosses 0.5 at the CI limit; when a draw's
+    curve is below the limit's approximate survival, the events that follow it are due
+    earlier and all land on the limit too (a vertical drop of several events there). All
+    but the first are moved, in order, evenly into the gap up to the next time of the arm
+    or the next pinned time: the band still crosses 0.5 at that first event, and no
+    published number moves.
+    """
+    limits = [t for t in (s.median_ci or ()) if t is not None]
+    if not limits:
+        return time
+    out = time
+    for limit in limits:
+        at = np.flatnonzero((event == 1) & (np.abs(time - limit) <= 1e-9 * max(limit, 1.0)))
+        if at.size < 2:
+            continue
+        later = time[time > limit * (1 + 1e-9)]
+        nxt = [p for p in pins if p > limit * (1 + 1e-9)]
+        hi = min([*later.tolist(), *nxt], default=limit * 1.01)
+        if out is time:
+            out = time.copy()
+        k = at.size
+        out[at[1:]] = limit + (hi - limit) * np.arange(1, k) / k
+    return out
+
+
+def _tail_strain(fit: TailFit, base: TailFit) -> float:
+    """log of a draw's tail hazard over the single rebuild's (after both calibrations)."""
+    own = fit.curve.theta * fit.curve.tail_hazard
+    ref = base.curve.theta * base.curve.tail_hazard
+    return math.log(own / ref) if own > 0 and ref > 0 else math.inf
 
 
 def _km_rows(times: np.ndarray, event: np.ndarray):
