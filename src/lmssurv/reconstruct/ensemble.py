@@ -42,21 +42,32 @@ on the log cumulative hazard ``y = log H`` (times in months):
    follow-up by a uniform factor in ``spread_range`` (accrual rarely is uniform), and loss to
    follow-up is added at a hazard uniform on ``[0, loss_efolds / longest follow-up]``.
 6. **Inferred events.** An event count inferred from the HR's CI width varies log-normally
-   (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation); one expected
-   from the curve follows the drawn tail.
+   (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation), kept within what
+   the draw's tail hazard times ``[1/2, 2]`` can reach with its follow-up (beyond that the
+   missing events would pile just past the last reported point); one expected from the curve
+   follows the drawn tail.
+
+What the draws must not do, because no trial does it: when the tail calibration of a draw
+needs a tail hazard more than ``_TAIL_REACH`` times the single rebuild's (the drawn follow-up
+cannot carry the reported events), the draw keeps the rebuild's follow-up model; someone is
+followed past the last time the publication reports survival above 0; events that the
+placement piles onto a median CI limit are spread over the gap after it
+(``tests/test_ensemble_plausibility.py`` measures ties, crowding and follow-up per draw).
 
 Items 2 and 4 are drawn with correlation ``arm_correlation`` between the two arms (their
 shapes are tied under proportional hazards, not identical). The censoring times are
 stratified and jittered per draw, as in a single reconstruction.
 
 Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
-Per draw the HR is matched without moving a published number: the times after each arm's last
-reported point (then, if needed, before its first) are bent by a power map, in opposite
-directions in the two arms, until the Cox HR is the published one to its precision (see
-:func:`_match_hr`); a landmark missed by a KM step is retried with other censoring jitters,
-then polished as the engine does. Draws that still miss a published number are kept, not
-redrawn (redrawing would narrow the ensemble towards the easy shapes): they are listed in the
-result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
+Per draw the HR is matched as the engine's last step does it, with the engine's bounds
+(:func:`lmssurv.reconstruct.hr_match.match_hazard_ratio`: the times after each arm's last
+published point bent by a power ``f``, ``|log f| <= 1.5``, then every interval before it by
+at most ``|log f| <= 0.5``, in opposite directions in the two arms; the draw's own median
+event and the median's rounding interval are pinned too), so that no published number moves
+(see :func:`_match_hr`); a landmark missed by a KM step is retried with other censoring
+jitters, then polished as the engine does. Draws that still miss a published number are
+kept, not redrawn (redrawing would narrow the ensemble towards the easy shapes): they are
+listed in the result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
 :class:`~lmssurv.reconstruct.diagnostics.ReconstructionWarning` per missed number says in how
 many draws.
 
