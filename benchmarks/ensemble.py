@@ -77,15 +77,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="write the per-arm scores here (CSV)")
     parser.add_argument("--shape-sd", type=float, default=None,
                         help="try another prior shape_sd (tuning split only)")
+    parser.add_argument("--sampling", type=float, default=None,
+                        help="try another prior sampling multiplier (tuning split only)")
     args = parser.parse_args(argv)
     speed()
     if args.calibrate:
         splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
         prior = PRIOR
-        if args.shape_sd is not None:
+        trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling))
+                 if v is not None}
+        if trial:
             if splits != ("tuning",):
-                parser.error("--shape-sd is for choosing the prior: use --split tuning")
-            prior = replace(PRIOR, shape_sd=args.shape_sd)
+                parser.error("--shape-sd and --sampling are for choosing the prior: use "
+                             "--split tuning")
+            prior = replace(PRIOR, **trial)
         rows = []
         for split in splits:  # apart: the held-out third never informs the prior
             cases = figures(split=split)[:: args.every]
