@@ -184,3 +184,11 @@ def test_kmdata_draws_without_pile_ups(kmdata):
     bad = [(r["figure"], r["arm"], r["ref_tie"], r["tie_q95"]) for r in kmdata
            if r["tie_q95"] > r["ref_tie"] + 2]
     assert not bad, bad
+
+
+def test_hr_bend_bounds_are_the_engines():
+    # a draw may not be bent beyond what the single reconstruction allows
+    from lmssurv.reconstruct import ensemble, from_summary
+
+    for name in ("_BEND_TAIL_MAX", "_BEND_REST_MAX", "_BEND_AIM"):
+        assert getattr(ensemble, name) == getattr(from_summary, name), name

@@ -99,13 +99,7 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.from_summary import (
-    _BEND_AIM,
-    _BEND_REST_MAX,
-    _BEND_TAIL_MAX,
-    endpoint_kind,
-    fit_pieces,
-)
+from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
 from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
@@ -124,6 +118,10 @@ _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
 _MAX_DRAWS = 10_000
+# The HR match of a draw uses the engine's bounds (from_summary's constants of the same names;
+# tests/test_ensemble_plausibility.py keeps them equal): |log f| past the last published point,
+# |log f| before it, and the share of the HR's tolerance aimed at
+_BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = 1.5, 0.5, 0.8
 _TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
 _EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
