@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,7 @@ from kmdata_testbed import figures
 from small_trial import CONTROL, EXPERIMENTAL, HR
 
 from lmssurv import reconstruct_ensemble
+from lmssurv.reconstruct.ensemble import PRIOR
 
 
 def speed(repeat: int = 3, draws: int = 200) -> str:
@@ -73,14 +75,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--every", type=int, default=1, help="every k-th figure (subset)")
     parser.add_argument("--out", type=Path, help="write the per-arm scores here (CSV)")
+    parser.add_argument("--shape-sd", type=float, default=None,
+                        help="try another prior shape_sd (tuning split only)")
+    parser.add_argument("--sampling", type=float, default=None,
+                        help="try another prior sampling multiplier (tuning split only)")
     args = parser.parse_args(argv)
     speed()
     if args.calibrate:
         splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
+        prior = PRIOR
+        trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling))
+                 if v is not None}
+        if trial:
+            if splits != ("tuning",):
+                parser.error("--shape-sd and --sampling are for choosing the prior: use "
+                             "--split tuning")
+            prior = replace(PRIOR, **trial)
         rows = []
         for split in splits:  # apart: the held-out third never informs the prior
             cases = figures(split=split)[:: args.every]
-            rows.append(calibrate(cases, draws=args.draws))
+            rows.append(calibrate(cases, draws=args.draws, prior=prior))
             print(f"{split}: {len(cases)} figures, {args.draws} draws each", flush=True)
         scores = pd.concat(rows, ignore_index=True)
         if args.out is not None:

@@ -8,17 +8,18 @@ third held-out figure with 40 draws; ``python benchmarks/ensemble.py --calibrate
 49 held-out figures with 100 draws.
 
 Measured on all 49 held-out figures (100 draws, ``benchmarks/ensemble.py --calibrate --split
-held_out``), once, after the prior was fixed on the tuning part: coverage 0.906, mean width 0.107,
-RMST coverage 0.745 (the issue's 0.80 is not met: of its 25 missed arms, 7 have no draw followed
-to the scoring horizon, scored as misses; 14 have the true RMST above the interval, 4 below);
-1,568 of 4,900 draws missed at least one published number (listed in ``attrs``,
-warned about). On this slice (17 figures, 40 draws): coverage 0.868, width 0.104, RMST
-coverage 0.765.
+held_out``), once, after the prior was fixed on the tuning part and the draws' pile-ups were
+removed (``test_ensemble_plausibility.py``): coverage 0.859, mean width 0.082, RMST coverage
+0.694 (the issue's 0.80 is not met; 0.745 before the pile-up fixes, whose degenerate draws
+widened the intervals); 770 of 4,900 draws missed at least one published number (1,568
+before; listed in ``attrs``, warned about). On this slice (17 figures, 40 draws): coverage
+0.843 (just under the issue's 0.85; fewer draws give narrower quantile bands), width 0.081,
+RMST coverage 0.765.
 
 Targets are the issue's numbers; a target not met stays here marked ``xfail(strict=True)``
 with the measured value in the reason. The speed target (200 draws of a 150-patient trial in
 under 2 s) is a benchmark, not a timed test: ``python benchmarks/ensemble.py`` prints it
-(about 3.0 s of CPU on this shared machine under load).
+(3.2-3.7 s of CPU on this shared machine).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def test_slice_is_held_out(held_out):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: coverage 0.843 "
+                   "(17 held-out figures, 40 draws; 0.859 on all 49 with 100 draws, 0.865 on "
+                   "every third tuning figure) once the draws' pile-ups were removed")
 def test_band_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert COVERAGE[0] <= row["coverage"] <= COVERAGE[1], row.to_dict()
@@ -61,9 +65,9 @@ def test_band_width(held_out):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="issue 10 target not met: RMST coverage 0.765 on this "
-                   "held-out slice (0.745 on all 49 held-out figures, 100 draws) with the prior "
-                   "recalibrated on the tuning part (0.891 there); arms whose draws are not "
-                   "followed to the scoring horizon count as misses")
+                   "held-out slice (0.694 on all 49 held-out figures, 100 draws; 0.859 on every "
+                   "third tuning figure); arms whose draws are not followed to the scoring "
+                   "horizon count as misses")
 def test_rmst_interval_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert row["rmst_coverage"] >= RMST_COVERAGE, row.to_dict()

@@ -16,8 +16,9 @@ on the log cumulative hazard ``y = log H`` (times in months):
    is not drawn: the KM of each draw passes within half a KM step of it, as a single
    reconstruction does, which for arms under ~100 at risk is wider than a rate's rounding.
    The survival implied at a median CI limit (an approximation, see
-   :func:`lmssurv.reconstruct.shape.anchors_for_arm`) is moved by a normal deviation of SD
-   ``ci_anchor_sd`` on ``log(-log S)``.
+   :func:`lmssurv.reconstruct.shape.anchors_for_arm`) can be moved by a normal deviation of
+   SD ``ci_anchor_sd`` on ``log(-log S)``; it is 0, because the placement pins the Kaplan-Meier
+   band's crossing of 0.5 to the limit anyway (a moved curve only piles events onto it).
 2. **Shape before the first reported point.** The log-log slope ``k`` of ``H`` on
    ``(0, t1]`` is log-normal with the engine's value as median and the log-SD matched to the
    interquartile range of the best-fitting slopes on the tuning two-thirds of the real-trial
@@ -42,21 +43,32 @@ on the log cumulative hazard ``y = log H`` (times in months):
    follow-up by a uniform factor in ``spread_range`` (accrual rarely is uniform), and loss to
    follow-up is added at a hazard uniform on ``[0, loss_efolds / longest follow-up]``.
 6. **Inferred events.** An event count inferred from the HR's CI width varies log-normally
-   (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation); one expected
-   from the curve follows the drawn tail.
+   (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation), kept within what
+   the draw's tail hazard times ``[1/2, 2]`` can reach with its follow-up (beyond that the
+   missing events would pile just past the last reported point); one expected from the curve
+   follows the drawn tail.
+
+What the draws must not do, because no trial does it: when the tail calibration of a draw
+needs a tail hazard more than ``_TAIL_REACH`` times the single rebuild's (the drawn follow-up
+cannot carry the reported events), the draw keeps the rebuild's follow-up model; someone is
+followed past the last time the publication reports survival above 0; events that the
+placement piles onto a median CI limit are spread over the gap after it
+(``tests/test_ensemble_plausibility.py`` measures ties, crowding and follow-up per draw).
 
 Items 2 and 4 are drawn with correlation ``arm_correlation`` between the two arms (their
 shapes are tied under proportional hazards, not identical). The censoring times are
 stratified and jittered per draw, as in a single reconstruction.
 
 Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
-Per draw the HR is matched without moving a published number: the times after each arm's last
-reported point (then, if needed, before its first) are bent by a power map, in opposite
-directions in the two arms, until the Cox HR is the published one to its precision (see
-:func:`_match_hr`); a landmark missed by a KM step is retried with other censoring jitters,
-then polished as the engine does. Draws that still miss a published number are kept, not
-redrawn (redrawing would narrow the ensemble towards the easy shapes): they are listed in the
-result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
+Per draw the HR is matched as the engine's last step does it, with the engine's bounds
+(:func:`lmssurv.reconstruct.hr_match.match_hazard_ratio`: the times after each arm's last
+published point bent by a power ``f``, ``|log f| <= 1.5``, then every interval before it by
+at most ``|log f| <= 0.5``, in opposite directions in the two arms; the draw's own median
+event and the median's rounding interval are pinned too), so that no published number moves
+(see :func:`_match_hr`); a landmark missed by a KM step is retried with other censoring
+jitters, then polished as the engine does. Draws that still miss a published number are
+kept, not redrawn (redrawing would narrow the ensemble towards the easy shapes): they are
+listed in the result's ``attrs["lmssurv"]`` (:class:`EnsembleDiagnostics`) and one
 :class:`~lmssurv.reconstruct.diagnostics.ReconstructionWarning` per missed number says in how
 many draws.
 
@@ -88,6 +100,7 @@ from lmssurv.reconstruct.diagnostics import (
     self_check,
 )
 from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
+from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
     allocate,
@@ -104,9 +117,13 @@ _IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
 _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
-_HR_POWER = 2.0  # the HR match of a draw bends event times by t^f, |log f| at most this
-_HR_STEPS = 14  # bisection steps of that match
 _MAX_DRAWS = 10_000
+# The HR match of a draw uses the engine's bounds (from_summary's constants of the same names;
+# tests/test_ensemble_plausibility.py keeps them equal): |log f| past the last published point,
+# |log f| before it, and the share of the HR's tolerance aimed at
+_BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = 1.5, 0.5, 0.8
+_TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
+_EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
 _POLISH_CENSORINGS, _POLISH_SLOTS = 12, 40  # censorings a polish may move, gaps tried for each
 _POLISH_CELLS = 300_000  # candidate rows x patients per polishing round at most
@@ -156,8 +173,17 @@ class EnsemblePrior:
     # 0.905, 0.112 and 0.891 (0.904 between the points): the issue's 90% with the width
     # inside 0.12. All 94 tuning figures with 0.25 (40 draws): 0.906, 0.116, 0.899
     shape_sd: float = 0.25
+    # every third tuning figure, 40 draws, with the draws' pile-ups removed: sampling 1.0 gives
+    # coverage 0.865, width 0.082, RMST coverage 0.859 (80 of 1280 draws missing a number);
+    # 1.4 gives 0.894, 0.089, 0.859 (117) but lumpier draws (gamma increments of smaller
+    # shape: 95th percentile of events in a 1%-of-span window 13-15 vs the rebuild's 3 on
+    # LMS-04, tests/test_ensemble_plausibility.py); shape_sd 0.5 moves landmarks out of reach
+    # (polished ties at 24 months). Kept: 1.0 with shape_sd 0.25
     sampling: float = 1.0
-    ci_anchor_sd: float = 0.10
+    # 0: the placement puts the event whose 95% band crosses 0.5 on the CI limit whatever the
+    # curve says there, so a drawn survival at the limit only piled the events due before it
+    # onto it (15-33 tied events in 500-patient tuning arms at 0.10, <= 9 at 0)
+    ci_anchor_sd: float = 0.0
     events_sd: float = 0.10
     follow_up_sd: float = 0.10
     spread_range: tuple[float, float] = (0.5, 1.5)
@@ -456,18 +482,45 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     events = int(plan.events_drawn[d])
     if plan.how is EventsSource.EXPECTED:
         events = int(min(max(round(expected_events(curve, fu, s.n)), 1), s.n))
+    elif plan.how is EventsSource.HR_CI_WIDTH:
+        # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
+        # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
+        # events just past the last reported point, or end everyone's follow-up there
+        reach = [expected_events(curve.with_theta(curve.theta * f), fu, s.n)
+                 for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
+        events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
+    if abs(_tail_strain(fit, plan.fit)) > math.log(_TAIL_REACH):
+        # the drawn follow-up cannot carry this many events without a tail hazard far from
+        # the single rebuild's (everyone's remaining events piled just past the last
+        # published time, or none for years): the event count speaks against that follow-up,
+        # so the draw keeps the single rebuild's follow-up (with its drawn loss) if that does
+        # better
+        base_fu = plan.fit.follow_up.with_loss(fu.loss)
+        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached)
+        if abs(_tail_strain(other, plan.fit)) < abs(_tail_strain(fit, plan.fit)):
+            fit = other
     median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
     if median is None:
         median = median_time(s)
     t_cap = min(fit.follow_up.longest, s.max_follow_up or math.inf)
     n_cens = s.n - events
     cur = fit.curve
+    zero = {t for t, rate in s.landmarks.items() if rate <= 0}
+    pins = pinned_times(s)
+    last_pin = max((t for t in pins if t not in zero), default=0.0)
     for attempt in range(_LANDMARK_TRIES):
         # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
         shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
         u = (np.arange(n_cens) + shift) / max(n_cens, 1)
         censored = np.minimum(censoring_times(cur, fit.follow_up, u), t_cap)
+        if censored.size and censored.max() <= last_pin < t_cap:
+            # a survival above 0 at the last pinned time says someone was followed
+            # past it; without that the placement puts every later event just before the
+            # last censoring (a vertical drop there). The longest of the drawn censorings
+            # goes to a potential follow-up time beyond that point instead.
+            k = int(np.argmax(censored))
+            censored[k] = last_pin + (t_cap - last_pin) * float(u[k])
         for step in range(_SPILL_STEPS + 1):
             alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
                              not_reached=s.median_not_reached, t_cap=t_cap)
@@ -475,10 +528,47 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                     or s.median_not_reached or events == s.n):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
-        if not s.landmarks or not _landmark_missed(alloc.time, alloc.event, s):
-            return alloc.time, alloc.event.astype(np.int8)
+        time = _unpile(alloc.time, alloc.event, s, pins)
+        if not s.landmarks or not _landmark_missed(time, alloc.event, s):
+            return time, alloc.event.astype(np.int8)
     # still a KM step away: move a few patients as the engine does (costly, so only here)
-    return _polish_batch(alloc.time, alloc.event, s), alloc.event.astype(np.int8)
+    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8)
+
+
+def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
+            pins: tuple[float, ...]) -> np.ndarray:
+    """Spread events piled on a median CI limit over the gap after it.
+
+    The placement puts the event whose 95% band crosses 0.5 at the CI limit; when a draw's
+    curve is below the limit's approximate survival, the events that follow it are due
+    earlier and all land on the limit too (a vertical drop of several events there). All
+    but the first are moved, in order, evenly into the gap up to the next time of the arm
+    or the next pinned time: the band still crosses 0.5 at that first event, and no
+    published number moves.
+    """
+    limits = [t for t in (s.median_ci or ()) if t is not None]
+    if not limits:
+        return time
+    out = time
+    for limit in limits:
+        at = np.flatnonzero((event == 1) & (np.abs(time - limit) <= 1e-9 * max(limit, 1.0)))
+        if at.size < 2:
+            continue
+        later = time[time > limit * (1 + 1e-9)]
+        nxt = [p for p in pins if p > limit * (1 + 1e-9)]
+        hi = min([*later.tolist(), *nxt], default=limit * 1.01)
+        if out is time:
+            out = time.copy()
+        k = at.size
+        out[at[1:]] = limit + (hi - limit) * np.arange(1, k) / k
+    return out
+
+
+def _tail_strain(fit: TailFit, base: TailFit) -> float:
+    """log of a draw's tail hazard over the single rebuild's (after both calibrations)."""
+    own = fit.curve.theta * fit.curve.tail_hazard
+    ref = base.curve.theta * base.curve.tail_hazard
+    return math.log(own / ref) if own > 0 and ref > 0 else math.inf
 
 
 def _km_rows(times: np.ndarray, event: np.ndarray):
@@ -623,82 +713,44 @@ def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool
     return False
 
 
-def _bend(time: np.ndarray, event: np.ndarray, lo: float, hi: float, f: float) -> np.ndarray:
-    """Times inside ``(lo, hi)`` moved to ``lo + (hi - lo) u^f``, ``u`` their relative place.
-
-    ``f > 1`` moves them earlier (a higher hazard just after ``lo``), ``f < 1`` later. Events
-    and censorings move alike, so their order, every number at risk and every Kaplan-Meier
-    level outside ``(lo, hi)`` stay as they were; only the arm's timing against the other
-    arm's (the Cox HR) changes.
-    """
-    out = time.copy()
-    inside = (time > lo) & (time < hi)
-    if inside.any() and hi > lo:
-        rel = (time[inside] - lo) / (hi - lo)
-        out[inside] = lo + (hi - lo) * rel**f
-    return out
+def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
+    """The times at which a draw's published numbers pin its KM (as
+    :func:`~lmssurv.reconstruct.hr_match.pinned_times`), plus where the draw placed its median
+    event (``median``, nan for none) and the ends of the median's rounding interval, so that no
+    event taking the KM to 0.5 leaves that interval."""
+    pins = set(pinned_times(summary))
+    if summary.median is not None:
+        tol = rounding_tolerance(summary.median)
+        pins |= {summary.median - tol, summary.median + tol}
+        if math.isfinite(median):
+            pins.add(float(median))
+    return tuple(sorted(p for p in pins if p > 0))
 
 
-def _match_hr(parts, plans, hr: HazardRatio, tol: float):
+def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float):
     """Bring a draw's Cox HR within the published precision without moving a published number.
 
-    The analogue of the engine's HR match (``from_summary._match_hazard_ratio``): event times
-    after each arm's last reported point, then if needed before its first, are bent by
-    :func:`_bend` with powers ``f`` on the experimental arm and ``1 / f`` on the control arm,
-    ``log f`` found by regula falsi on the Cox HR (Efron ties). Median, landmarks, n and
-    events stay as they are. Returns ``(parts, log_hr)``: the parts (unchanged when the HR
-    already hits or cannot be reached) and their Cox log HR, so that no fit is repeated.
+    The engine's own last step (``from_summary._bend_to_hr``, with its bounds): the times after
+    each arm's last published point are bent by
+    :func:`~lmssurv.reconstruct.hr_match.match_hazard_ratio` with ``|log f| <=
+    _BEND_TAIL_MAX``, then, if that is not enough, every interval between published points
+    (and before the first) with ``|log f| <= _BEND_REST_MAX``, aiming at ``_BEND_AIM`` of the
+    tolerance. Returns ``(parts, log_hr)``: the parts (unchanged when the HR already hits or
+    no bend brings it closer) and their Cox log HR, so that no fit is repeated.
     """
-    target = hr.log_estimate
-
-    def hits(b: float) -> bool:
-        return math.isfinite(b) and abs(math.exp(b) - hr.estimate) <= tol
-
+    (t0, e0), (t1, e1) = parts
     b0 = _log_hr(parts)
-    if hits(b0) or not math.isfinite(b0):
+    if not math.isfinite(b0) or abs(math.exp(b0) - hr.estimate) <= tol:
         return parts, b0
-    regions = []
-    for p, (t, _) in zip(plans, parts, strict=True):
-        ax = p.fit.curve.anchor_x
-        first = math.exp(ax[0]) if ax else 0.0
-        last = p.fit.curve.tail_start
-        regions.append(((last, float(t.max()) * (1 + 1e-9)), (0.0, first)))
-    for which in (0, 1):  # after the last reported point, then before the first
-        def bent(log_f: float, parts=parts, which=which):
-            # earlier events (f > 1) raise an arm's hazard just after the region's start
-            return [(_bend(t, e, *reg[which], math.exp(sign * log_f)), e)
-                    for sign, (t, e), reg in zip((-1.0, 1.0), parts, regions, strict=True)]
-
-        g0 = b0 - target  # bent(0.0) is the parts themselves
-        # raising log_f moves the experimental arm's events earlier there: the HR rises
-        end = -_HR_POWER if g0 > 0 else _HR_POWER
-        at_end = bent(end)
-        g_end = _log_hr(at_end) - target
-        if not math.isfinite(g_end) or g_end * g0 > 0:
-            if math.isfinite(g_end) and abs(g_end) < abs(g0):
-                parts, b0 = at_end, g_end + target
-            continue
-        # regula falsi, Illinois variant (Dowell & Jarratt 1971): the log HR is near-linear in
-        # log f, so a few Cox fits suffice
-        a, fa, b, fb = 0.0, g0, end, g_end
-        b_parts = at_end
-        for _ in range(_HR_STEPS):
-            mid = (a * fb - b * fa) / (fb - fa) if fb != fa else 0.5 * (a + b)
-            candidate = bent(mid)
-            g_mid = _log_hr(candidate) - target
-            if hits(g_mid + target):
-                return candidate, g_mid + target
-            if not math.isfinite(g_mid):
-                break
-            if g_mid * fb < 0:
-                a, fa = b, fb
-            else:
-                fa /= 2
-            b, fb, b_parts = mid, g_mid, candidate
-        parts, b0 = b_parts, fb + target
-        if hits(b0):
-            return parts, b0
-    return parts, b0
+    regions = [intervals(p, float(t.max())) if t.size else []
+               for p, (t, _) in zip(pins, parts, strict=True)]
+    stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX),
+              ([r[:-1] for r in regions], _BEND_REST_MAX)]
+    out = match_hazard_ratio((t0, t1), (e0, e1), stages, hr.estimate, _BEND_AIM * tol)
+    if out.log_power == 0.0:
+        return parts, b0
+    (b_t0, b_t1) = out.times
+    return [(b_t0, e0), (b_t1, e1)], math.log(out.hr)
 
 
 def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
@@ -776,7 +828,8 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         parts = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
         log_hr = None
         if target is not None:
-            parts, log_hr = _match_hr(parts, plans, hr, tol)
+            pins = [_draw_pins(a, p.medians[d]) for a, p in zip(arms, plans, strict=True)]
+            parts, log_hr = _match_hr(parts, pins, hr, tol)
         if not _all_hit(arms, parts, hr, log_hr):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]

@@ -1,0 +1,194 @@
+"""Ensembles (issue 10): every draw must look like a survival curve a trial could produce.
+
+The LMS-04 figures showed draws no reconstruction should contain: a PFS arm with no event in
+its first five months despite a published median of 12.2 and 74 patients, a dozen events tied
+on one time, everyone's follow-up ending on a published time, an OS band dropping from 0.39
+to 0.08 in two months. The measures here would have caught each of them. Their reference is
+always the single reconstruction of the same summary (``reconstruct_trial``), an independent
+route through the engine: a draw may differ from it in shape, not in kind.
+
+- ``largest_tie``: the most events within 1e-3 months of each other (a vertical drop).
+- ``crowding``: the most events within a window of 1% of the follow-up span.
+- followed past the last published time: a survival published above 0 at time t says that
+  someone was still followed at t.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lmssurv
+from lmssurv import reconstruct_ensemble, reconstruct_trial, survival_band
+from lmssurv.reconstruct.hr_match import pinned_times
+
+_VALIDATION = str(Path(__file__).resolve().parent / "validation")
+if _VALIDATION not in sys.path:  # the kmdata test bed lives beside the validation tests
+    sys.path.insert(0, _VALIDATION)
+
+from kmdata_testbed import figures  # noqa: E402
+
+DRAWS = 100
+
+
+def largest_tie(time: np.ndarray, event: np.ndarray, within: float = 1e-3) -> int:
+    """The largest number of events whose times lie within ``within`` months of the first."""
+    t = np.sort(np.asarray(time)[np.asarray(event) == 1])
+    if not t.size:
+        return 0
+    return int((np.searchsorted(t, t + within, side="right") - np.arange(t.size)).max())
+
+
+def crowding(time: np.ndarray, event: np.ndarray, span: float) -> int:
+    """The largest number of events in a window of 1% of ``span`` (months)."""
+    return largest_tie(time, event, within=0.01 * span)
+
+
+def _per_draw(arm_rows, fn) -> np.ndarray:
+    return np.array([fn(g["time"].to_numpy(), g["event"].to_numpy())
+                     for _, g in arm_rows.groupby("draw")])
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # misses are listed in attrs; plausibility here
+        return fn(*args, **kwargs)
+
+
+@pytest.fixture(scope="module", params=["pfs", "os"])
+def lms04(request):
+    trial = lmssurv.load_trial("lms04")
+    ep = trial.endpoints[request.param]
+    ens = _quiet(trial.reconstruct_ensemble, request.param, draws=DRAWS, seed=0)
+    single = _quiet(trial.reconstruct, request.param)
+    return request.param, ep, ens, single
+
+
+def _arms(ep):
+    return ((ep.control.label, ep.control), (ep.experimental.label, ep.experimental))
+
+
+def test_lms04_no_events_piled_on_one_time(lms04):
+    # the old HR bend (|log f| up to 2) and follow-up caps put 6-28 events on one time in 5%
+    # of draws; the single rebuild has at most 2 (the median's deliberate second event)
+    _, ep, ens, single = lms04
+    for label, _ in _arms(ep):
+        own = single[single["arm"] == label]
+        ref = largest_tie(own["time"].to_numpy(), own["event"].to_numpy())
+        ties = _per_draw(ens[ens["arm"] == label], largest_tie)
+        assert np.quantile(ties, 0.95) <= ref + 2, (label, ref, np.quantile(ties, [0.5, 0.95]))
+
+
+def test_lms04_no_crowded_window(lms04):
+    # the single rebuild's densest 1% window holds 2-6 events; a draw may be several times
+    # denser (PFS progressions bunch at scan times), not 24 (the old 95th percentile)
+    _, ep, ens, single = lms04
+    span = float(single["time"].max())
+    for label, _ in _arms(ep):
+        own = single[single["arm"] == label]
+        ref = crowding(own["time"].to_numpy(), own["event"].to_numpy(), span)
+        dense = _per_draw(ens[ens["arm"] == label], lambda t, e: crowding(t, e, span))
+        assert np.quantile(dense, 0.95) <= 3 * ref + 3, (label, ref, np.quantile(dense, 0.95))
+
+
+def test_lms04_followed_past_the_last_published_time(lms04):
+    # old code: 26% (PFS doxorubicin) and 20% (PFS trabectedin) of draws had nobody followed
+    # more than 1% of the span past the last published landmark
+    _, ep, ens, single = lms04
+    span = float(single["time"].max())
+    for label, s in _arms(ep):
+        last = max(t for t in pinned_times(s) if s.landmarks.get(t, 1.0) > 0)
+        longest = ens[ens["arm"] == label].groupby("draw")["time"].max()
+        assert np.mean(longest <= last + 0.01 * span) <= 0.02, (label, last, longest.min())
+
+
+def test_lms04_pfs_experimental_arm_has_early_events():
+    # median 12.2 months, 74 patients: a draw without any progression in 5 months is not
+    # plausible for 5% of the ensemble (the old band's upper limit there was 1.0)
+    trial = lmssurv.load_trial("lms04")
+    ens = _quiet(trial.reconstruct_ensemble, "pfs", draws=DRAWS, seed=0)
+    label = trial.endpoints["pfs"].experimental.label
+    band = survival_band(ens[ens["arm"] == label], times=[5.0], level=0.9)
+    assert band["upper"].iloc[0] < 0.97, band
+
+
+def test_lms04_single_rebuild_inside_its_band(lms04):
+    # the single rebuild is one plausible curve: the ensemble's 90% band should hold it at
+    # most times up to its 90th percentile of follow-up (measured: 1.0, 1.0, 1.0, 0.92; a
+    # guard, not a regression test: the code before this branch gave the same)
+    _, ep, ens, single = lms04
+    for label, _ in _arms(ep):
+        own = single[single["arm"] == label]
+        grid = np.linspace(0.0, float(np.quantile(own["time"], 0.9)), 100)
+        band = survival_band(ens[ens["arm"] == label], times=grid, level=0.9)
+        km = _km_at(own["time"].to_numpy(), own["event"].to_numpy(), grid)
+        inside = (km >= band["lower"].to_numpy() - 1e-9) & (km <= band["upper"].to_numpy() + 1e-9)
+        assert inside.mean() >= 0.8, (label, inside.mean())
+
+
+def _km_at(time, event, grid):
+    order = np.lexsort((1 - event, time))
+    t, e = time[order], event[order]
+    level = np.cumprod(1.0 - e / (t.size - np.arange(t.size)))
+    idx = np.searchsorted(t, grid, side="right") - 1
+    return np.where(idx >= 0, level[np.maximum(idx, 0)], 1.0)
+
+
+KMDATA = figures(split="tuning")[::16]
+
+
+@pytest.fixture(scope="module")
+def kmdata():
+    return kmdata_rows()
+
+
+def kmdata_rows() -> list[dict]:
+    """Per tuning figure and arm: the draws' ties and longest times, the rebuild's ties."""
+    rows = []
+    for case in KMDATA:
+        ctrl, exp, hr = case.summarise()
+        kind = "os" if case.outcome.upper() == "OS" else "pfs"
+        ens = _quiet(reconstruct_ensemble, ctrl, exp, hr=hr, draws=40, seed=0, endpoint=kind)
+        single = _quiet(reconstruct_trial, ctrl, exp, hr=hr, seed=0, endpoint=kind)
+        for s in (ctrl, exp):
+            own = single[single["arm"] == s.label]
+            arm = ens[ens["arm"] == s.label]
+            pins = [t for t in pinned_times(s) if s.landmarks.get(t, 1.0) > 0]
+            rows.append({"figure": case.name, "arm": s.label,
+                         "ref_tie": largest_tie(own["time"].to_numpy(), own["event"].to_numpy()),
+                         "tie_q95": float(np.quantile(_per_draw(arm, largest_tie), 0.95)),
+                         "last_pin": max(pins) if pins else 0.0,
+                         "longest": arm.groupby("draw")["time"].max().to_numpy()})
+    return rows
+
+
+@pytest.mark.slow
+def test_kmdata_followed_past_the_last_published_time(kmdata):
+    # real-trial summaries (tuning split, every 16th figure, 40 draws)
+    for r in kmdata:
+        assert np.mean(r["longest"] <= r["last_pin"]) <= 0.05, (r["figure"], r["arm"])
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "ties remain in large real-trial arms: in 8 of 12 arms (6 tuning figures, 40 draws) the "
+    "95th percentile of events within 1e-3 months exceeds the single rebuild's + 2 (up to 9 vs "
+    "1, MAPS control at 24.0). The HR match's power map (hr_match.bend, |log f| <= 1.5 past "
+    "the last published point, the engine's bound) squashes the events just after that point "
+    "onto it; a bend with bounded slope would not (see the branch report)"))
+def test_kmdata_draws_without_pile_ups(kmdata):
+    bad = [(r["figure"], r["arm"], r["ref_tie"], r["tie_q95"]) for r in kmdata
+           if r["tie_q95"] > r["ref_tie"] + 2]
+    assert not bad, bad
+
+
+def test_hr_bend_bounds_are_the_engines():
+    # a draw may not be bent beyond what the single reconstruction allows
+    from lmssurv.reconstruct import ensemble, from_summary
+
+    for name in ("_BEND_TAIL_MAX", "_BEND_REST_MAX", "_BEND_AIM"):
+        assert getattr(ensemble, name) == getattr(from_summary, name), name
