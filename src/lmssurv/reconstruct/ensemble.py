@@ -106,6 +106,7 @@ from lmssurv.reconstruct.patients import (
     allocate,
     calibrate_tail,
     censoring_times,
+    event_gap_slots,
     expected_events,
 )
 from lmssurv.reconstruct.shape import ArmCurve, median_time
@@ -125,7 +126,7 @@ _BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = 1.5, 0.5, 0.8
 _TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
 _EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
-_POLISH_CENSORINGS, _POLISH_SLOTS = 12, 40  # censorings a polish may move, gaps tried for each
+_POLISH_CENSORINGS = 12  # censorings a polish may move (gaps tried: patients.event_gap_slots)
 _POLISH_CELLS = 300_000  # candidate rows x patients per polishing round at most
 _Z975 = 1.959963984540054  # 97.5% normal quantile: the 95% band behind a median CI
 
@@ -628,11 +629,7 @@ def _polish_candidates(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
         costs.append(np.array([min(b, 1)]))
         if not ev_times.size or not cens.size:
             continue
-        slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
-        slots = slots[slots <= lm_t.max() * 1.25]  # a move only matters before a landmark
-        if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
-            nearest = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
-            slots = np.sort(slots[nearest[:_POLISH_SLOTS]])
+        slots = event_gap_slots(ev_times, lm_t)
         near = np.argsort(np.min(np.abs(base[cens][:, None] - lm_t[None, :]), axis=1))
         movers = cens[near[:_POLISH_CENSORINGS]]
         # bounded work per round on large arms (deterministic): fewer gaps, the nearest
@@ -699,18 +696,22 @@ def _polish_batch(time: np.ndarray, event: np.ndarray, s: ArmSummary,
     return time
 
 
-def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool:
-    """Whether any landmark is outside the self-check's tolerance (polishing is costly)."""
-    order = np.lexsort((1 - event, time))
-    t, e = time[order], event[order]
-    level = np.cumprod(1.0 - e / (t.size - np.arange(t.size)))
+def _landmarks_hit(time: np.ndarray, t: np.ndarray, level: np.ndarray, s: ArmSummary) -> bool:
+    """Whether every landmark of ``s`` is within the self-check's tolerance, given the arm's
+    :func:`~lmssurv.km.km_levels` (sorted times ``t``, KM ``level`` after each row)."""
     for when, rate in s.landmarks.items():
         i = np.searchsorted(t, when, side="right") - 1
         rebuilt = float(level[i]) if i >= 0 else 1.0
         tol = landmark_tolerance(rate, rebuilt, int(np.sum(time >= when)))
         if abs(rebuilt - rate) > tol + 1e-9:
-            return True
-    return False
+            return False
+    return True
+
+
+def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool:
+    """Whether any landmark is outside the self-check's tolerance (polishing is costly)."""
+    t, _, _, level = km_levels(time, event)
+    return not _landmarks_hit(time, t, level, s)
 
 
 def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
@@ -777,12 +778,8 @@ def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
                 if not all(m is not None and abs(m - arm.median) <= tol + 1e-9
                            for m in (early, rebuilt)):
                     return False
-        for when, rate in arm.landmarks.items():
-            i = np.searchsorted(t, when, side="right") - 1
-            rebuilt = float(level[i]) if i >= 0 else 1.0
-            tol = landmark_tolerance(rate, rebuilt, int(np.sum(time >= when)))
-            if abs(rebuilt - rate) > tol + 1e-9:
-                return False
+        if not _landmarks_hit(time, t, level, arm):
+            return False
     if hr is not None and len(parts) == 2:
         b = _log_hr(parts) if log_hr is None else log_hr
         tol = rounding_tolerance(hr.estimate, min_decimals=2)

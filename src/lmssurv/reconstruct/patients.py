@@ -29,6 +29,7 @@ __all__ = [
     "allocate",
     "calibrate_tail",
     "censoring_times",
+    "event_gap_slots",
     "expected_events",
     "feasible_events",
     "polish_landmarks",
@@ -510,16 +511,26 @@ def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
             yield moved
 
 
-def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
-    """Copies of ``time`` with one censoring near a landmark moved to another event gap."""
-    ev_times = np.unique(time[event == 1])
-    if not ev_times.size:
-        return
+def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
+    """Where a landmark polish may move a censoring: the middle of each gap between distinct
+    event times ``ev_times`` (sorted, non-empty), and half the first, up to 1.25 x the last
+    landmark of ``lm_t``; for large arms the ``_POLISH_SLOTS`` gaps nearest the landmarks.
+    Moving a censoring within a gap changes no KM level, so one slot per gap is enough.
+    """
     slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
     slots = slots[slots <= lm_t.max() * 1.25]  # a move only matters before a landmark
     if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
         near_slots = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
         slots = np.sort(slots[near_slots[:_POLISH_SLOTS]])
+    return slots
+
+
+def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
+    """Copies of ``time`` with one censoring near a landmark moved to another event gap."""
+    ev_times = np.unique(time[event == 1])
+    if not ev_times.size:
+        return
+    slots = event_gap_slots(ev_times, lm_t)
     censored = np.flatnonzero(event == 0)
     # the censorings nearest the landmarks: moving a distant one would reshape the curve
     near = np.argsort(np.min(np.abs(time[censored][:, None] - lm_t[None, :]), axis=1))
