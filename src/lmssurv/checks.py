@@ -6,9 +6,10 @@ Each published quantity is recomputed from the pseudo-data the way a trial repor
 quantity                      recomputed as
 ============================  ===============================================================
 n, events                     counts (must match exactly)
-median                        Kaplan-Meier median, first time with S(t) <= 0.5 (lifelines)
-median 95% CI                 Brookmeyer-Crowley with the log-log transform: the medians of the
-                              lifelines log-log pointwise bands
+median                        Kaplan-Meier median, first time with S(t) <= 0.5
+                              (:func:`lmssurv.km.median_crossings`, as lifelines)
+median 95% CI                 Brookmeyer-Crowley with the log-log transform: where the
+                              log-log pointwise 95% band crosses 0.5
 S(t)                          Kaplan-Meier survival at t; NaN (not estimable) past the end of
                               follow-up, where lifelines would silently carry the last value
 S(t) 95% CI                   Greenwood variance with the transform under which the published
@@ -72,18 +73,19 @@ import numpy as np
 import pandas as pd
 
 from lmssurv import _normal
-from lmssurv._km import (
+from lmssurv._validation import InputError
+from lmssurv.cox import cox_two_arms
+from lmssurv.km import (
     CI_TRANSFORMS,
     at_risk,
-    fit_km,
+    half_step,
+    km_table,
     landmark_ci,
+    median_crossings,
     split_arms,
     survival_at,
     validate_ipd,
 )
-from lmssurv._validation import InputError
-from lmssurv.cox import cox_two_arms
-from lmssurv.km import half_step
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -334,33 +336,26 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
         rows.append(_Row("events", arm, float(summary.events), float(event.sum()), 0.0,
                          "count of event == 1", "exact"))
     event_times = np.unique(time[event == 1])
-    need_km = summary.median is not None or summary.median_ci is not None
-    if need_km:
-        kmf = fit_km(time, event, label=arm)
+    med, *ci_times = (float(x) for x in _median_and_ci(time, event))
     if summary.median is not None:
-        med = float(kmf.median_survival_time_)
         unit, src = _unit(precision, "median", summary.median, cap=_TIME_UNIT)
         tol, why = _time_tolerance(unit, event_times, summary.median)
         rows.append(_Row(
-            "median", arm, summary.median, med if math.isfinite(med) else math.nan, tol,
-            "KM median: first time S(t) <= 0.5 (lifelines)",
+            "median", arm, summary.median, med, tol,
+            "KM median: first time S(t) <= 0.5",
             f"{why} ({src})" + ("; not reached in the pseudo-data" if not math.isfinite(med)
                                 else ""),
         ))
     if summary.median_ci is not None:
-        from lifelines.utils import median_survival_times  # on use: lifelines is slow to import
-
-        bands = median_survival_times(kmf.confidence_interval_)
-        recon = {"lower": float(bands.iloc[0, 0]), "upper": float(bands.iloc[0, 1])}
+        recon = dict(zip(("lower", "upper"), ci_times, strict=True))
         for side, pub in zip(("lower", "upper"), summary.median_ci, strict=True):
             if pub is None:  # "not reached" bound: nothing to compare with
                 continue
             unit, src = _unit(precision, "median_ci", pub, cap=_TIME_UNIT)
             tol, why = _time_tolerance(unit, event_times, pub)
-            r = recon[side]
             rows.append(_Row(
-                f"median 95% CI {side}", arm, pub, r if math.isfinite(r) else math.nan, tol,
-                "Brookmeyer-Crowley, log-log: median of the lifelines CI band",
+                f"median 95% CI {side}", arm, pub, recon[side], tol,
+                "Brookmeyer-Crowley, log-log: where the 95% band crosses 0.5",
                 f"{why} ({src})",
             ))
     for t, s_pub in summary.landmarks.items():
@@ -392,15 +387,20 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
     return rows
 
 
+def _median_and_ci(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """KM median and its 95% Brookmeyer-Crowley CI (:func:`lmssurv.km.median_crossings`)."""
+    km = km_table(time, event)
+    return median_crossings(km.times, km.surv, km.greenwood, _normal.z_two_sided(0.95))
+
+
 def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: str,
                    precision: PrecisionLookup) -> _Row:
     reverse = 1 - event
-    kmf = fit_km(time, reverse, label="follow-up")
-    med = float(kmf.median_survival_time_)
+    med = float(_median_and_ci(time, reverse)[0])
     unit, src = _unit(precision, "median_follow_up", published, cap=_TIME_UNIT)
     tol, why = _time_tolerance(unit, np.unique(time[reverse == 1]), published)
     return _Row(
-        "median follow-up", arm, published, med if math.isfinite(med) else math.nan, tol,
+        "median follow-up", arm, published, med, tol,
         "reverse KM median (censoring as the event)", f"{why} ({src})",
     )
 

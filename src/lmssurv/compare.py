@@ -27,7 +27,14 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError, check_fraction, check_positive
-from lmssurv.km import KMTable, km_at, km_table, loglog_band, rmst_with_variance
+from lmssurv.km import (
+    KMTable,
+    km_at,
+    km_table,
+    loglog_band,
+    median_crossings,
+    rmst_with_variance,
+)
 from lmssurv.summary import HazardRatio
 
 __all__ = [
@@ -347,10 +354,10 @@ def survival_curve(time: object, event: object, times: object) -> np.ndarray:
 def median_survival(time: object, event: object, *, level: float = 0.95) -> MedianResult:
     """Kaplan-Meier median with the Brookmeyer-Crowley CI from the log-log pointwise band.
 
-    The median is the first event time with ``S(t) <= 0.5`` (lifelines' convention; R takes the
-    midpoint when ``S`` equals 0.5 exactly over an interval). The CI runs from the first time the
-    upper log-log band is <= 0.5 to the first time the lower band is <= 0.5 (Brookmeyer &
-    Crowley 1982), as lifelines' ``median_survival_times(kmf.confidence_interval_)``.
+    The median is the first event time with ``S(t) <= 0.5``; the CI runs from the first time
+    the lower log-log band is <= 0.5 to the first time the upper band is (Brookmeyer & Crowley
+    1982). The rule, its floating-point guard and how it differs from R's where ``S`` equals
+    0.5 over an interval are stated once, in :func:`lmssurv.km.median_crossings`.
 
     Parameters
     ----------
@@ -371,18 +378,8 @@ def median_survival(time: object, event: object, *, level: float = 0.95) -> Medi
     """
     level = _check_level(level)
     km = _km(time, event)
-    z = _z(level)
-    lower_band, upper_band = loglog_band(km.surv, km.greenwood, z)
-    # S = 0 (everyone at risk had the event): the band closes on 0
-    lower_band = np.where(km.surv > 0, lower_band, 0.0)
-    upper_band = np.where(km.surv > 0, upper_band, 0.0)
-
-    def first_below(values: np.ndarray) -> float:
-        hit = np.flatnonzero(values <= 0.5)
-        return float(km.times[hit[0]]) if hit.size else math.nan
-
-    return MedianResult(first_below(km.surv), (first_below(lower_band), first_below(upper_band)),
-                        level)
+    med, lower, upper = median_crossings(km.times, km.surv, km.greenwood, _z(level))
+    return MedianResult(float(med), (float(lower), float(upper)), level)
 
 
 # -- several arms ------------------------------------------------------------------------------

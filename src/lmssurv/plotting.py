@@ -34,8 +34,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from lmssurv._io import atomic_write
-from lmssurv._km import fit_km, validate_ipd
 from lmssurv._validation import InputError
+from lmssurv.km import fit_km, validate_ipd
 
 __all__ = ["OKABE_ITO", "numbers_at_risk", "plot_endpoint", "plot_km", "save_figure"]
 
