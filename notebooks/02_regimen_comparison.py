@@ -33,8 +33,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from lmssurv import InputError, ReconstructionWarning, format_estimate, rmst_difference_ensemble
-from lmssurv.regimen_plots import plot_forest, plot_regimen_curves
-from lmssurv.regimens import (
+from lmssurv.lms.regimen_plots import plot_forest, plot_regimen_curves
+from lmssurv.lms.regimens import (
     REGIMEN_TRIALS,
     forest_table,
     regimen_checks,

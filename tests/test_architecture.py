@@ -206,3 +206,32 @@ def test_the_km_guard_bites():
     assert len(km_computations("s = np.cumprod(1 - d / n)\n"
                                "from lifelines import KaplanMeierFitter\n")) == 2
     assert km_computations("s = np.cumsum(x)\n") == []
+
+
+# -- the LMS library sits on the core, never under it -------------------------------------
+_MAY_IMPORT_LMS = ("lms", "cli.py", "__init__.py")
+
+
+def lms_imports(source: str) -> list[str]:
+    """Imports of :mod:`lmssurv.lms` (the regimen library and demo figures)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                 else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+        found += [f"line {node.lineno}: {n}" for n in names
+                  if n == "lmssurv.lms" or n.startswith("lmssurv.lms.")]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_the_core_does_not_import_the_lms_library(path):
+    rel = path.relative_to(SRC)
+    if rel.parts[0] in _MAY_IMPORT_LMS:
+        return
+    assert lms_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_lms_guard_bites():
+    assert len(lms_imports("from lmssurv.lms.regimens import forest_table\n"
+                           "import lmssurv.lms.example\n")) == 2
+    assert lms_imports("from lmssurv.lmsx import y\nfrom lmssurv import km\n") == []

@@ -67,15 +67,15 @@ _LAZY = {
     "plot_km": "lmssurv.plotting",
     "plot_endpoint": "lmssurv.plotting",
     "numbers_at_risk": "lmssurv.plotting",
-    "plot_forest": "lmssurv.regimen_plots",
+    "plot_forest": "lmssurv.lms.regimen_plots",
     "curve_accuracy": "lmssurv.curve_accuracy",
-    "curve_reconstruction_example_figure": "lmssurv.curve_accuracy",
+    "curve_reconstruction_example_figure": "lmssurv.lms.example",
     "plot_curve_accuracy": "lmssurv.curve_accuracy",
-    "plot_curve_reconstruction_example": "lmssurv.curve_accuracy",
-    "plot_regimen_curves": "lmssurv.regimen_plots",
-    "regimen_ipd": "lmssurv.regimens",
-    "regimen_summary": "lmssurv.regimens",
-    "forest_table": "lmssurv.regimens",
+    "plot_curve_reconstruction_example": "lmssurv.lms.example",
+    "plot_regimen_curves": "lmssurv.lms.regimen_plots",
+    "regimen_ipd": "lmssurv.lms.regimens",
+    "regimen_summary": "lmssurv.lms.regimens",
+    "forest_table": "lmssurv.lms.regimens",
 }
 
 

@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from lmssurv._validation import InputError
 from lmssurv.km import km_step
-from lmssurv.regimens import (
+from lmssurv.lms.regimens import (
     CHECK_OUTCOME_COLUMNS,
     forest_table,
     hr_as_printed,
@@ -91,14 +91,14 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
     Parameters
     ----------
     ipd : DataFrame
-        Output of :func:`lmssurv.regimens.regimen_ipd` (columns ``arm``, ``regimen``, ``time``,
+        Output of :func:`lmssurv.lms.regimens.regimen_ipd` (columns ``arm``, ``regimen``, ``time``,
         ``event``, ``panel``, ``trial``, ``trial_id``, ``population``, ``evidence``).
     endpoint : {"os", "pfs"}
         The endpoint ``ipd`` was built for (axis label and checks).
     horizon : float
         Right end of the time axis, months.
     checks : DataFrame, optional
-        Output of :func:`lmssurv.regimens.regimen_checks` for ``ipd``; computed from ``ipd``
+        Output of :func:`lmssurv.lms.regimens.regimen_checks` for ``ipd``; computed from ``ipd``
         when omitted.
 
     Returns
@@ -110,7 +110,7 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
     --------
     >>> import warnings
     >>> from lmssurv import ReconstructionWarning
-    >>> from lmssurv.regimens import regimen_ipd
+    >>> from lmssurv.lms.regimens import regimen_ipd
     >>> with warnings.catch_warnings():  # GeDDiS's published HR is not reproduced; it warns
     ...     warnings.simplefilter("ignore", ReconstructionWarning)
     ...     ipd = regimen_ipd("os", trials=["lms04", "geddis"])
@@ -210,7 +210,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     Parameters
     ----------
     table : DataFrame
-        Output of :func:`lmssurv.regimens.forest_table`.
+        Output of :func:`lmssurv.lms.regimens.forest_table`.
 
     Returns
     -------
@@ -220,7 +220,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
 
     Examples
     --------
-    >>> from lmssurv.regimens import forest_table
+    >>> from lmssurv.lms.regimens import forest_table
     >>> fig = plot_forest(forest_table())
     >>> len(fig.axes)
     1
