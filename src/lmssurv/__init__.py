@@ -20,6 +20,7 @@ from lmssurv.trials import Endpoint, Trial, exact_binomial_ci, list_trials, load
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first use (_LAZY)
     from lmssurv.checks import check, check_arm, check_comparison
     from lmssurv.compare import (
+        BeyondFollowUpError,
         bucher,
         compare_arms,
         hazard_ratio_from_p,
@@ -50,6 +51,7 @@ _LAZY = {
     "check": "lmssurv.checks",
     "check_arm": "lmssurv.checks",
     "check_comparison": "lmssurv.checks",
+    "BeyondFollowUpError": "lmssurv.compare",
     "bucher": "lmssurv.compare",
     "compare_arms": "lmssurv.compare",
     "hazard_ratio_from_p": "lmssurv.compare",
@@ -93,6 +95,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ArmSummary",
+    "BeyondFollowUpError",
     "Endpoint",
     "HazardRatio",
     "InputError",

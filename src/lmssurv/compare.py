@@ -568,27 +568,21 @@ def rmst_difference(
                           str(reference), level)
 
 
-@dataclass(frozen=True)
-class EnsembleRMSTDifference:
+@dataclass(frozen=True, kw_only=True)
+class EnsembleRMSTDifference(RMSTDifference):
     """An RMST difference pooled over an ensemble's draws by Rubin's rules.
 
-    ``estimate`` is the mean of the draws' differences, ``se`` the square root of the total
-    variance ``T = U + (1 + 1/M) B``: ``se_sampling = sqrt(U)`` (the mean of the draws' own
-    squared SEs, the trial's sampling error) and ``se_reconstruction = sqrt(B)`` (the SD of the
-    differences over the draws, what the publication leaves open). The CI and p use Student's
-    t with ``df`` degrees of freedom (``inf`` when the draws agree, then the normal).
-    ``ci_sampling`` is the Wald interval ``estimate +/- z * se_sampling``: what the interval
-    would be if the reconstruction were certain, for comparison.
+    The fields of :class:`RMSTDifference` (so code written for one pseudo-trial reads an
+    ensemble too), where ``estimate`` is the mean of the draws' differences and ``se`` the
+    square root of the total variance ``T = U + (1 + 1/M) B``, plus: ``se_sampling = sqrt(U)``
+    (the mean of the draws' own squared SEs, the trial's sampling error) and
+    ``se_reconstruction = sqrt(B)`` (the SD of the differences over the draws, what the
+    publication leaves open). The CI and p use Student's t with ``df`` degrees of freedom
+    (``inf`` when the draws agree, then the normal). ``ci_sampling`` is the Wald interval
+    ``estimate +/- z * se_sampling``: what the interval would be if the reconstruction were
+    certain, for comparison.
     """
 
-    estimate: float
-    se: float
-    ci: tuple[float, float]
-    p_value: float
-    tau: float
-    arm: str
-    reference: str
-    level: float
     draws: int
     se_sampling: float
     se_reconstruction: float
@@ -606,14 +600,19 @@ class EnsembleRMSTDifference:
     def to_frame(self) -> pd.DataFrame:
         """One tidy row: arm, reference, tau, difference, the three SEs, both CIs, p, draws, df."""
         p = _pct(self.level)
-        return pd.DataFrame([{
-            "arm": self.arm, "reference": self.reference, "tau": self.tau,
-            "rmst difference": self.estimate, "se": self.se, "se sampling": self.se_sampling,
-            "se reconstruction": self.se_reconstruction, f"lower {p}": self.ci[0],
-            f"upper {p}": self.ci[1], f"sampling-only lower {p}": self.ci_sampling[0],
-            f"sampling-only upper {p}": self.ci_sampling[1], "p": self.p_value,
-            "draws": self.draws, "df": self.df,
-        }])
+        out = super().to_frame()
+
+        def at(column: str) -> int:
+            return out.columns.get_loc(column)
+
+        out.insert(at("se") + 1, "se sampling", self.se_sampling)
+        out.insert(at("se sampling") + 1, "se reconstruction", self.se_reconstruction)
+        out.insert(at(f"upper {p}") + 1, f"sampling-only lower {p}", self.ci_sampling[0])
+        out.insert(at(f"sampling-only lower {p}") + 1, f"sampling-only upper {p}",
+                   self.ci_sampling[1])
+        out["draws"] = self.draws
+        out["df"] = self.df
+        return out
 
 
 def rmst_difference_ensemble(
@@ -737,9 +736,11 @@ def rmst_difference_ensemble(
     else:
         pval = math.nan
     half = _z(level) * math.sqrt(within)
-    return EnsembleRMSTDifference(est, se, (est - crit * se, est + crit * se), pval, float(tau),
-                                  str(arm), str(reference), level, m, math.sqrt(within),
-                                  math.sqrt(between), df, (est - half, est + half))
+    return EnsembleRMSTDifference(
+        estimate=est, se=se, ci=(est - crit * se, est + crit * se), p_value=pval, tau=float(tau),
+        arm=str(arm), reference=str(reference), level=level, draws=m,
+        se_sampling=math.sqrt(within), se_reconstruction=math.sqrt(between), df=df,
+        ci_sampling=(est - half, est + half))
 
 
 def compare_arms(
