@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lmssurv._validation import InputError
+from lmssurv._validation import UNSET, InputError, renamed
 from lmssurv.km import km_at, km_step
 from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks
 
@@ -86,8 +86,8 @@ def _one_accuracy(curve, ipd, at_risk, total_events, scale) -> pd.DataFrame:
     return out
 
 
-def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
-                   scale: str = "proportion") -> pd.DataFrame:
+def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, events=None,
+                   scale: str = "proportion", *, total_events=UNSET) -> pd.DataFrame:
     """Accuracy report of a reconstruction against what was digitised and published.
 
     Parameters
@@ -100,10 +100,12 @@ def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
         The rebuilt data: columns ``time``, ``event`` (and ``arm`` for several arms).
     at_risk : DataFrame or dict of DataFrame, optional
         The published numbers-at-risk table (columns ``time``, ``at_risk``).
-    total_events : int or dict of int, optional
+    events : int or dict of int, optional
         The published number of events.
     scale : {"proportion", "percent"}
         Scale of the clicks' survival.
+    total_events : int or dict of int, optional
+        Deprecated name of ``events`` (a :class:`DeprecationWarning`).
 
     Returns
     -------
@@ -121,11 +123,12 @@ def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
     >>> from lmssurv.reconstruct.from_curve import reconstruct_from_curve
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
     >>> table = pd.DataFrame({"time": [0, 4], "at_risk": [10, 8]})
-    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
-    >>> acc = curve_accuracy(clicks, ipd, at_risk=table, total_events=4)
+    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
+    >>> acc = curve_accuracy(clicks, ipd, at_risk=table, events=4)
     >>> acc.set_index("measure").loc[["max_abs_error", "events"], "error"].round(3).tolist()
     [0.029, 0.0]
     """
+    total_events = renamed("events", events, "total_events", total_events)
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame) \
             and not {"time", "survival"} <= set(curve):
         if not isinstance(ipd, pd.DataFrame) or "arm" not in ipd.columns:
@@ -186,7 +189,7 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
     >>> import pandas as pd
     >>> from lmssurv.reconstruct.from_curve import reconstruct_from_curve
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
-    >>> ipd = reconstruct_from_curve(clicks, n=10, total_events=4)
+    >>> ipd = reconstruct_from_curve(clicks, n=10, events=4)
     >>> fig = plot_curve_accuracy(clicks, ipd)
     >>> len(fig.axes)
     3

@@ -84,7 +84,7 @@ def curve_reconstruction_example_figure(*, seed: int = 2012) -> Figure:
                                     "at_risk": srt.size - np.searchsorted(srt, table_times)})
         totals[arm] = int(e.sum())
         truth[arm] = pd.DataFrame({"time": t, "event": e})
-    ipd = reconstruct_from_curve(curves, at_risk=tables, total_events=totals)
+    ipd = reconstruct_from_curve(curves, at_risk=tables, events=totals)
     return plot_curve_accuracy(
         curves, ipd, at_risk=tables, truth=truth, table_times=table_times,
         title="GBSG-2 recurrence-free survival: digitised, rebuilt and true Kaplan-Meier")
