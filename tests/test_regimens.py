@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import matplotlib
+import pandas as pd
 import pytest
 
 from lmssurv._validation import InputError
@@ -234,3 +235,26 @@ def test_regimen_list_errors_name_the_entry(text, message):
 
     with pytest.raises(InputError, match=message):
         load_regimen_list(text)
+
+
+def test_check_outcomes_survive_a_csv_round_trip(tmp_path):
+    from lmssurv.lms.regimens import CHECK_OUTCOME_COLUMNS, MissedNumbers, check_outcome
+
+    trial, report = _lms04_os_report()
+    missed = report.copy()
+    for quantity in ("HR", "median"):  # two misses, one per kind of row
+        at = missed.index[missed["quantity"] == quantity][0]
+        missed.loc[at, "ok"] = False
+    table = pd.DataFrame([check_outcome(report, trial), check_outcome(missed, trial)],
+                         columns=CHECK_OUTCOME_COLUMNS)
+    path = tmp_path / "outcomes.csv"
+    table.to_csv(path, index=False)
+    back = pd.read_csv(path, converters={"missed": MissedNumbers.from_text})
+    assert back["missed"].tolist() == table["missed"].tolist()
+    assert back["missed"].iloc[0] == () and len(back["missed"].iloc[1]) == 2
+    assert all(isinstance(m, MissedNumbers) for m in back["missed"])
+    back["not_reproduced"] = back["not_reproduced"].fillna("")  # CSV: an empty cell reads as NaN
+    pd.testing.assert_frame_equal(back.drop(columns="missed"), table.drop(columns="missed"),
+                                  check_dtype=False)
+    with pytest.raises(InputError, match=r"missed must be a JSON list .* got '\(\)'"):
+        MissedNumbers.from_text("()")

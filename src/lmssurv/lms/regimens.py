@@ -11,6 +11,7 @@ population, era, line and follow-up, and the reconstructions rest only on the pu
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "REGIMEN_TRIALS",
     "DirectComparison",
     "IndirectComparison",
+    "MissedNumbers",
     "RegimenList",
     "caveats_of",
     "check_outcome",
@@ -326,6 +328,45 @@ CHECK_OUTCOME_COLUMNS = [
 ]
 
 
+class MissedNumbers(tuple):
+    """The check-table rows outside tolerance, as ``(quantity, arm)`` pairs in report order.
+
+    A tuple for code; its ``str`` is JSON, so a table written with ``to_csv`` keeps the pairs
+    and :meth:`from_text` reads them back:
+    ``pd.read_csv(path, converters={"missed": MissedNumbers.from_text})``.
+
+    Examples
+    --------
+    >>> missed = MissedNumbers([("median", "Doxorubicin"), ("HR", "experimental vs control")])
+    >>> str(missed)
+    '[["median", "Doxorubicin"], ["HR", "experimental vs control"]]'
+    >>> MissedNumbers.from_text(str(missed)) == missed
+    True
+    """
+
+    def __new__(cls, pairs=()):
+        return super().__new__(cls, (tuple(pair) for pair in pairs))
+
+    def __str__(self) -> str:
+        return json.dumps([list(pair) for pair in self])
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    @classmethod
+    def from_text(cls, text: str) -> MissedNumbers:
+        """The pairs back from their ``str`` (a CSV cell); raises :class:`InputError` if not."""
+        try:
+            pairs = json.loads(text)
+        except (TypeError, ValueError) as err:
+            raise InputError(f"missed must be a JSON list of [quantity, arm] pairs, got "
+                             f"{text!r}; read it from a table lmssurv wrote.") from err
+        if not isinstance(pairs, list) or not all(
+                isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise InputError(f"missed must be a JSON list of [quantity, arm] pairs, got {text!r}.")
+        return cls(pairs)
+
+
 def hr_as_printed(value: float, like: float | None = None) -> str:
     """A published HR or CI bound with the decimals it was printed with (at least two).
 
@@ -358,8 +399,9 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
     Returns
     -------
     dict
-        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``missed`` is a tuple of ``(quantity, arm)``
-        pairs, the check-table rows outside tolerance, in report order; ``not_reproduced``
+        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``missed`` is a :class:`MissedNumbers`, the
+        ``(quantity, arm)`` pairs of the check-table rows outside tolerance, in report order
+        (CSV-safe: its ``str`` is JSON); ``not_reproduced``
         says the same for reading ("median [Doxorubicin]; HR"), and code reads ``missed``.
         ``hr_status`` is ``"reproduced"`` (the HR and every
         published CI bound within tolerance), ``"not reproduced"`` (the HR itself missed),
@@ -413,7 +455,7 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
                                      if "endpoint" in report.columns and len(report) else ""),
         "checked": len(report), "reproduced": int(ok.sum()), "all_ok": bool(ok.all()),
         "not_reproduced": "; ".join(names),
-        "missed": tuple(zip(missed["quantity"], missed["arm"], strict=True)),
+        "missed": MissedNumbers(zip(missed["quantity"], missed["arm"], strict=True)),
         "hr_status": status,
         "hr_published": hr_pub, "hr_published_lower": pub_low, "hr_published_upper": pub_high,
         "hr_rebuilt": hr_reb, "hr_rebuilt_lower": reb_low, "hr_rebuilt_upper": reb_high,
