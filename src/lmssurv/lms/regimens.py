@@ -52,6 +52,7 @@ __all__ = [
     "regimen_checks",
     "regimen_ipd",
     "regimen_summary",
+    "regimen_table",
 ]
 
 class DirectComparison(NamedTuple):
@@ -243,6 +244,34 @@ def regimen_summary(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS, se
         tab = summarise_arms(ipd, taus=taus, landmarks=taus, caveats=caveats_of(trial))
         tables.append(tab.assign(endpoint=endpoint))
     return combine_tables(tables)
+
+
+def regimen_table(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS, seed: int = 0,
+                  taus: tuple[float, ...] = (12.0, 24.0)) -> pd.DataFrame:
+    """:func:`regimen_summary` for reading: one row per arm, each quantity as "est (low-high)".
+
+    Medians and RMST in months with one decimal, survival in percent; a CI limit the rebuilt
+    data do not reach prints ``NE`` (:func:`lmssurv.format_estimate`). The caveat columns
+    (trial, arm, population, line, evidence) lead each row.
+
+    Examples
+    --------
+    >>> regimen_table("os", trials=["lms04"])[["arm", "median"]].to_numpy().tolist()
+    [['Doxorubicin', '24.0 (19.0-31.0)'], ['Doxorubicin + trabectedin', '33.0 (26.0-48.0)']]
+    """
+    from lmssurv._display import format_estimate
+
+    tab = regimen_summary(endpoint, trials=trials, seed=seed, taus=taus)
+    survival = tab["quantity"] == "survival"
+    tab["value"] = [
+        format_estimate(est, low, high, digits=0 if surv else 1, percent=surv)
+        for est, low, high, surv in zip(tab["estimate"], tab["lower 95%"], tab["upper 95%"],
+                                        survival, strict=True)]
+    tab["what"] = tab["quantity"] + tab["time"].map(lambda t: "" if pd.isna(t) else f" {t:g} mo")
+    out = tab.pivot_table(index=["trial", "arm", "population", "line", "evidence"],
+                          columns="what", values="value", aggfunc="first", sort=False)
+    out.columns.name = None
+    return out.reset_index()
 
 
 def _hr(trial: Trial, endpoint: str) -> tuple[HazardRatio, str]:
