@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from lmssurv._validation import UNSET, InputError, renamed
 from lmssurv.km import km_at, km_step
+from lmssurv.plotting import COLOURS
 from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 #: Okabe-Ito colour-blind-safe colours (blue, vermillion, bluish green, black).
-_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#000000")
+_COLOURS = tuple(COLOURS[name] for name in ("blue", "vermillion", "bluish green", "black"))
 _FONT = 13
 _DAYS_PER_MONTH = 365.25 / 12
 
