@@ -29,12 +29,12 @@ def main() -> pd.DataFrame:
     rows = []
     for k, arm in enumerate(arms()):
         dig = digitise(arm, np.random.default_rng([2024, k]))
-        reconstruct_from_curve(dig.clicks, at_risk=dig.at_risk, total_events=dig.total_events)
+        reconstruct_from_curve(dig.clicks, at_risk=dig.at_risk, events=dig.total_events)
         times = []
         for _ in range(REPEATS):
             start = time.perf_counter()
             reconstruct_from_curve(dig.clicks, at_risk=dig.at_risk,
-                                   total_events=dig.total_events)
+                                   events=dig.total_events)
             times.append(1000 * (time.perf_counter() - start))
         rows.append({"dataset": arm.dataset, "arm": arm.label, "n": arm.time.size,
                      "clicks": len(dig.clicks), "table_columns": len(dig.at_risk),

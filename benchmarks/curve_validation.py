@@ -28,7 +28,7 @@ STRESS = {"dd_tenure_democracy"}
 
 
 def _rebuild(dig):
-    return reconstruct_from_curve(dig.clicks, at_risk=dig.at_risk, total_events=dig.total_events)
+    return reconstruct_from_curve(dig.clicks, at_risk=dig.at_risk, events=dig.total_events)
 
 
 def main(n_seeds: int = 10) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Layering rules that keep lmssurv maintainable (issue 13), checked on the source with ``ast``.
 
 No module reaches into another module's private names: ``from lmssurv.x import _name`` and
-``x._name`` (with ``x`` an imported lmssurv module) are refused. Private *modules* (``_km``,
+``x._name`` (with ``x`` an imported lmssurv module) are refused. Private *modules* (``_io``,
 ``_normal``, ``_validation``...) are the package's shared internals and may be imported; what a
 module keeps private (a leading underscore) stays inside it. A helper another module needs is made
 public in its home module, or moved to the core module where it belongs.
@@ -172,3 +172,66 @@ def test_the_prose_guard_bites():
         'if "beyond the last follow-up" not in str(err):\n    raise\n'
     )) == 3
     assert prose_branches('ok = "x" in names\nparts = text.split(", ")\n') == []
+
+
+# -- the Kaplan-Meier lives in km.py ------------------------------------------------------
+#: Modules allowed to compute a product-limit estimate themselves, with the reason.
+#: from_curve/placement.py: Guyot's algorithm builds its KM from the digitised curve's at-risk
+#: intervals, interval by interval, before any patient exists.
+_KM_ALLOWED = {"km.py", "reconstruct/from_curve/placement.py"}
+
+
+def km_computations(source: str) -> list[str]:
+    """Places that compute a KM outside km.py: ``cumprod`` calls and lifelines'
+    ``KaplanMeierFitter``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ("cumprod", "KaplanMeierFitter"):
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                "lifelines") and any(a.name == "KaplanMeierFitter" for a in node.names):
+            found.append(f"line {node.lineno}: import KaplanMeierFitter")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_the_kaplan_meier_is_computed_in_km_py(path):
+    if str(path.relative_to(SRC)) in _KM_ALLOWED:
+        return
+    assert km_computations(path.read_text(encoding="utf-8")) == [], (
+        "compute the KM with lmssurv.km (km_table, km_levels, km_step, median_crossings)")
+
+
+def test_the_km_guard_bites():
+    assert len(km_computations("s = np.cumprod(1 - d / n)\n"
+                               "from lifelines import KaplanMeierFitter\n")) == 2
+    assert km_computations("s = np.cumsum(x)\n") == []
+
+
+# -- the LMS library sits on the core, never under it -------------------------------------
+_MAY_IMPORT_LMS = ("lms", "cli.py", "__init__.py")
+
+
+def lms_imports(source: str) -> list[str]:
+    """Imports of :mod:`lmssurv.lms` (the regimen library and demo figures)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                 else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+        found += [f"line {node.lineno}: {n}" for n in names
+                  if n == "lmssurv.lms" or n.startswith("lmssurv.lms.")]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_the_core_does_not_import_the_lms_library(path):
+    rel = path.relative_to(SRC)
+    if rel.parts[0] in _MAY_IMPORT_LMS:
+        return
+    assert lms_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_lms_guard_bites():
+    assert len(lms_imports("from lmssurv.lms.regimens import forest_table\n"
+                           "import lmssurv.lms.example\n")) == 2
+    assert lms_imports("from lmssurv.lmsx import y\nfrom lmssurv import km\n") == []

@@ -10,9 +10,9 @@ import pytest
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
-from lmssurv._km import fit_km, landmark_ci, survival_at
 from lmssurv._validation import InputError
 from lmssurv.checks import COLUMNS, check, check_arm, check_comparison, infer_ci_transform
+from lmssurv.km import fit_km, landmark_ci, survival_at
 from lmssurv.summary import ArmSummary, HazardRatio
 
 Z = stats.norm.ppf(0.975)

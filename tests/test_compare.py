@@ -386,3 +386,10 @@ def test_docstring_examples_run():
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10
     assert result.failed == 0
+
+
+def test_median_where_the_km_sits_at_one_half():
+    # Closed form: one event a month in 24 patients gives S = 1/2 exactly on [12, 13); the
+    # float product lands a hair above 1/2 and the median used to come out as 13
+    # (rule and guard: lmssurv.km.median_crossings).
+    assert median_survival(np.arange(1.0, 25.0), np.ones(24)).estimate == 12.0

@@ -128,3 +128,19 @@ def test_bad_input_messages():
         rmst_difference_ensemble(short, TAU)
     with pytest.raises(InputError, match=r"ens has no rows; pass an ensemble with at least two"):
         rmst_difference_ensemble(ens.iloc[:0], TAU)
+
+
+def test_ensemble_difference_is_an_rmst_difference_with_its_columns_in_order():
+    from lmssurv.compare import RMSTDifference
+
+    rng = np.random.default_rng(11)
+    ens = pd.DataFrame({"draw": np.repeat([0, 1, 2], 60),
+                        "arm": np.tile(np.repeat(["control", "experimental"], 30), 3),
+                        "time": rng.exponential(12.0, 180), "event": rng.random(180) < 0.7})
+    r = rmst_difference_ensemble(ens, 6.0)
+    assert isinstance(r, RMSTDifference)
+    assert list(r.to_frame().columns) == [
+        "arm", "reference", "tau", "rmst difference", "se", "se sampling", "se reconstruction",
+        "lower 95%", "upper 95%", "sampling-only lower 95%", "sampling-only upper 95%", "p",
+        "draws", "df"]
+    assert r.to_frame()["rmst difference"].iloc[0] == r.estimate

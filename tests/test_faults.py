@@ -295,10 +295,10 @@ def test_a_drop_at_time_0_is_refused():
 def test_no_events_under_a_falling_curve_is_refused():
     # was accepted: 9 of 10 patients censored at time 0 and no note (hypothesis found it)
     clicks = pd.DataFrame({"time": [0, 1, 2], "survival": [1, 0.5, 0.5]})
-    with pytest.raises(InputError, match=r"total_events=0, but the curve drops to 0.5"):
-        reconstruct_from_curve(clicks, n=10, total_events=0)
+    with pytest.raises(InputError, match=r"events=0, but the curve drops to 0.5"):
+        reconstruct_from_curve(clicks, n=10, events=0)
     flat = pd.DataFrame({"time": [0, 2], "survival": [1, 0.98]})  # within reading noise
-    ipd = reconstruct_from_curve(flat, n=10, total_events=0)
+    ipd = reconstruct_from_curve(flat, n=10, events=0)
     assert len(ipd) == 10 and ipd["event"].sum() == 0
 
 
@@ -354,7 +354,7 @@ _DIP_AT_0 = (pd.DataFrame({"time": [0.0, 0.0, 1.0], "survival": [1.0, 0.96875, 0
 def test_random_curves_rebuild_or_raise_input_error(case):
     clicks, at_risk, n, events = case
     try:
-        ipd = reconstruct_from_curve(clicks, at_risk=at_risk, n=n, total_events=events)
+        ipd = reconstruct_from_curve(clicks, at_risk=at_risk, n=n, events=events)
     except InputError:
         return
     assert len(ipd) == (n if at_risk is None else at_risk["at_risk"].iloc[0])

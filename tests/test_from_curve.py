@@ -37,7 +37,7 @@ def test_exact_staircase_with_table_is_rebuilt_exactly():
     # 10 patients; the table (10, 8, 6 at 0, 4, 8) leaves no room for censoring before 8:
     # 2 events at t=2 (KM 8/10 = 0.8), 2 at t=5 (0.8 * 6/8 = 0.6), 6 censored at 8.
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
-    ipd = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
+    ipd = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
     assert ipd["time"].tolist() == [2, 2, 5, 5] + [8] * 6
     assert ipd["event"].tolist() == [1] * 4 + [0] * 6
     assert km(ipd) == pytest.approx({2.0: 0.8, 5.0: 0.6}, abs=1e-12)
@@ -75,7 +75,7 @@ def test_censorings_where_the_steps_say_so():
                            "survival": [1, 1, 18 / 21, 18 / 21, 18 / 21 * 12 / 13,
                                         18 / 21 * 12 / 13]})
     table = pd.DataFrame({"time": [0, 3], "at_risk": [21, 12]})
-    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
     steps = km(ipd)
     # the first drop to the digit: no censoring before t=1 (the even spread is off by 0.015)
     assert steps[1.0] == pytest.approx(18 / 21, abs=1e-9)
@@ -96,7 +96,7 @@ def test_drop_clicked_after_a_table_time_is_counted_before_it():
     clicks = pd.DataFrame({"time": [0, 1, 1, 3.01, 3.01, 5, 5, 8],
                            "survival": [1, 1, 0.8, 0.8, 0.7, 0.7, 0.7 * 5 / 6, 0.7 * 5 / 6]})
     table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [10, 7, 5]})
-    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
     assert list(km(ipd).values()) == pytest.approx([0.8, 0.7, 0.7 * 5 / 6], abs=1e-12)
     ev = ipd.loc[ipd["event"] == 1, "time"].to_numpy()
     assert 3 - 1e-9 < ev[2] < 3  # moved across the table time by the least possible
@@ -112,7 +112,7 @@ def test_drop_clicked_before_a_table_time_is_counted_after_it():
     clicks = pd.DataFrame({"time": [0, 1, 1, 2.99, 2.99, 5, 5, 8],
                            "survival": [1, 1, 0.8, 0.8, s3, s3, s3 * 5 / 6, s3 * 5 / 6]})
     table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [10, 7, 5]})
-    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
     assert list(km(ipd).values()) == pytest.approx([0.8, s3, s3 * 5 / 6], abs=1e-12)
     assert ipd.loc[ipd["event"] == 1, "time"].tolist()[2] == 3.0
     assert int((ipd["time"] >= 3).sum()) == 7
@@ -132,7 +132,7 @@ def test_large_risk_sets_keep_the_published_split():
         clicks = pd.DataFrame({"time": [0, 1, 1, 3.01, 3.01, 5, 5, 8],
                                "survival": [1, 1, 0.8, 0.8, s2, s2, s3, s3]})
         table = pd.DataFrame({"time": [0, 3, 6], "at_risk": [100, at_3, at_3 - 3]})
-        ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=22)
+        ipd = reconstruct_from_curve(clicks, at_risk=table, events=22)
         note = ipd.attrs["intervals"][0]["note"]
         assert ("counted before 3" in note) is moved, note
         near = (ipd["time"] > 2.9) & (ipd["time"] < 3) & (ipd["event"] == 1)
@@ -145,7 +145,7 @@ def test_several_steps_merged_into_one_diagonal_spread_their_events():
     # (4, 0.8) of 4 drops of 1/20 with no censoring. The events are spread along the diagonal,
     # where it crosses each step's midpoint (0.975, 0.925, ...), not stacked at t=4.
     clicks = pd.DataFrame({"time": [0, 2, 4, 6], "survival": [1, 1, 0.8, 0.8]})
-    ipd = reconstruct_from_curve(clicks, n=20, total_events=4)
+    ipd = reconstruct_from_curve(clicks, n=20, events=4)
     ev = ipd.loc[ipd["event"] == 1, "time"].to_numpy()
     # KM after k events is 1 - k/20; midpoints 1 - (k + 1/2)/20 on the line 1 - 0.1 (t - 2)
     assert ev == pytest.approx([2.25, 2.75, 3.25, 3.75], abs=1e-9)
@@ -166,7 +166,7 @@ def test_total_events_and_n_are_exact_on_noisy_clicks():
                                                                           2 * ev_t.size + 1)})
     grid = np.arange(0, 40, 6.0)
     table = pd.DataFrame({"time": grid, "at_risk": [(time >= g).sum() for g in grid]})
-    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=int(event.sum()))
+    ipd = reconstruct_from_curve(clicks, at_risk=table, events=int(event.sum()))
     assert len(ipd) == 150 and ipd["event"].sum() == event.sum()
     rebuilt = [(ipd["time"] >= g).sum() for g in grid]
     assert rebuilt == table["at_risk"].tolist()  # every published number at risk
@@ -175,15 +175,15 @@ def test_total_events_and_n_are_exact_on_noisy_clicks():
 def test_percent_scale_gives_the_same_patients():
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
     pct = STAIRS.assign(survival=STAIRS["survival"] * 100)
-    a = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
-    b = reconstruct_from_curve(pct, at_risk=table, total_events=4, scale="percent")
+    a = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
+    b = reconstruct_from_curve(pct, at_risk=table, events=4, scale="percent")
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_deterministic():
     table = pd.DataFrame({"time": [0, 4], "at_risk": [10, 8]})
-    a = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
-    b = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
+    a = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
+    b = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -193,7 +193,7 @@ def test_censor_ticks_place_the_censorings():
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 6, 4]})
     clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8],
                            "survival": [1, 1, 0.8, 0.8, 0.6, 0.6]})
-    ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4,
+    ipd = reconstruct_from_curve(clicks, at_risk=table, events=4,
                                  censor_times=[3.1, 3.7, 6.5, 7.0])
     cens = ipd.loc[(ipd["event"] == 0) & (ipd["time"] < 4), "time"].tolist()
     assert cens == [3.1, 3.7]
@@ -203,7 +203,7 @@ def test_censor_ticks_place_the_censorings():
 def test_dict_of_arms():
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
     ipd = reconstruct_from_curve({"A": STAIRS, "B": STAIRS}, at_risk={"A": table, "B": table},
-                                 total_events={"A": 4, "B": 4})
+                                 events={"A": 4, "B": 4})
     assert list(ipd.columns) == ["arm", "time", "event"]
     assert ipd.groupby("arm")["event"].sum().to_dict() == {"A": 4, "B": 4}
     assert set(ipd.attrs["arms"]) == {"A", "B"}
@@ -213,9 +213,9 @@ def test_total_events_settled_by_turning_an_event_into_a_censoring():
     # Clicks imply 4 events, the paper says 3: one event becomes a censoring at its own time,
     # so n and every number at risk are unchanged; the change is recorded.
     # The table (10, 8, 6 at 0, 4, 8) forces 2 events at t=2 and 2 at t=5 (no censoring fits);
-    # total_events=3 then turns the latest event (t=5) into a censoring at t=5.
+    # events=3 then turns the latest event (t=5) into a censoring at t=5.
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
-    ipd = reconstruct_from_curve(STAIRS, at_risk=table, total_events=3)
+    ipd = reconstruct_from_curve(STAIRS, at_risk=table, events=3)
     assert ipd["event"].sum() == 3 and len(ipd) == 10
     assert ipd.loc[ipd["time"] == 5, "event"].tolist() == [1, 0]
     assert [(ipd["time"] >= g).sum() for g in (0, 4, 8)] == [10, 8, 6]
@@ -289,8 +289,8 @@ def test_bad_curves_are_explained(clicks, kwargs, message):
      r"starts at time 4, not 0; add the row \(0, n\) or pass n="),
     ({"at_risk": pd.DataFrame({"time": [0, 4], "at_risk": [10, 8]}), "n": 12},
      r"n=12 disagrees with at_risk at time 0 \(10\)"),
-    ({"n": 10, "total_events": 11}, r"total_events=11 is more than the 10 patients"),
-    ({"n": 10, "total_events": 2.5}, r"total_events must be a whole number, got 2.5"),
+    ({"n": 10, "events": 11}, r"events=11 is more than the 10 patients"),
+    ({"n": 10, "events": 2.5}, r"events must be a whole number, got 2.5"),
     ({"at_risk": pd.DataFrame({"time": [0, 4], "at_risk": [10, 7.5]})},
      r"at_risk.at_risk at time 4 must be a whole number"),
     ({"at_risk": pd.DataFrame({"time": [0, 0], "at_risk": [10, 8]})},
@@ -358,8 +358,8 @@ def test_read_missing_file(tmp_path):
 # --------------------------------------------------------------------------------------------
 def test_accuracy_of_an_exact_rebuild_is_zero():
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
-    ipd = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
-    acc = curve_accuracy(STAIRS, ipd, at_risk=table, total_events=4).set_index("measure")
+    ipd = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
+    acc = curve_accuracy(STAIRS, ipd, at_risk=table, events=4).set_index("measure")
     # exact up to floating-point rounding of the KM product
     assert acc.loc[["rmse", "mean_abs_error", "max_abs_error"], "error"].tolist() == \
         pytest.approx([0, 0, 0], abs=1e-12)
@@ -382,7 +382,7 @@ def test_accuracy_plot_has_three_panels():
     import matplotlib.pyplot as plt
 
     table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
-    ipd = reconstruct_from_curve(STAIRS, at_risk=table, total_events=4)
+    ipd = reconstruct_from_curve(STAIRS, at_risk=table, events=4)
     fig = plot_curve_accuracy(STAIRS, ipd, at_risk=table)
     try:
         assert len(fig.axes) == 3
@@ -428,7 +428,7 @@ def test_read_digitised_output_goes_straight_in(tmp_path):
     (LONG_CURVE, {"at_risk": LONG_TABLE.replace({"arm": {"B": "b"}})},
      r"at_risk names the arms \['A', 'b'\] but the curve has \['A', 'B'\].*Is 'b' the curve's "
      r"'B'\?"),
-    ({"A": STAIRS, "B": STAIRS}, {"at_risk": TABLE, "total_events": 4},
+    ({"A": STAIRS, "B": STAIRS}, {"at_risk": TABLE, "events": 4},
      r"at_risk is one value for 2 arms"),
     ({"A": STAIRS, "B": STAIRS}, {"n": {"A": 10, "B": 10}, "censor_times": [3.0]},
      r"censor_times is one value for 2 arms"),
@@ -439,7 +439,7 @@ def test_ambiguous_arms_are_refused_never_merged(curve, kwargs, message):
 
 
 def test_one_named_arm_takes_a_plain_table():
-    ipd = reconstruct_from_curve(STAIRS.assign(arm="A"), at_risk=TABLE, total_events=4)
+    ipd = reconstruct_from_curve(STAIRS.assign(arm="A"), at_risk=TABLE, events=4)
     assert ipd["arm"].unique().tolist() == ["A"] and len(ipd) == 10
 
 
@@ -447,12 +447,12 @@ def test_one_named_arm_takes_a_plain_table():
     ("days", 1 / 30.4375), ("weeks", 7 / 30.4375), ("years", 12.0), ("months", 1.0)])
 def test_time_unit_converts_curve_table_and_ticks_once(unit, months_per_unit):
     # the same figure drawn on another axis: times divided by the unit's length in months
-    in_months = reconstruct_from_curve(STAIRS, at_risk=TABLE, total_events=4,
+    in_months = reconstruct_from_curve(STAIRS, at_risk=TABLE, events=4,
                                        censor_times=[3.1, 3.7, 6.5, 7.0])
     scale = 1 / months_per_unit
     other = reconstruct_from_curve(STAIRS.assign(time=STAIRS.time * scale),
                                    at_risk=TABLE.assign(time=TABLE.time * scale),
-                                   total_events=4,
+                                   events=4,
                                    censor_times=[t * scale for t in (3.1, 3.7, 6.5, 7.0)],
                                    time_unit=unit)
     # 1e-12: one multiplication and one division in floating point
@@ -460,3 +460,29 @@ def test_time_unit_converts_curve_table_and_ticks_once(unit, months_per_unit):
     assert other["event"].tolist() == in_months["event"].tolist()
     with pytest.raises(InputError, match=r"time_unit must be one of .*got 'fortnights'"):
         reconstruct_from_curve(STAIRS, n=10, time_unit="fortnights")
+
+
+def test_one_curve_and_a_dict_give_the_same_columns():
+    one = reconstruct_from_curve(STAIRS, at_risk=TABLE, events=4)
+    several = reconstruct_from_curve({"A": STAIRS, "B": STAIRS}, at_risk={"A": TABLE, "B": TABLE},
+                                     events={"A": 4, "B": 4})
+    named = reconstruct_from_curve({"A": STAIRS}, at_risk=TABLE, events=4)
+    assert list(one.columns) == list(several.columns) == list(named.columns) == [
+        "arm", "time", "event"]
+    assert set(one["arm"]) == {"curve"} and set(named["arm"]) == {"A"}
+    pd.testing.assert_frame_equal(one.drop(columns="arm"), named.drop(columns="arm"))
+    # a long at-risk table naming the single curve's arm gives its name
+    long_table = TABLE.assign(arm="A")
+    assert set(reconstruct_from_curve(STAIRS, at_risk=long_table)["arm"]) == {"A"}
+
+
+def test_total_events_is_a_deprecated_alias_of_events():
+    new = reconstruct_from_curve(STAIRS, at_risk=TABLE, events=4)
+    with pytest.warns(DeprecationWarning, match=r"total_events is deprecated; pass events="):
+        old = reconstruct_from_curve(STAIRS, at_risk=TABLE, total_events=4)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(InputError, match="total_events is the old name of events"):
+        reconstruct_from_curve(STAIRS, at_risk=TABLE, events=4, total_events=4)
+    with pytest.warns(DeprecationWarning, match="total_events is deprecated"):
+        acc = curve_accuracy(STAIRS, new, at_risk=TABLE, total_events=4)
+    pd.testing.assert_frame_equal(acc, curve_accuracy(STAIRS, new, at_risk=TABLE, events=4))

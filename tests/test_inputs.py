@@ -437,12 +437,12 @@ def test_at_risk_counts_that_rise_or_disagree_with_n():
 
 
 def test_total_events_above_n():
-    with raises("total_events=11 is more than the 10 patients; check it."):
-        reconstruct_from_curve(CLICKS, at_risk=TABLE, total_events=11)
-    with raises("total_events must be >= 0, got -1."):
-        reconstruct_from_curve(CLICKS, at_risk=TABLE, total_events=-1)
-    with raises("total_events must be a whole number, got '4'."):
-        reconstruct_from_curve(CLICKS, at_risk=TABLE, total_events="4")
+    with raises("events=11 is more than the 10 patients; check it."):
+        reconstruct_from_curve(CLICKS, at_risk=TABLE, events=11)
+    with raises("events must be >= 0, got -1."):
+        reconstruct_from_curve(CLICKS, at_risk=TABLE, events=-1)
+    with raises("events must be a whole number, got '4'."):
+        reconstruct_from_curve(CLICKS, at_risk=TABLE, events="4")
 
 
 def test_curve_without_table_or_n():

@@ -5,15 +5,17 @@ import math
 import numpy as np
 import pytest
 
-from lmssurv._km import fit_km
 from lmssurv.km import (
+    fit_km,
     greenwood_by_row,
     half_step,
     km_at,
     km_levels,
+    km_medians,
     km_step,
     km_table,
     loglog_band,
+    median_crossings,
     rmst_with_variance,
 )
 from lmssurv.summary import se_log_from_ci
@@ -118,3 +120,55 @@ def test_se_log_from_ci():
     assert wide == pytest.approx((math.log(0.955) - math.log(0.435)) / (2 * Z95))
     assert se_log_from_ci(0.001, 0.95, slack=0.005) == pytest.approx(
         (math.log(0.955) - math.log(1e-12)) / (2 * Z95))
+
+
+# -- the median rule (km.median_crossings, km.km_medians) -----------------------------------
+def test_median_at_exactly_one_half_is_the_interval_start():
+    # Closed form: 24 patients, one event a month, no censoring: S(12) = 12/24 = 1/2 exactly
+    # and S stays 1/2 on [12, 13). The float product (23/24)...(12/13) is 0.5000000000000001,
+    # which without the MEDIAN_TOL guard would put the median at 13. R survival's documented
+    # rule (?quantile.survfit) gives the midpoint 12.5 here; lmssurv takes the start, 12.
+    time, event = np.arange(1.0, 25.0), np.ones(24, dtype=int)
+    km = km_table(time, event)
+    assert km.surv[11] != 0.5  # the rounding the guard is for
+    assert median_crossings(km.times, km.surv, km.greenwood, Z95)[0] == 12.0
+    t, e, _, level = km_levels(time, event)
+    assert km_medians(t, e, level) == (12.0, 13.0)  # interval start and end
+    t, e, _, level = km_levels([1.0, 2, 3], [1, 1, 1])  # S = 2/3, 1/3, 0: no plateau at 1/2
+    assert km_medians(t, e, level) == (2.0, 2.0)
+
+
+def test_median_ci_by_hand():
+    # Closed form for 1, 2+, 3, 4, 5+: S = 0.8, 0.8, 0.5333, 0.2667 at 1, 3, 4 (Greenwood
+    # 1/20, 1/20 + 1/6, + 1/2). Lower band at t=1: 0.8 ** exp(z sqrt(.05) / log(1/.8)) = 0.2038
+    # <= 0.5, so the CI starts at 1; the upper band at 4 is 0.2667 ** exp(-z sqrt(.7167) /
+    # log(1/.2667)) = 0.6861 > 0.5 and nothing follows: the upper limit is not reached.
+    # (test_compare.py holds R survival's values for the aml and ovarian data.)
+    km = km_table([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])
+    lo, hi = loglog_band(0.8, 0.05, Z95)
+    assert lo == pytest.approx(0.2038, abs=1e-4)
+    assert loglog_band(float(km.surv[2]), 1 / 20 + 1 / 6 + 1 / 2, Z95)[1] == pytest.approx(
+        0.6861, abs=1e-4)
+    out = median_crossings(km.times, km.surv, km.greenwood, Z95)
+    assert out[:2].tolist() == [4.0, 1.0] and math.isnan(out[2])
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_median_rule_same_on_table_rows_and_batches(seed):
+    """One rule whatever the view: the table, the rows (censorings masked out) and 2-D rows."""
+    time, event = _data(seed)
+    km = km_table(time, event)
+    table = median_crossings(km.times, km.surv, km.greenwood, Z95)
+    t, e, r, level = km_levels(time, event)
+    rows = median_crossings(t, level, greenwood_by_row(e, r), Z95, is_event=e > 0)
+    np.testing.assert_array_equal(rows, table)
+    rng = np.random.default_rng(seed)
+    batch = np.vstack([time, time + rng.uniform(0, 0.4, time.size), np.sort(time)])
+    bt, be, br, blevel = km_levels(batch, event)
+    out = median_crossings(bt, blevel, greenwood_by_row(be, br), Z95, is_event=be > 0)
+    for k in range(batch.shape[0]):
+        t1, e1, r1, l1 = km_levels(batch[k], event)
+        np.testing.assert_array_equal(bt[k], t1)
+        np.testing.assert_array_equal(blevel[k], l1)
+        np.testing.assert_array_equal(
+            out[k], median_crossings(t1, l1, greenwood_by_row(e1, r1), Z95, is_event=e1 > 0))

@@ -32,7 +32,7 @@ def test_loading_and_auditing_a_trial_needs_no_heavy_module():
 
 
 @pytest.mark.parametrize("name", ["check", "reconstruct_trial", "reconstruct_from_curve",
-                                  "rmst", "plot_km"])
+                                  "rmst", "plot_km", "BeyondFollowUpError"])
 def test_lazy_names_resolve(name):
     import lmssurv
 

@@ -7,8 +7,9 @@ pytest, whatever kernelspecs the user has installed), with headless matplotlib
 first line in the ``.py`` file), the cell's source and its error.
 
 Guard tests make sure notebooks cannot silently disappear (the expected ones are present) and
-that every notebook ends with assert cells comparing its key numbers with the published ones
-(STYLE.md, Notebooks).
+that they stay stories: no ``assert`` and no function definitions in a notebook (a claim is
+asserted in the notebook's story test, a reusable helper lives in the package), and every
+notebook has its story test module.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 # Notebooks that must exist: a rename or deletion has to update this list on purpose.
 EXPECTED = {"01_lms04_reproduction.py", "02_regimen_comparison.py"}
+# The tests that hold each notebook's claims, asserted on the same library calls.
+STORY_TESTS = {"01_lms04_reproduction.py": "test_lms04_story.py",
+               "02_regimen_comparison.py": "test_regimen_story.py"}
 # Per cell; the slowest cell (ten LMS-04 reconstructions and checks) takes a few seconds.
 CELL_TIMEOUT = 120
 # ANSI colour codes in IPython tracebacks make failure messages unreadable in a terminal log.
@@ -105,20 +109,35 @@ def test_notebook_names_are_unique_by_number():
     assert len(numbers) == len(set(numbers)), f"two notebooks share a number: {numbers}"
 
 
+def scaffolding(source: str) -> list[str]:
+    """Assert statements and function definitions in a code cell's source."""
+    return [f"line {node.lineno}: {type(node).__name__}" for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.Assert, ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_ends_with_assert_cells(path: Path):
+def test_notebook_tells_a_story_and_its_claims_are_tested(path: Path):
     nb = _read(path)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3", (
         f"{path.name}: jupytext header must name the python3 kernel")
     assert any(c.cell_type == "markdown" for c in nb.cells), f"{path.name}: no story, no markdown"
     cells = _code_cells(nb)
     assert cells, f"{path.name}: no code cells"
-    last = cells[-1]
-    tree = ast.parse(last.source)
-    asserts = [node for node in ast.walk(tree) if isinstance(node, ast.Assert)]
-    assert asserts, (
-        f"{path.name}: the last code cell has no assert statement; notebooks end with assert "
-        f"cells on their key numbers (STYLE.md). Last cell:\n{last.source}")
+    found = {i: scaffolding(c.source) for i, c in enumerate(cells, start=1)}
+    found = {i: f for i, f in found.items() if f}
+    assert not found, (
+        f"{path.name}: code cells {found} hold asserts or function definitions; assert the "
+        f"claim in tests/{STORY_TESTS.get(path.name, 'test_<topic>_story.py')} and move a "
+        "reusable helper into the package.")
+    story = STORY_TESTS.get(path.name)
+    assert story is not None and (Path(__file__).parent / story).exists(), (
+        f"{path.name}: name its story test module in STORY_TESTS")
+
+
+def test_the_scaffolding_guard_bites():
+    assert scaffolding("x = 1\nassert x == 1\ndef helper():\n    return 2\n") == [
+        "line 2: Assert", "line 3: FunctionDef"]
+    assert scaffolding("y = [v for v in range(3)]\nf = lambda v: v\n") == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -249,3 +249,13 @@ def test_long_labels_keep_the_legend_on_the_canvas():
     fig.canvas.draw()
     box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
     assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+
+
+def test_one_palette_for_every_figure():
+    # Okabe & Ito (2008), "Color Universal Design", the published sRGB values of the palette
+    from lmssurv.plotting import COLOURS, OKABE_ITO
+
+    assert COLOURS == {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
+                       "reddish purple": "#CC79A7", "orange": "#E69F00",
+                       "sky blue": "#56B4E9", "black": "#000000"}
+    assert OKABE_ITO[:3] == (COLOURS["blue"], COLOURS["vermillion"], COLOURS["bluish green"])

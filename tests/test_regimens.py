@@ -1,4 +1,4 @@
-"""Tests for the regimen library (data/*.toml), lmssurv.regimens and lmssurv.regimen_plots.
+"""Tests for the regimen library (data/*.toml), lmssurv.lms.regimens and lmssurv.lms.regimen_plots.
 
 Reference numbers are the published ones in the curated files (each file names its source);
 indirect HRs are recomputed by hand (Bucher 1997).
@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 
 import matplotlib
+import pandas as pd
 import pytest
 
 from lmssurv._validation import InputError
 from lmssurv.compare import CAVEAT_COLUMNS, hazard_ratio_from_p
-from lmssurv.regimens import REGIMEN_TRIALS, forest_table, regimen_ipd, regimen_summary
+from lmssurv.lms.regimens import REGIMEN_TRIALS, forest_table, regimen_ipd, regimen_summary
 from lmssurv.trials import list_trials, load_trial
 
 matplotlib.use("Agg")
@@ -86,7 +87,7 @@ def test_regimen_tables_carry_caveats_and_published_medians():
 
 
 def test_figures_are_written(tmp_path):
-    from lmssurv.regimen_plots import write_regimen_figures
+    from lmssurv.lms.regimen_plots import write_regimen_figures
 
     paths = write_regimen_figures(tmp_path, seed=0)
     assert sorted(paths) == ["regimens_forest", "regimens_os", "regimens_pfs"]
@@ -103,7 +104,7 @@ def _lms04_os_report():
 
 
 def test_check_outcome_counts_and_hr_verdict_come_from_the_report():
-    from lmssurv.regimens import check_outcome
+    from lmssurv.lms.regimens import check_outcome
 
     trial, report = _lms04_os_report()
     row = check_outcome(report, trial)
@@ -129,7 +130,7 @@ def test_check_outcome_counts_and_hr_verdict_come_from_the_report():
 
 def test_check_outcome_without_published_hr():
     from lmssurv.checks import check
-    from lmssurv.regimens import check_outcome
+    from lmssurv.lms.regimens import check_outcome
 
     trial = load_trial("lms02")
     row = check_outcome(check(trial, "os", trial.reconstruct("os", seed=0)), trial)
@@ -138,7 +139,7 @@ def test_check_outcome_without_published_hr():
 
 def test_regimen_checks_check_the_rows_that_are_drawn():
     from lmssurv.checks import check
-    from lmssurv.regimens import regimen_checks
+    from lmssurv.lms.regimens import regimen_checks
 
     ipd = regimen_ipd("pfs", trials=["lms04", "geddis"])
     tab = regimen_checks(ipd, "pfs")
@@ -152,8 +153,8 @@ def test_regimen_checks_check_the_rows_that_are_drawn():
 
 
 def test_figure_says_when_a_trial_hr_was_not_reproduced():
-    from lmssurv.regimen_plots import plot_regimen_curves
-    from lmssurv.regimens import regimen_checks
+    from lmssurv.lms.regimen_plots import plot_regimen_curves
+    from lmssurv.lms.regimens import regimen_checks
 
     ipd = regimen_ipd("os", trials=["lms04", "announce"])
     checks = regimen_checks(ipd, "os")
@@ -185,7 +186,7 @@ def test_figure_says_when_a_trial_hr_was_not_reproduced():
 def test_regimen_list_from_data_is_the_list_the_code_held():
     # Independent route: the tuples hard-coded in src/lmssurv/regimens.py before the list moved
     # to data/regimens.toml (commit 9776e13), copied here by hand.
-    from lmssurv.regimens import load_regimen_list
+    from lmssurv.lms.regimens import load_regimen_list
 
     reg = load_regimen_list()
     assert reg.trials == REGIMEN_TRIALS == (
@@ -230,7 +231,30 @@ def test_regimen_list_from_data_is_the_list_the_code_held():
     ('trials = ["lms04"]\n', r"schema_version must be 1, got None"),
 ])
 def test_regimen_list_errors_name_the_entry(text, message):
-    from lmssurv.regimens import load_regimen_list
+    from lmssurv.lms.regimens import load_regimen_list
 
     with pytest.raises(InputError, match=message):
         load_regimen_list(text)
+
+
+def test_check_outcomes_survive_a_csv_round_trip(tmp_path):
+    from lmssurv.lms.regimens import CHECK_OUTCOME_COLUMNS, MissedNumbers, check_outcome
+
+    trial, report = _lms04_os_report()
+    missed = report.copy()
+    for quantity in ("HR", "median"):  # two misses, one per kind of row
+        at = missed.index[missed["quantity"] == quantity][0]
+        missed.loc[at, "ok"] = False
+    table = pd.DataFrame([check_outcome(report, trial), check_outcome(missed, trial)],
+                         columns=CHECK_OUTCOME_COLUMNS)
+    path = tmp_path / "outcomes.csv"
+    table.to_csv(path, index=False)
+    back = pd.read_csv(path, converters={"missed": MissedNumbers.from_text})
+    assert back["missed"].tolist() == table["missed"].tolist()
+    assert back["missed"].iloc[0] == () and len(back["missed"].iloc[1]) == 2
+    assert all(isinstance(m, MissedNumbers) for m in back["missed"])
+    back["not_reproduced"] = back["not_reproduced"].fillna("")  # CSV: an empty cell reads as NaN
+    pd.testing.assert_frame_equal(back.drop(columns="missed"), table.drop(columns="missed"),
+                                  check_dtype=False)
+    with pytest.raises(InputError, match=r"missed must be a JSON list .* got '\(\)'"):
+        MissedNumbers.from_text("()")

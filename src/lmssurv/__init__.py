@@ -20,6 +20,7 @@ from lmssurv.trials import Endpoint, Trial, exact_binomial_ci, list_trials, load
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first use (_LAZY)
     from lmssurv.checks import check, check_arm, check_comparison
     from lmssurv.compare import (
+        BeyondFollowUpError,
         bucher,
         compare_arms,
         hazard_ratio_from_p,
@@ -50,6 +51,7 @@ _LAZY = {
     "check": "lmssurv.checks",
     "check_arm": "lmssurv.checks",
     "check_comparison": "lmssurv.checks",
+    "BeyondFollowUpError": "lmssurv.compare",
     "bucher": "lmssurv.compare",
     "compare_arms": "lmssurv.compare",
     "hazard_ratio_from_p": "lmssurv.compare",
@@ -67,15 +69,15 @@ _LAZY = {
     "plot_km": "lmssurv.plotting",
     "plot_endpoint": "lmssurv.plotting",
     "numbers_at_risk": "lmssurv.plotting",
-    "plot_forest": "lmssurv.regimen_plots",
+    "plot_forest": "lmssurv.lms.regimen_plots",
     "curve_accuracy": "lmssurv.curve_accuracy",
-    "curve_reconstruction_example_figure": "lmssurv.curve_accuracy",
+    "curve_reconstruction_example_figure": "lmssurv.lms.example",
     "plot_curve_accuracy": "lmssurv.curve_accuracy",
-    "plot_curve_reconstruction_example": "lmssurv.curve_accuracy",
-    "plot_regimen_curves": "lmssurv.regimen_plots",
-    "regimen_ipd": "lmssurv.regimens",
-    "regimen_summary": "lmssurv.regimens",
-    "forest_table": "lmssurv.regimens",
+    "plot_curve_reconstruction_example": "lmssurv.lms.example",
+    "plot_regimen_curves": "lmssurv.lms.regimen_plots",
+    "regimen_ipd": "lmssurv.lms.regimens",
+    "regimen_summary": "lmssurv.lms.regimens",
+    "forest_table": "lmssurv.lms.regimens",
 }
 
 
@@ -93,6 +95,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ArmSummary",
+    "BeyondFollowUpError",
     "Endpoint",
     "HazardRatio",
     "InputError",

@@ -11,8 +11,11 @@ import math
 import numbers
 import reprlib
 
-__all__ = ["MAX_PATIENTS", "InputError", "check_fraction", "check_positive", "check_whole",
-           "require_frame", "short_repr"]
+__all__ = ["MAX_PATIENTS", "UNSET", "InputError", "check_fraction", "check_positive",
+           "check_whole", "renamed", "require_frame", "short_repr"]
+
+#: Default of a deprecated keyword, to tell "not passed" from an explicit None.
+UNSET = object()
 
 #: No trial arm is larger than this; a bigger n is a typo (and would exhaust memory when rebuilt).
 MAX_PATIENTS = 1_000_000
@@ -125,3 +128,19 @@ def require_frame(frame: object, name: str, columns: list[str], *, kind: str = "
         )
     if len(frame) == 0:
         raise InputError(f"{name} has no {empty}")
+
+
+def renamed(new: str, value: object, old: str, old_value: object, *, stacklevel: int = 3) -> object:
+    """The value of keyword ``new``, accepting its deprecated name ``old`` with a warning.
+
+    ``old_value`` is :data:`UNSET` when the caller did not pass ``old``. Passing both raises.
+    """
+    if old_value is UNSET:
+        return value
+    if value is not None:
+        raise InputError(f"{old} is the old name of {new}; pass only {new}.")
+    import warnings
+
+    warnings.warn(f"{old} is deprecated; pass {new}= instead (the same number).",
+                  DeprecationWarning, stacklevel=stacklevel)
+    return old_value

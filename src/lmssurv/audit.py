@@ -6,45 +6,7 @@ correct report must satisfy up to the rounding of its printed digits. Each row s
 reported, what the other numbers imply, by how much they differ and whether that difference is
 within rounding (and the stated approximation slack).
 
-Checks
-------
-``hr_ci_symmetry``
-    A Wald CI is symmetric on the log scale: the HR should be the geometric mean of its limits.
-``hr_p_value``
-    The p-value implied by the HR and its CI, ``z = log HR / SE`` with
-    ``SE = (log upper - log lower) / (2 z_{1-alpha/2})`` (Altman & Bland 2011), against the
-    printed p (exact or a bound). The implied p is given as a range over every rounding of the
-    printed HR and limits.
-``ci_width_events``
-    Events implied by the CI width, ``4 / SE^2`` (Parmar et al. 1998, 1:1 events), against the
-    printed total. The relation is an approximation: with events split ``d1, d2`` the expected
-    variance is ``1/d1 + 1/d2 >= 4 / (d1 + d2)``, and adjusted Cox models have slightly wider
-    CIs, so the reported total may exceed the implied one by up to 10% beyond rounding.
-``median_vs_landmark`` and ``median_ci_vs_landmark``
-    A median after a landmark needs ``S(t) >= 0.5`` there and vice versa; a landmark inside the
-    median's CI should have a CI containing 0.5, one outside should not (the Brookmeyer-Crowley
-    CI inverts the pointwise test of ``S(t) = 0.5``). The exponential curve through the median,
-    ``0.5^(t / median)``, is shown as a reference value only.
-``events_vs_follow_up``
-    Events expected from the median (exponential hazard) and uniform potential follow-up of
-    median ``m`` over the accrual window, against the printed events, within two binomial SDs.
-``follow_up_vs_dates``
-    The median potential follow-up implied by the accrual dates and the cut-off (cut-off minus
-    the accrual midpoint under uniform entry) against the printed median follow-up, and the
-    IQR width against half the accrual window.
-``secondary_claim``
-    Values seen only in secondary or untraced sources (``[[unconfirmed]]``) against the primary
-    numbers: a median against the printed one's rounding; a p-value against the range implied by
-    the HR and CI.
-``cross_analysis``
-    The same endpoint at two analyses (e.g. ``pfs`` and ``pfs_esmo2021``): medians against each
-    other's CI, HRs against each other's CI, and implied events that must not fall at a later
-    cut-off.
-``secondary_only``
-    Endpoint numbers whose only sources are secondary (news pages, reviews): for information.
-
-Verdicts: ``consistent``, ``borderline`` (outside rounding but explained by a stated
-approximation), ``inconsistent``, ``info`` (nothing to test against).
+The checks and their verdicts are listed in :func:`audit`.
 
 References
 ----------
@@ -557,11 +519,51 @@ def audit(trial: Trial | str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per check with columns :data:`AUDIT_COLUMNS`: ``check`` (see the module
-        docstring), ``endpoint`` (or analysis, or ``"pfs vs pfs_esmo2021"``), ``arm``,
+        One row per check with columns :data:`AUDIT_COLUMNS`: ``check`` (see Notes),
+        ``endpoint`` (or analysis, or ``"pfs vs pfs_esmo2021"``), ``arm``,
         ``reported``, ``implied`` (what the other numbers imply), ``discrepancy``
         (reported - implied), ``verdict`` (one of :data:`VERDICTS`) and ``explanation``.
         ``attrs["trial"]`` names the trial.
+
+    Notes
+    -----
+    ``hr_ci_symmetry``
+        A Wald CI is symmetric on the log scale: the HR should be the geometric mean of its limits.
+    ``hr_p_value``
+        The p-value implied by the HR and its CI, ``z = log HR / SE`` with
+        ``SE = (log upper - log lower) / (2 z_{1-alpha/2})`` (Altman & Bland 2011), against the
+        printed p (exact or a bound). The implied p is given as a range over every rounding of the
+        printed HR and limits.
+    ``ci_width_events``
+        Events implied by the CI width, ``4 / SE^2`` (Parmar et al. 1998, 1:1 events), against the
+        printed total. The relation is an approximation: with events split ``d1, d2`` the expected
+        variance is ``1/d1 + 1/d2 >= 4 / (d1 + d2)``, and adjusted Cox models have slightly wider
+        CIs, so the reported total may exceed the implied one by up to 10% beyond rounding.
+    ``median_vs_landmark`` and ``median_ci_vs_landmark``
+        A median after a landmark needs ``S(t) >= 0.5`` there and vice versa; a landmark inside the
+        median's CI should have a CI containing 0.5, one outside should not (the Brookmeyer-Crowley
+        CI inverts the pointwise test of ``S(t) = 0.5``). The exponential curve through the median,
+        ``0.5^(t / median)``, is shown as a reference value only.
+    ``events_vs_follow_up``
+        Events expected from the median (exponential hazard) and uniform potential follow-up of
+        median ``m`` over the accrual window, against the printed events, within two binomial SDs.
+    ``follow_up_vs_dates``
+        The median potential follow-up implied by the accrual dates and the cut-off (cut-off minus
+        the accrual midpoint under uniform entry) against the printed median follow-up, and the
+        IQR width against half the accrual window.
+    ``secondary_claim``
+        Values seen only in secondary or untraced sources (``[[unconfirmed]]``) against the primary
+        numbers: a median against the printed one's rounding; a p-value against the range implied by
+        the HR and CI.
+    ``cross_analysis``
+        The same endpoint at two analyses (e.g. ``pfs`` and ``pfs_esmo2021``): medians against each
+        other's CI, HRs against each other's CI, and implied events that must not fall at a later
+        cut-off.
+    ``secondary_only``
+        Endpoint numbers whose only sources are secondary (news pages, reviews): for information.
+
+    Verdicts: ``consistent``, ``borderline`` (outside rounding but explained by a stated
+    approximation), ``inconsistent``, ``info`` (nothing to test against).
 
     Examples
     --------

@@ -6,13 +6,15 @@ Each published quantity is recomputed from the pseudo-data the way a trial repor
 quantity                      recomputed as
 ============================  ===============================================================
 n, events                     counts (must match exactly)
-median                        Kaplan-Meier median, first time with S(t) <= 0.5 (lifelines)
-median 95% CI                 Brookmeyer-Crowley with the log-log transform: the medians of the
-                              lifelines log-log pointwise bands
+median                        Kaplan-Meier median, first time with S(t) <= 0.5
+                              (:func:`lmssurv.km.median_crossings`, as lifelines)
+median 95% CI                 Brookmeyer-Crowley with the log-log transform: where the
+                              log-log pointwise 95% band crosses 0.5
 S(t)                          Kaplan-Meier survival at t; NaN (not estimable) past the end of
                               follow-up, where lifelines would silently carry the last value
 S(t) 95% CI                   Greenwood variance with the transform under which the published
-                              interval is symmetric (log-log, logit, log or plain), see below
+                              interval is symmetric (log-log, logit, log or plain;
+                              :func:`infer_ci_transform`)
 median follow-up              reverse Kaplan-Meier (censoring as the event; Schemper & Smith 1996),
                               overall survival only: on other endpoints it is listed under
                               ``attrs["not_checked"]`` with the reason
@@ -20,40 +22,8 @@ HR and 95% CI                 unadjusted Cox model (Efron ties), experimental vs
 log-rank p                    unstratified log-rank test
 ============================  ===============================================================
 
-Tolerance rule
---------------
-A published number is rounded, so it only says the truth lies within half a unit of its last
-reported digit: a median reported as 33 passes within +/-0.5 months, 12.2 within +/-0.05... but
-a pseudo-data Kaplan-Meier curve is a step function, so that bound is never made tighter than
-the resolution the data allow:
-
-* survival rates and their CI bounds: never tighter than half a KM step at that time,
-  ``S(t) / (2 Y(t))`` with ``Y(t)`` the pseudo-patients at risk (one event moves the curve by
-  ``S/Y``, so no curve can be placed closer than half of that in general);
-* times (median, median CI bounds, median follow-up): never tighter than half the gap between
-  the two step times (event times; censoring times for the reverse KM) that bracket the
-  published value -- a KM quantile can only sit on a step, so the best a curve can do is the
-  step nearest the published value -- but the guard never exceeds 5% of the value (sparser
-  pseudo-data are too coarse to call a match);
-* n and events: exact;
-* HR: half a unit of its last digit. Its CI bounds: half a unit, plus the share of the HR's own
-  rounding they inherit (``bound x half-unit(HR) / HR``): a reconstruction pinned anywhere in
-  the HR's rounding interval moves both bounds in proportion;
-* an exact log-rank p: half a unit, never tighter than the change in p that the HR's rounding
-  causes on the z scale; a p reported as a bound ("p < 0.0001") passes when the recomputed p is
-  below it.
-
-The unit of the last digit comes from what the user says: ``precision`` (the curated files and
-:meth:`lmssurv.Trial.from_summaries` record it, from the TOML text or ``decimals=``). Failing
-that, it is *assumed* from the usual printing of trial reports -- one decimal for times
-(0.1 month), a whole percent for rates (0.01), two decimals for hazard ratios (0.01), three for
-p-values -- or finer when the value itself shows more digits (0.507 -> 0.001). Trailing zeros
-are never read from a float (2.0 and 2 are the same number), so a bound typed as ``2.0`` is
-+/-0.05 months, not +/-0.5; the note says "assumed" so that the reader can pass ``precision=``.
-
-Published hazard ratios are usually adjusted or stratified (LMS-04: adjusted for origin site and
-stage); the pseudo-data carry no covariates, so the unadjusted HR is compared with the adjusted
-one and the note column says so.
+Each row passes within a tolerance stated in :func:`check` (Notes): the rounding of the
+published number, never tighter than the resolution the step-function pseudo-data allow.
 
 References
 ----------
@@ -72,18 +42,19 @@ import numpy as np
 import pandas as pd
 
 from lmssurv import _normal
-from lmssurv._km import (
+from lmssurv._validation import InputError
+from lmssurv.cox import cox_two_arms
+from lmssurv.km import (
     CI_TRANSFORMS,
     at_risk,
-    fit_km,
+    half_step,
+    km_table,
     landmark_ci,
+    median_crossings,
     split_arms,
     survival_at,
     validate_ipd,
 )
-from lmssurv._validation import InputError
-from lmssurv.cox import cox_two_arms
-from lmssurv.km import half_step
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -334,33 +305,26 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
         rows.append(_Row("events", arm, float(summary.events), float(event.sum()), 0.0,
                          "count of event == 1", "exact"))
     event_times = np.unique(time[event == 1])
-    need_km = summary.median is not None or summary.median_ci is not None
-    if need_km:
-        kmf = fit_km(time, event, label=arm)
+    med, *ci_times = (float(x) for x in _median_and_ci(time, event))
     if summary.median is not None:
-        med = float(kmf.median_survival_time_)
         unit, src = _unit(precision, "median", summary.median, cap=_TIME_UNIT)
         tol, why = _time_tolerance(unit, event_times, summary.median)
         rows.append(_Row(
-            "median", arm, summary.median, med if math.isfinite(med) else math.nan, tol,
-            "KM median: first time S(t) <= 0.5 (lifelines)",
+            "median", arm, summary.median, med, tol,
+            "KM median: first time S(t) <= 0.5",
             f"{why} ({src})" + ("; not reached in the pseudo-data" if not math.isfinite(med)
                                 else ""),
         ))
     if summary.median_ci is not None:
-        from lifelines.utils import median_survival_times  # on use: lifelines is slow to import
-
-        bands = median_survival_times(kmf.confidence_interval_)
-        recon = {"lower": float(bands.iloc[0, 0]), "upper": float(bands.iloc[0, 1])}
+        recon = dict(zip(("lower", "upper"), ci_times, strict=True))
         for side, pub in zip(("lower", "upper"), summary.median_ci, strict=True):
             if pub is None:  # "not reached" bound: nothing to compare with
                 continue
             unit, src = _unit(precision, "median_ci", pub, cap=_TIME_UNIT)
             tol, why = _time_tolerance(unit, event_times, pub)
-            r = recon[side]
             rows.append(_Row(
-                f"median 95% CI {side}", arm, pub, r if math.isfinite(r) else math.nan, tol,
-                "Brookmeyer-Crowley, log-log: median of the lifelines CI band",
+                f"median 95% CI {side}", arm, pub, recon[side], tol,
+                "Brookmeyer-Crowley, log-log: where the 95% band crosses 0.5",
                 f"{why} ({src})",
             ))
     for t, s_pub in summary.landmarks.items():
@@ -392,15 +356,20 @@ def _arm_rows(summary: ArmSummary, ipd: pd.DataFrame, precision: PrecisionLookup
     return rows
 
 
+def _median_and_ci(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """KM median and its 95% Brookmeyer-Crowley CI (:func:`lmssurv.km.median_crossings`)."""
+    km = km_table(time, event)
+    return median_crossings(km.times, km.surv, km.greenwood, _normal.z_two_sided(0.95))
+
+
 def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: str,
                    precision: PrecisionLookup) -> _Row:
     reverse = 1 - event
-    kmf = fit_km(time, reverse, label="follow-up")
-    med = float(kmf.median_survival_time_)
+    med = float(_median_and_ci(time, reverse)[0])
     unit, src = _unit(precision, "median_follow_up", published, cap=_TIME_UNIT)
     tol, why = _time_tolerance(unit, np.unique(time[reverse == 1]), published)
     return _Row(
-        "median follow-up", arm, published, med if math.isfinite(med) else math.nan, tol,
+        "median follow-up", arm, published, med, tol,
         "reverse KM median (censoring as the event)", f"{why} ({src})",
     )
 
@@ -604,6 +573,42 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
         their CIs, median follow-up (pooled when the paper gave one figure for the trial),
         then total events, the HR with its CI and the p-value. ``attrs["all_ok"]`` is True
         when every row passes; ``attrs["endpoint"]`` and ``attrs["trial"]`` name them.
+
+    Notes
+    -----
+    The tolerance rule (also :func:`check_arm` and :func:`check_comparison`).
+    A published number is rounded, so it only says the truth lies within half a unit of its last
+    reported digit: a median reported as 33 passes within +/-0.5 months, 12.2 within +/-0.05... but
+    a pseudo-data Kaplan-Meier curve is a step function, so that bound is never made tighter than
+    the resolution the data allow:
+
+    * survival rates and their CI bounds: never tighter than half a KM step at that time,
+      ``S(t) / (2 Y(t))`` with ``Y(t)`` the pseudo-patients at risk (one event moves the curve by
+      ``S/Y``, so no curve can be placed closer than half of that in general);
+    * times (median, median CI bounds, median follow-up): never tighter than half the gap between
+      the two step times (event times; censoring times for the reverse KM) that bracket the
+      published value -- a KM quantile can only sit on a step, so the best a curve can do is the
+      step nearest the published value -- but the guard never exceeds 5% of the value (sparser
+      pseudo-data are too coarse to call a match);
+    * n and events: exact;
+    * HR: half a unit of its last digit. Its CI bounds: half a unit, plus the share of the HR's own
+      rounding they inherit (``bound x half-unit(HR) / HR``): a reconstruction pinned anywhere in
+      the HR's rounding interval moves both bounds in proportion;
+    * an exact log-rank p: half a unit, never tighter than the change in p that the HR's rounding
+      causes on the z scale; a p reported as a bound ("p < 0.0001") passes when the recomputed p is
+      below it.
+
+    The unit of the last digit comes from what the user says: ``precision`` (the curated files and
+    :meth:`lmssurv.Trial.from_summaries` record it, from the TOML text or ``decimals=``). Failing
+    that, it is *assumed* from the usual printing of trial reports -- one decimal for times
+    (0.1 month), a whole percent for rates (0.01), two decimals for hazard ratios (0.01), three for
+    p-values -- or finer when the value itself shows more digits (0.507 -> 0.001). Trailing zeros
+    are never read from a float (2.0 and 2 are the same number), so a bound typed as ``2.0`` is
+    +/-0.05 months, not +/-0.5; the note says "assumed" so that the reader can pass ``precision=``.
+
+    Published hazard ratios are usually adjusted or stratified (LMS-04: adjusted for origin site and
+    stage); the pseudo-data carry no covariates, so the unadjusted HR is compared with the adjusted
+    one and the note column says so.
 
     Examples
     --------

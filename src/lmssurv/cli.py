@@ -312,10 +312,10 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
 def _figure_jobs(trial, endpoints, seed: int, draws: int = _FIGURE_DRAWS
                  ) -> dict[str, Callable[[], object]]:
     """File name -> function drawing that figure, for everything ``reproduce`` regenerates."""
-    from lmssurv.curve_accuracy import curve_reconstruction_example_figure
+    from lmssurv.lms.example import curve_reconstruction_example_figure
+    from lmssurv.lms.regimen_plots import plot_forest, plot_regimen_curves
+    from lmssurv.lms.regimens import forest_table, regimen_ipd
     from lmssurv.plotting import plot_endpoint
-    from lmssurv.regimen_plots import plot_forest, plot_regimen_curves
-    from lmssurv.regimens import forest_table, regimen_ipd
 
     jobs: dict[str, Callable[[], object]] = {}
     for key in endpoints:
@@ -363,7 +363,7 @@ def _check_every_trial(trial, reports: dict[str, pd.DataFrame], seed: int) -> li
 
     Only LMS-04's primary endpoints decide the exit code; the others are reported.
     """
-    from lmssurv.regimens import check_outcome
+    from lmssurv.lms.regimens import check_outcome
     from lmssurv.trials import list_trials
 
     outcomes = []
@@ -400,7 +400,7 @@ def _write_figures(out: Path, jobs: dict, seed: int) -> None:
 
 def _print_outcomes(outcomes: list[dict], trial, endpoints, seed: int) -> None:
     """The table of every curated endpoint: numbers reproduced, the HR verdict, other misses."""
-    from lmssurv.regimens import hr_as_printed
+    from lmssurv.lms.regimens import hr_as_printed
 
     print(f"Every curated trial (seed {seed}): published numbers recomputed from the "
           f"pseudo-patients; {trial.name} {' and '.join(endpoints)} decide the exit code, the "

@@ -27,7 +27,14 @@ import pandas as pd
 
 from lmssurv import _normal
 from lmssurv._validation import InputError, check_fraction, check_positive
-from lmssurv.km import KMTable, km_at, km_table, loglog_band, rmst_with_variance
+from lmssurv.km import (
+    KMTable,
+    km_at,
+    km_table,
+    loglog_band,
+    median_crossings,
+    rmst_with_variance,
+)
 from lmssurv.summary import HazardRatio
 
 __all__ = [
@@ -347,10 +354,10 @@ def survival_curve(time: object, event: object, times: object) -> np.ndarray:
 def median_survival(time: object, event: object, *, level: float = 0.95) -> MedianResult:
     """Kaplan-Meier median with the Brookmeyer-Crowley CI from the log-log pointwise band.
 
-    The median is the first event time with ``S(t) <= 0.5`` (lifelines' convention; R takes the
-    midpoint when ``S`` equals 0.5 exactly over an interval). The CI runs from the first time the
-    upper log-log band is <= 0.5 to the first time the lower band is <= 0.5 (Brookmeyer &
-    Crowley 1982), as lifelines' ``median_survival_times(kmf.confidence_interval_)``.
+    The median is the first event time with ``S(t) <= 0.5``; the CI runs from the first time
+    the lower log-log band is <= 0.5 to the first time the upper band is (Brookmeyer & Crowley
+    1982). The rule, its floating-point guard and how it differs from R's where ``S`` equals
+    0.5 over an interval are stated once, in :func:`lmssurv.km.median_crossings`.
 
     Parameters
     ----------
@@ -371,18 +378,8 @@ def median_survival(time: object, event: object, *, level: float = 0.95) -> Medi
     """
     level = _check_level(level)
     km = _km(time, event)
-    z = _z(level)
-    lower_band, upper_band = loglog_band(km.surv, km.greenwood, z)
-    # S = 0 (everyone at risk had the event): the band closes on 0
-    lower_band = np.where(km.surv > 0, lower_band, 0.0)
-    upper_band = np.where(km.surv > 0, upper_band, 0.0)
-
-    def first_below(values: np.ndarray) -> float:
-        hit = np.flatnonzero(values <= 0.5)
-        return float(km.times[hit[0]]) if hit.size else math.nan
-
-    return MedianResult(first_below(km.surv), (first_below(lower_band), first_below(upper_band)),
-                        level)
+    med, lower, upper = median_crossings(km.times, km.surv, km.greenwood, _z(level))
+    return MedianResult(float(med), (float(lower), float(upper)), level)
 
 
 # -- several arms ------------------------------------------------------------------------------
@@ -571,27 +568,21 @@ def rmst_difference(
                           str(reference), level)
 
 
-@dataclass(frozen=True)
-class EnsembleRMSTDifference:
+@dataclass(frozen=True, kw_only=True)
+class EnsembleRMSTDifference(RMSTDifference):
     """An RMST difference pooled over an ensemble's draws by Rubin's rules.
 
-    ``estimate`` is the mean of the draws' differences, ``se`` the square root of the total
-    variance ``T = U + (1 + 1/M) B``: ``se_sampling = sqrt(U)`` (the mean of the draws' own
-    squared SEs, the trial's sampling error) and ``se_reconstruction = sqrt(B)`` (the SD of the
-    differences over the draws, what the publication leaves open). The CI and p use Student's
-    t with ``df`` degrees of freedom (``inf`` when the draws agree, then the normal).
-    ``ci_sampling`` is the Wald interval ``estimate +/- z * se_sampling``: what the interval
-    would be if the reconstruction were certain, for comparison.
+    The fields of :class:`RMSTDifference` (so code written for one pseudo-trial reads an
+    ensemble too), where ``estimate`` is the mean of the draws' differences and ``se`` the
+    square root of the total variance ``T = U + (1 + 1/M) B``, plus: ``se_sampling = sqrt(U)``
+    (the mean of the draws' own squared SEs, the trial's sampling error) and
+    ``se_reconstruction = sqrt(B)`` (the SD of the differences over the draws, what the
+    publication leaves open). The CI and p use Student's t with ``df`` degrees of freedom
+    (``inf`` when the draws agree, then the normal). ``ci_sampling`` is the Wald interval
+    ``estimate +/- z * se_sampling``: what the interval would be if the reconstruction were
+    certain, for comparison.
     """
 
-    estimate: float
-    se: float
-    ci: tuple[float, float]
-    p_value: float
-    tau: float
-    arm: str
-    reference: str
-    level: float
     draws: int
     se_sampling: float
     se_reconstruction: float
@@ -609,14 +600,19 @@ class EnsembleRMSTDifference:
     def to_frame(self) -> pd.DataFrame:
         """One tidy row: arm, reference, tau, difference, the three SEs, both CIs, p, draws, df."""
         p = _pct(self.level)
-        return pd.DataFrame([{
-            "arm": self.arm, "reference": self.reference, "tau": self.tau,
-            "rmst difference": self.estimate, "se": self.se, "se sampling": self.se_sampling,
-            "se reconstruction": self.se_reconstruction, f"lower {p}": self.ci[0],
-            f"upper {p}": self.ci[1], f"sampling-only lower {p}": self.ci_sampling[0],
-            f"sampling-only upper {p}": self.ci_sampling[1], "p": self.p_value,
-            "draws": self.draws, "df": self.df,
-        }])
+        out = super().to_frame()
+
+        def at(column: str) -> int:
+            return out.columns.get_loc(column)
+
+        out.insert(at("se") + 1, "se sampling", self.se_sampling)
+        out.insert(at("se sampling") + 1, "se reconstruction", self.se_reconstruction)
+        out.insert(at(f"upper {p}") + 1, f"sampling-only lower {p}", self.ci_sampling[0])
+        out.insert(at(f"sampling-only lower {p}") + 1, f"sampling-only upper {p}",
+                   self.ci_sampling[1])
+        out["draws"] = self.draws
+        out["df"] = self.df
+        return out
 
 
 def rmst_difference_ensemble(
@@ -740,9 +736,11 @@ def rmst_difference_ensemble(
     else:
         pval = math.nan
     half = _z(level) * math.sqrt(within)
-    return EnsembleRMSTDifference(est, se, (est - crit * se, est + crit * se), pval, float(tau),
-                                  str(arm), str(reference), level, m, math.sqrt(within),
-                                  math.sqrt(between), df, (est - half, est + half))
+    return EnsembleRMSTDifference(
+        estimate=est, se=se, ci=(est - crit * se, est + crit * se), p_value=pval, tau=float(tau),
+        arm=str(arm), reference=str(reference), level=level, draws=m,
+        se_sampling=math.sqrt(within), se_reconstruction=math.sqrt(between), df=df,
+        ci_sampling=(est - half, est + half))
 
 
 def compare_arms(

@@ -3,10 +3,8 @@
 :func:`curve_accuracy` compares the Kaplan-Meier curve of the rebuilt data with the digitised
 clicks (RMSE, mean and largest *absolute* error: IPDfromKM reports a signed maximum, which hides
 large negative errors), the rebuilt numbers at risk with the published table, and the event
-count with the published total. :func:`plot_curve_accuracy` draws the same comparison and
-:func:`plot_curve_reconstruction_example` builds ``figures/curve_reconstruction_example.png``
-from a public dataset with known patient data (GBSG-2, shipped by lifelines), digitised the way a
-careful analyst would, so that the rebuilt curve can also be judged against the truth.
+count with the published total. :func:`plot_curve_accuracy` draws the same comparison (the worked example on GBSG-2 is
+:mod:`lmssurv.lms.example`).
 
 Times are in months.
 
@@ -19,29 +17,25 @@ Liu N, Zhou Y, Lee JJ. IPDfromKM. BMC Med Res Methodol 2021;21:111 (RMSE, mean a
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lmssurv._validation import InputError
+from lmssurv._validation import UNSET, InputError, renamed
 from lmssurv.km import km_at, km_step
-from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks, reconstruct_from_curve
+from lmssurv.plotting import COLOURS
+from lmssurv.reconstruct.from_curve import at_risk_arrays, clean_clicks
 
 __all__ = [
     "curve_accuracy",
-    "curve_reconstruction_example_figure",
     "plot_curve_accuracy",
-    "plot_curve_reconstruction_example",
 ]
 
 #: Okabe-Ito colour-blind-safe colours (blue, vermillion, bluish green, black).
-_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#000000")
+_COLOURS = tuple(COLOURS[name] for name in ("blue", "vermillion", "bluish green", "black"))
 _FONT = 13
 _DAYS_PER_MONTH = 365.25 / 12
 
@@ -93,8 +87,8 @@ def _one_accuracy(curve, ipd, at_risk, total_events, scale) -> pd.DataFrame:
     return out
 
 
-def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
-                   scale: str = "proportion") -> pd.DataFrame:
+def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, events=None,
+                   scale: str = "proportion", *, total_events=UNSET) -> pd.DataFrame:
     """Accuracy report of a reconstruction against what was digitised and published.
 
     Parameters
@@ -107,10 +101,12 @@ def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
         The rebuilt data: columns ``time``, ``event`` (and ``arm`` for several arms).
     at_risk : DataFrame or dict of DataFrame, optional
         The published numbers-at-risk table (columns ``time``, ``at_risk``).
-    total_events : int or dict of int, optional
+    events : int or dict of int, optional
         The published number of events.
     scale : {"proportion", "percent"}
         Scale of the clicks' survival.
+    total_events : int or dict of int, optional
+        Deprecated name of ``events`` (a :class:`DeprecationWarning`).
 
     Returns
     -------
@@ -128,11 +124,12 @@ def curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, total_events=None,
     >>> from lmssurv.reconstruct.from_curve import reconstruct_from_curve
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
     >>> table = pd.DataFrame({"time": [0, 4], "at_risk": [10, 8]})
-    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
-    >>> acc = curve_accuracy(clicks, ipd, at_risk=table, total_events=4)
+    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
+    >>> acc = curve_accuracy(clicks, ipd, at_risk=table, events=4)
     >>> acc.set_index("measure").loc[["max_abs_error", "events"], "error"].round(3).tolist()
     [0.029, 0.0]
     """
+    total_events = renamed("events", events, "total_events", total_events)
     if isinstance(curve, Mapping) and not isinstance(curve, pd.DataFrame) \
             and not {"time", "survival"} <= set(curve):
         if not isinstance(ipd, pd.DataFrame) or "arm" not in ipd.columns:
@@ -193,7 +190,7 @@ def plot_curve_accuracy(curve, ipd: pd.DataFrame, at_risk=None, *, truth=None,
     >>> import pandas as pd
     >>> from lmssurv.reconstruct.from_curve import reconstruct_from_curve
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
-    >>> ipd = reconstruct_from_curve(clicks, n=10, total_events=4)
+    >>> ipd = reconstruct_from_curve(clicks, n=10, events=4)
     >>> fig = plot_curve_accuracy(clicks, ipd)
     >>> len(fig.axes)
     3
@@ -314,86 +311,3 @@ def _finish_axes(ax, ax_tab, ax_err, *, t_max: float, worst: float, n_arms: int,
     ax_err.legend(loc="upper right", frameon=True)
     if table_times is not None:
         ax_err.set_xticks(list(table_times))
-
-
-def _digitise(time, event, rng, *, max_clicks=240, time_noise=0.002, survival_noise=0.002,
-              axis_max=None):
-    """Clicks a careful analyst would take from the true KM (corners, reading noise)."""
-    t_ev, after = km_step(time, event)
-    before = np.concatenate([[1.0], after[:-1]])
-    t_max = float(time.max())
-    axis_max = t_max if axis_max is None else axis_max
-    groups = max(1, (max_clicks - 2) // 2)
-    if t_ev.size > groups:  # drops closer than the widest gaps merge into one staircase
-        cut = np.sort(np.argsort(-np.diff(t_ev), kind="stable")[: groups - 1]) + 1
-        first, last = np.concatenate([[0], cut]), np.concatenate([cut - 1, [t_ev.size - 1]])
-    else:
-        first = last = np.arange(t_ev.size)
-    ct = np.concatenate([[0.0], t_ev[first], t_ev[last], [t_max]])
-    cs = np.concatenate([[1.0], before[first], after[last], [after[-1]]])
-    ct = ct + rng.normal(0.0, time_noise * axis_max, ct.size)
-    cs = cs + rng.normal(0.0, survival_noise, cs.size)
-    return pd.DataFrame({"time": ct, "survival": cs})
-
-
-def curve_reconstruction_example_figure(*, seed: int = 2012) -> Figure:
-    """The example figure: GBSG-2 digitised, rebuilt and compared with the truth.
-
-    The German Breast Cancer Study Group 2 trial (686 patients, recurrence-free survival by
-    hormonal therapy; lifelines ``load_gbsg2``) is drawn as a KM figure, digitised as a careful
-    analyst would (at most 240 clicks per arm at the step corners, reading noise SD 0.2% of the
-    time axis and 0.002 in survival), rebuilt with the at-risk table every 12 months and the
-    event totals, and compared with the true patient data.
-
-    Parameters
-    ----------
-    seed : int
-        Seed of the simulated reading noise.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Close it with ``matplotlib.pyplot.close`` when done.
-    """
-    from lifelines.datasets import load_gbsg2
-
-    df = load_gbsg2()
-    months = df["time"].to_numpy(dtype=float) / _DAYS_PER_MONTH
-    event = df["cens"].to_numpy(dtype=int)
-    arm_names = {"no": "no tamoxifen", "yes": "tamoxifen"}
-    rng = np.random.default_rng(seed)
-    axis_max = 12.0 * math.ceil(months.max() / 12.0)
-    table_times = np.arange(0.0, months.max() + 1e-9, 12.0)
-    curves, tables, totals, truth = {}, {}, {}, {}
-    for code, arm in arm_names.items():
-        mask = (df["horTh"] == code).to_numpy()
-        t, e = months[mask], event[mask]
-        curves[arm] = _digitise(t, e, rng, axis_max=axis_max)
-        srt = np.sort(t)
-        tables[arm] = pd.DataFrame({"time": table_times,
-                                    "at_risk": srt.size - np.searchsorted(srt, table_times)})
-        totals[arm] = int(e.sum())
-        truth[arm] = pd.DataFrame({"time": t, "event": e})
-    ipd = reconstruct_from_curve(curves, at_risk=tables, total_events=totals)
-    return plot_curve_accuracy(
-        curves, ipd, at_risk=tables, truth=truth, table_times=table_times,
-        title="GBSG-2 recurrence-free survival: digitised, rebuilt and true Kaplan-Meier")
-
-
-def plot_curve_reconstruction_example(path: str | os.PathLike, *, seed: int = 2012) -> Path:
-    """Write :func:`curve_reconstruction_example_figure` to ``path`` (atomically).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = plot_curve_reconstruction_example(pathlib.Path(tempfile.mkdtemp()) / "ex.png")
-    >>> out.suffix
-    '.png'
-    """
-    from lmssurv.plotting import save_figure
-
-    fig = curve_reconstruction_example_figure(seed=seed)
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)

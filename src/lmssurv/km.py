@@ -1,4 +1,4 @@
-"""The Kaplan-Meier estimate in numpy alone (no lifelines, no scipy), cheap to import.
+"""The Kaplan-Meier estimate, computed in numpy and cheap to import.
 
 Every KM number in lmssurv comes from here:
 
@@ -10,21 +10,47 @@ Every KM number in lmssurv comes from here:
 - :func:`loglog_band` - the pointwise log-log CI of S, used for landmark CIs, median CIs and
   the engine's median-CI pins;
 - :func:`rmst_with_variance` - the RMST and its Greenwood-type variance;
-- :func:`half_step` - half the KM step one event makes, the floor of every landmark tolerance.
+- :func:`half_step` - half the KM step one event makes, the floor of every landmark tolerance;
+- :func:`median_crossings` - the median and the times behind its Brookmeyer-Crowley CI, and
+  :func:`km_medians` - the median under both conventions when S sits at 0.5 (one rule:
+  :data:`MEDIAN_TOL`).
 
 The summary engine evaluates it thousands of times per rebuild (landmark polishing) and in its
 self-check, which ``import lmssurv`` loads eagerly for ``ReconstructionWarning``.
+
+The checks' helpers at the end (:func:`validate_ipd`, :func:`survival_at`, :func:`landmark_ci`...)
+work on pseudo-data frames. Only :func:`fit_km`, for the plots' confidence bands, uses lifelines
+(imported on use). lifelines' ``KaplanMeierFitter.fit`` calls ``np.seterr`` and so changes
+numpy's error handling for the whole process; :func:`fit_km` runs it inside ``np.errstate()``,
+which restores the previous state on exit. Times are in months.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["KMTable", "greenwood_by_row", "half_step", "km_at", "km_levels", "km_step", "km_table",
-           "loglog_band", "rmst_with_variance"]
+from lmssurv import _normal
+from lmssurv._validation import InputError, require_frame
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
+
+__all__ = ["CI_TRANSFORMS", "MEDIAN_TOL", "KMTable", "at_risk", "fit_km", "greenwood_by_row",
+           "greenwood_sum", "half_step", "km_at", "km_levels", "km_medians", "km_step", "km_table",
+           "landmark_ci", "loglog_band", "median_crossings", "rmst_with_variance", "split_arms",
+           "survival_at", "validate_ipd"]
+
+#: A KM level within ``MEDIAN_TOL`` of 0.5 has reached 0.5. A product such as
+#: ``(23/24)(22/23)...(12/13)`` is exactly 1/2 but comes out as 0.5000000000000001 in floating
+#: point; without the guard the median would move one event later. R ``survival`` applies the
+#: same idea with ``sqrt(.Machine$double.eps)``.
+MEDIAN_TOL = 1e-9
 
 
 def km_levels(time, event) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -35,6 +61,10 @@ def km_levels(time, event) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     it. The summary engine's landmark polishing and its self-check both read the KM
     from here.
 
+    ``time`` may also be 2-D, one row per candidate placement of the same patients sharing
+    ``event`` (the ensemble scores a round of polishing moves at once): ``t``, ``e`` and ``km``
+    are then 2-D, row by row, and ``r`` (float) is shared.
+
     Examples
     --------
     >>> t, e, r, km = km_levels([3, 1, 2], [1, 1, 0])  # events at 1 and 3, censored at 2
@@ -43,6 +73,14 @@ def km_levels(time, event) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event)
+    if time.ndim == 2:
+        first = np.argsort(1 - event, kind="stable")  # events first, then a stable sort on time
+        t = time[:, first]
+        order = np.argsort(t, axis=1, kind="stable")
+        t = np.take_along_axis(t, order, axis=1)
+        e = event[first].astype(float)[order]
+        r = event.size - np.arange(event.size, dtype=float)
+        return t, e, r, np.cumprod(1.0 - e / r, axis=1)
     order = np.lexsort((1 - event, time))
     t, e = time[order], event[order].astype(float)
     r = t.size - np.arange(t.size)
@@ -227,7 +265,79 @@ def greenwood_by_row(event, at_risk) -> np.ndarray:
     table's ``d / (n (n - d))`` up to rounding. The summary engine's pins use this form.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.cumsum(np.where(event > 0, 1.0 / (at_risk * (at_risk - 1.0)), 0.0))
+        return np.cumsum(np.where(event > 0, 1.0 / (at_risk * (at_risk - 1.0)), 0.0), axis=-1)
+
+
+def median_crossings(times, surv, greenwood, z: float, *, is_event=None) -> np.ndarray:
+    """The KM median and the Brookmeyer-Crowley CI limits: ``[median, lower, upper]``.
+
+    The rule, used by every median in lmssurv: the median is the first time at which the KM
+    is ``<= 0.5`` (within :data:`MEDIAN_TOL`); the CI's lower (upper) limit is the first time
+    at which the lower (upper) limit of the pointwise log-log band (:func:`loglog_band`) is
+    ``<= 0.5`` (Brookmeyer & Crowley, Biometrics 1982;38:29-41). NaN where never reached.
+
+    This is lifelines' rule (``median_survival_time_`` and ``median_survival_times`` on its
+    confidence band), with the guard added. Where the KM equals 0.5 exactly over an interval
+    R ``survival`` reports the interval's midpoint; here it is the interval's start (see
+    :func:`km_medians` for code that must accept both).
+
+    Parameters
+    ----------
+    times, surv, greenwood : array-like, shape (..., m)
+        Event times (or :func:`km_levels` rows), the KM level just after each and Greenwood's
+        variance of ``log S`` there (:attr:`KMTable.greenwood` or :func:`greenwood_by_row`).
+        Where ``S = 0`` the band is 0 if that variance is finite (the table form, whose term
+        is 0 once everyone at risk has had the event, as in lifelines) and undefined, so not
+        a crossing, if it is infinite (the row form's last term ``1 / (1 * 0)``).
+    z : float
+        Two-sided normal quantile of the band (1.959963984540054 for 95%).
+    is_event : array-like of bool, optional
+        Which rows may be crossings (rows of :func:`km_levels` include censorings); default all.
+
+    Returns
+    -------
+    ndarray, shape (..., 3)
+        Median, CI lower limit, CI upper limit (months), row by row for 2-D input.
+
+    Examples
+    --------
+    >>> km = km_table([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])
+    >>> median_crossings(km.times, km.surv, km.greenwood, 1.959963984540054).tolist()
+    [4.0, 1.0, nan]
+    """
+    times = np.asarray(times, dtype=float)
+    surv = np.asarray(surv, dtype=float)
+    lower, upper = loglog_band(surv, np.asarray(greenwood, dtype=float), z)
+    allowed = np.ones(times.shape, dtype=bool) if is_event is None else np.asarray(is_event)
+    out = np.full(times.shape[:-1] + (3,), np.nan)
+    for j, curve in enumerate((surv, lower, upper)):
+        hit = (curve <= 0.5 + MEDIAN_TOL) & allowed
+        found = hit.any(axis=-1)
+        first = np.take_along_axis(times, np.argmax(hit, axis=-1)[..., None], axis=-1)[..., 0]
+        out[..., j] = np.where(found, first, np.nan)
+    return out
+
+
+def km_medians(t, e, level) -> tuple[float | None, float | None]:
+    """The KM median by :func:`median_crossings`' rule, and by the rule "first S < 0.5".
+
+    ``t``, ``e``, ``level`` are :func:`km_levels` rows. The two differ only where the KM sits
+    at exactly 0.5 (within :data:`MEDIAN_TOL`) between two events: the first is that
+    interval's start (lifelines), the second its end; R reports the midpoint. A rebuilt median
+    that must match a published one under any software's convention is checked with both.
+    None where not reached.
+
+    Examples
+    --------
+    >>> t, e, _, level = km_levels([1, 2, 3, 4], [1, 1, 1, 1])  # S = 0.5 on [2, 3)
+    >>> km_medians(t, e, level)
+    (2.0, 3.0)
+    """
+    def first(mask):
+        hit = np.flatnonzero(mask & (e > 0))
+        return float(t[hit[0]]) if hit.size else None
+
+    return first(level <= 0.5 + MEDIAN_TOL), first(level < 0.5 - MEDIAN_TOL)
 
 
 def rmst_with_variance(km: KMTable, tau: float) -> tuple[float, float]:
@@ -253,3 +363,117 @@ def rmst_with_variance(km: KMTable, tau: float) -> tuple[float, float]:
     # A_j = area from t_j to tau = sum of pieces after knot j
     tail = np.cumsum(pieces[::-1])[::-1][1:]
     return total, float(np.sum(tail**2 * km.greenwood_terms[inside]))
+
+
+# -- pseudo-data frames, lifelines' fitter, landmark helpers for the checks -------------------
+CI_TRANSFORMS = ("loglog", "logit", "log", "plain")
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages show ``-2.0``, not ``np.float64(-2.0)``."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def validate_ipd(ipd: object, *, name: str = "ipd", need_arm: bool = False) -> pd.DataFrame:
+    """Return ``ipd`` as a clean DataFrame[time, event(, arm)] or raise :class:`InputError`."""
+    require_frame(ipd, name, ["time", "event"] + (["arm"] if need_arm else []),
+                  kind="pandas DataFrame",
+                  missing_hint="Pass the output of Trial.reconstruct or reconstruct_trial.",
+                  empty="rows; pass at least one patient.")
+    time = pd.to_numeric(ipd["time"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(time) | (time < 0)
+    if bad.any():
+        raise InputError(
+            f"{name}.time must be finite months >= 0; row {int(np.flatnonzero(bad)[0])} has "
+            f"{_plain(ipd['time'].iloc[int(np.flatnonzero(bad)[0])])!r}."
+        )
+    event = pd.to_numeric(ipd["event"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isin(event, (0.0, 1.0))
+    if bad.any():
+        raise InputError(
+            f"{name}.event must be 0 (censored) or 1 (event); row {int(np.flatnonzero(bad)[0])} "
+            f"has {_plain(ipd['event'].iloc[int(np.flatnonzero(bad)[0])])!r}."
+        )
+    out = pd.DataFrame({"time": time, "event": event.astype(int)}, index=ipd.index)
+    if "arm" in ipd.columns:
+        out.insert(0, "arm", ipd["arm"].astype(str).to_numpy())
+    return out.reset_index(drop=True)
+
+
+def split_arms(ipd: pd.DataFrame, labels: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Split two-arm pseudo-data by arm label, raising if a label is absent."""
+    present = list(pd.unique(ipd["arm"]))
+    out = {}
+    for label in labels:
+        part = ipd.loc[ipd["arm"] == label, ["time", "event"]].reset_index(drop=True)
+        if part.empty:
+            raise InputError(
+                f"ipd has no rows for arm {label!r}; its arms are {present}. "
+                "Reconstruct with the trial's arm labels."
+            )
+        out[label] = part
+    return out
+
+
+def fit_km(time, event, *, label: str = "KM", alpha: float = 0.05) -> KaplanMeierFitter:
+    """Fit a Kaplan-Meier curve with log-log CIs without leaking lifelines' ``np.seterr``."""
+    from lifelines import KaplanMeierFitter  # on use: lifelines is slow to import
+
+    with np.errstate():  # restores whatever numpy error state was set before the fit
+        return KaplanMeierFitter(alpha=alpha).fit(
+            np.asarray(time, dtype=float), np.asarray(event, dtype=int), label=label
+        )
+
+
+def survival_at(time, event, t: float) -> float:
+    """KM survival at ``t`` months; NaN past the last observation unless the curve reached 0.
+
+    lifelines' ``survival_function_at_times`` silently returns the last value beyond the end of
+    follow-up; a landmark there is not estimable.
+    """
+    km = km_table(np.asarray(time, dtype=float), np.asarray(event, dtype=int))
+    if t > km.defined_until():
+        return math.nan
+    return km.survival_at(t)
+
+
+def at_risk(time, t: float) -> int:
+    """Patients still at risk just before ``t`` months (time >= t)."""
+    return int(np.sum(np.asarray(time, dtype=float) >= t))
+
+
+def greenwood_sum(time, event, t: float) -> float:
+    """Greenwood's sum ``sum d_i / (Y_i (Y_i - d_i))`` over event times <= ``t``."""
+    km = km_table(np.asarray(time, dtype=float), np.asarray(event, dtype=int))
+    upto = km.times <= t
+    if np.any(km.at_risk[upto] == km.events[upto]):
+        return math.inf
+    return km.greenwood_at(t)
+
+
+def landmark_ci(time, event, t: float, *, transform: str = "loglog",
+                level: float = 0.95) -> tuple[float, float]:
+    """Pointwise CI of the KM survival at ``t`` months with Greenwood's variance.
+
+    ``transform`` is ``"loglog"`` (Kalbfleisch-Prentice; lifelines, SAS and R ``conf.type =
+    "log-log"``), ``"logit"``, ``"log"`` (R's default) or ``"plain"``.
+    """
+    if transform not in CI_TRANSFORMS:
+        raise InputError(f"transform must be one of {CI_TRANSFORMS}, got {transform!r}.")
+    s = survival_at(time, event, t)
+    if not math.isfinite(s):
+        return math.nan, math.nan
+    if s in (0.0, 1.0):
+        return s, s
+    g = greenwood_sum(time, event, t)
+    z = _normal.z_two_sided(level)
+    se_log = math.sqrt(g)  # SE of log S
+    if transform == "plain":
+        half = z * s * se_log
+        return max(0.0, s - half), min(1.0, s + half)
+    if transform == "log":
+        return s * math.exp(-z * se_log), min(1.0, s * math.exp(z * se_log))
+    if transform == "logit":
+        lg, se = math.log(s / (1 - s)), se_log / (1 - s)
+        return 1 / (1 + math.exp(-(lg - z * se))), 1 / (1 + math.exp(-(lg + z * se)))
+    return loglog_band(s, g, z)

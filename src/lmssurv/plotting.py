@@ -34,13 +34,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from lmssurv._io import atomic_write
-from lmssurv._km import fit_km, validate_ipd
 from lmssurv._validation import InputError
+from lmssurv.km import fit_km, validate_ipd
 
-__all__ = ["OKABE_ITO", "numbers_at_risk", "plot_endpoint", "plot_km", "save_figure"]
+__all__ = ["COLOURS", "OKABE_ITO", "numbers_at_risk", "plot_endpoint", "plot_km", "save_figure"]
 
-#: Okabe-Ito palette (colour-blind safe), in the order arms are coloured.
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: The Okabe-Ito colour-blind-safe colours by name (Okabe & Ito 2008): every figure of lmssurv
+#: takes its colours from here.
+COLOURS = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
+           "reddish purple": "#CC79A7", "orange": "#E69F00", "sky blue": "#56B4E9",
+           "black": "#000000"}
+
+#: The order in which arms are coloured.
+OKABE_ITO = tuple(COLOURS[name] for name in ("blue", "vermillion", "bluish green",
+                                              "reddish purple", "orange", "sky blue", "black"))
 
 _YLABELS = {
     "os": "Overall survival (probability)",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import half_step, km_at, km_levels
+from lmssurv.km import half_step, km_at, km_levels, km_medians
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "ReconstructionDiagnostics",
     "ReconstructionError",
     "ReconstructionWarning",
-    "km_medians",
     "landmark_tolerance",
     "rounding_tolerance",
 ]
@@ -224,19 +223,6 @@ def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
     given, so a miss is reported rather than hidden.
     """
     return max(rounding_tolerance(rate, min_decimals=3), half_step(rebuilt, at_risk))
-
-
-def km_medians(t, e, level) -> tuple[float | None, float | None]:
-    """First event time with S <= 0.5, and with S < 0.5 (lifelines' median).
-
-    They differ when the KM sits at exactly 0.5 between two events, where software disagrees
-    (lifelines takes the later time, R the midpoint): the median is then ambiguous.
-    """
-    def first(mask):
-        hit = np.flatnonzero(mask & (e > 0))
-        return float(t[hit[0]]) if hit.size else None
-
-    return first(level <= 0.5 + 1e-9), first(level < 0.5 - 1e-9)
 
 
 def self_check(

@@ -88,7 +88,7 @@ import pandas as pd
 
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import km_levels
+from lmssurv.km import greenwood_by_row, km_levels, median_crossings
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     EventsSource,
@@ -573,35 +573,15 @@ def _tail_strain(fit: TailFit, base: TailFit) -> float:
 
 
 def _km_rows(times: np.ndarray, event: np.ndarray):
-    """Kaplan-Meier of each row of ``times`` (candidates x patients) sharing ``event``.
-
-    Returns the sorted times, sorted events, at-risk counts and KM levels, row by row, with
-    events before censorings at equal times (as :func:`lmssurv.km.km_levels`).
-    """
-    first = np.argsort(1 - event, kind="stable")  # events first, then a stable sort on time
-    t = times[:, first]
-    order = np.argsort(t, axis=1, kind="stable")
-    t = np.take_along_axis(t, order, axis=1)
-    e = event[first].astype(float)[order]
-    r = event.size - np.arange(event.size, dtype=float)
-    return t, e, r, np.cumprod(1.0 - e / r, axis=1)
+    """Kaplan-Meier of each row of ``times`` (candidates x patients) sharing ``event``:
+    :func:`lmssurv.km.km_levels` on 2-D times."""
+    return km_levels(times, event)
 
 
 def _pins(t: np.ndarray, e: np.ndarray, r: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """Per row: the first event time at which the KM, and its 95% log-log pointwise band's
-    lower and upper limits (Greenwood), reach 0.5 (nan if never): the median and the times
-    behind its CI, which polishing must not move (as ``patients.polish_landmarks``)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gw = np.cumsum(np.where(e > 0, 1.0 / (r * (r - 1.0)), 0.0), axis=1)
-        spread = np.exp(_Z975 * np.sqrt(gw) / -np.log(km))
-        curves = (km, km**spread, km ** (1.0 / spread))
-    out = np.full((t.shape[0], 3), np.nan)
-    for j, c in enumerate(curves):
-        mask = (c <= 0.5 + 1e-9) & (e > 0)
-        any_ = mask.any(axis=1)
-        idx = np.argmax(mask, axis=1)
-        out[any_, j] = t[any_, idx[any_]]
-    return out
+    """Per row: the median and the times behind its 95% CI (:func:`lmssurv.km.median_crossings`,
+    nan if never), which polishing must not move (as ``patients.polish_landmarks``)."""
+    return median_crossings(t, km, greenwood_by_row(e, r), _Z975, is_event=e > 0)
 
 
 def _polish_candidates(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):

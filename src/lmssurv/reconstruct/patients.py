@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from lmssurv.km import greenwood_by_row, km_at, km_levels, loglog_band
+from lmssurv.km import greenwood_by_row, km_at, km_levels, loglog_band, median_crossings
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
 
@@ -408,21 +408,13 @@ def feasible_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> tuple[
 
 
 def _km_summary(time: np.ndarray, event: np.ndarray, at: np.ndarray):
-    """KM at times ``at``; KM median and the 95% log-log band crossings of 0.5.
-
-    Crossings use the same ``1e-9`` guard as :func:`allocate` for a level that is 0.5 up to
-    floating-point rounding.
-    """
+    """KM at times ``at``, the at-risk counts there, and the KM median with the 95% log-log
+    band's crossings of 0.5 (:func:`lmssurv.km.median_crossings`, the rule every median uses)."""
     t, e, r, km = km_levels(time, event)
-    lower, upper = loglog_band(km, greenwood_by_row(e, r), _Z)
     values = km_at(t, km, at)
     at_risk = t.size - np.searchsorted(t, at, side="left")
-
-    def first_below(curve):
-        hit = np.flatnonzero((curve <= 0.5 + 1e-9) & (e > 0))
-        return float(t[hit[0]]) if hit.size else math.nan
-
-    return values, at_risk, (first_below(km), first_below(lower), first_below(upper))
+    pins = median_crossings(t, km, greenwood_by_row(e, r), _Z, is_event=e > 0)
+    return values, at_risk, tuple(float(x) for x in pins)
 
 
 def polish_landmarks(

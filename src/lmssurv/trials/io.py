@@ -27,7 +27,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = ["NOT_TRIAL_FILES", "as_trial", "list_trials", "load_trial", "resolve_trial_name"]
 
 #: TOML files in ``data/`` that are curated lists, not trials (``regimens.toml``: the regimen
-#: comparison of :mod:`lmssurv.regimens`).
+#: comparison of :mod:`lmssurv.lms.regimens`).
 NOT_TRIAL_FILES = frozenset({"regimens.toml"})
 
 # ---------------------------------------------------------------------------------------------

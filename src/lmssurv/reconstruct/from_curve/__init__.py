@@ -21,7 +21,7 @@ from the true curve are done differently here:
 3. **Exact totals by construction.** The per-interval search is an integer bisection on the
    censored count (the sum of censorings and events is monotone in it); the last interval tilts
    its censoring pattern towards the start or the end until the remaining events match
-   ``total_events``; any residue is settled by converting the fewest, latest events or censorings
+   ``events``; any residue is settled by converting the fewest, latest events or censorings
    (which keeps every published number at risk). All of it is recorded in ``df.attrs``.
 4. **Drops clicked across a table time are placed by the table.** A KM step within reading
    noise of a column of the at-risk table may have happened on either side of it. Guyot's

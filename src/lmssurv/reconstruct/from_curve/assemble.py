@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from lmssurv._validation import MAX_PATIENTS, InputError, check_whole
+from lmssurv._validation import MAX_PATIENTS, UNSET, InputError, check_whole, renamed
 from lmssurv.reconstruct.from_curve.at_risk import at_risk_arrays
 from lmssurv.reconstruct.from_curve.clicks import CLIP_TOLERANCE, clean, curve_arrays
 from lmssurv.reconstruct.from_curve.placement import (
@@ -18,7 +18,10 @@ from lmssurv.reconstruct.from_curve.placement import (
     settle,
 )
 
-__all__ = ["reconstruct_from_curve"]
+__all__ = ["SINGLE_CURVE_ARM", "reconstruct_from_curve"]
+
+#: The ``arm`` of the pseudo-patients rebuilt from a single curve that names no arm.
+SINGLE_CURVE_ARM = "curve"
 
 
 def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndarray,
@@ -57,7 +60,7 @@ def _rebuild(t: np.ndarray, s: np.ndarray, table_t: np.ndarray, table_n: np.ndar
             ev_parts, ce_parts, intervals, slacks, surv, n_events, _ = constrained_pass(
                 extras, splits)
             notes.append(f"{sum(extras)} interval(s) took one more censoring and one fewer event "
-                         "(equally consistent with clicks and table) to approach total_events")
+                         "(equally consistent with clicks and table) to approach events")
 
     # the open last interval [a, t_end], after the last table time
     if not ends_empty:
@@ -101,7 +104,7 @@ def _patients(ev_parts: list[np.ndarray], ce_parts: list[np.ndarray], n: int, t_
         notes.append(
             f"{abs(moved)} "
             f"{'events turned into censorings' if moved > 0 else 'censorings turned into events'}"
-            f" at their own times to match total_events={total_events} (where the KM moves least)"
+            f" at their own times to match events={total_events} (where the KM moves least)"
         )
     time = np.concatenate([ev_t, ce_t])
     event = np.concatenate([np.ones(ev_t.size, dtype=np.int64), np.zeros(ce_t.size, dtype=np.int64)])
@@ -129,11 +132,11 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve",
     table_t, table_n = at_risk_arrays(at_risk, n)
     if total_events is not None:
         total_events = check_whole(
-            "total_events", total_events, minimum=0,
-            hint="total_events is the number of events in the arm.")
+            "events", total_events, minimum=0,
+            hint="events is the number of events in the arm.")
         if total_events > table_n[0]:
             raise InputError(
-                f"total_events={total_events} is more than the {table_n[0]} patients; check it."
+                f"events={total_events} is more than the {table_n[0]} patients; check it."
             )
     ticks = np.empty(0)
     if censor_times is not None:
@@ -169,8 +172,8 @@ def _one_arm(curve, at_risk, total_events, n, scale, censor_times, name="curve",
     if total_events == 0 and float(s.min()) < 1.0 - CLIP_TOLERANCE:
         # no event can make the drop: the engine would censor nearly everyone at time 0
         raise InputError(
-            f"total_events=0, but the {name} drops to {float(s.min()):g}: a Kaplan-Meier curve "
-            "falls only at events. Check total_events (or leave it out to follow the curve)."
+            f"events=0, but the {name} drops to {float(s.min()):g}: a Kaplan-Meier curve "
+            "falls only at events. Check events (or leave it out to follow the curve)."
         )
     return _rebuild(t, s, table_t, table_n, total_events, ticks, record)
 
@@ -235,7 +238,7 @@ def _several_arms(curve: Mapping, at_risk, total_events, n, scale, censor_times,
         def per_arm(value, name):
             return value if _arms_of(value) is None else _per_arm(value, arm, name, arms)
     else:
-        for value, name in ((at_risk, "at_risk"), (total_events, "total_events"), (n, "n"),
+        for value, name in ((at_risk, "at_risk"), (total_events, "events"), (n, "n"),
                             (censor_times, "censor_times")):
             _per_arm(value, arms[0], name, arms)  # refuse an ambiguous input up front
 
@@ -245,7 +248,7 @@ def _several_arms(curve: Mapping, at_risk, total_events, n, scale, censor_times,
     for arm, clicks in curve.items():
         try:
             df = _one_arm(clicks, per_arm(at_risk, "at_risk"),
-                          per_arm(total_events, "total_events"), per_arm(n, "n"), scale,
+                          per_arm(total_events, "events"), per_arm(n, "n"), scale,
                           per_arm(censor_times, "censor_times"), name=f"curve[{arm!r}]",
                           months=months)
         except InputError as err:
@@ -258,8 +261,9 @@ def _several_arms(curve: Mapping, at_risk, total_events, n, scale, censor_times,
     return out
 
 
-def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale="proportion",
-                           censor_times=None, *, time_unit="months") -> pd.DataFrame:
+def reconstruct_from_curve(curve, at_risk=None, events=None, n=None, scale="proportion",
+                           censor_times=None, *, time_unit="months",
+                           total_events=UNSET) -> pd.DataFrame:
     """Rebuild pseudo-patient data from a digitised Kaplan-Meier curve (Guyot et al. 2012).
 
     Parameters
@@ -272,9 +276,9 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
         The numbers-at-risk table under the figure: columns ``time`` and ``at_risk``. For
         several arms a long DataFrame with an ``arm`` column or a dict per arm, naming the same
         arms as the curve.
-    total_events : int or dict of int, optional
+    events : int or dict of int, optional
         Events in the arm (a dict per arm for several); the pseudo-data then has exactly this
-        many.
+        many. The same name as :attr:`lmssurv.ArmSummary.events`.
     n : int or dict of int, optional
         Patients in the arm (a dict per arm for several); needed when there is no table (or it
         does not start at 0).
@@ -287,12 +291,16 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     time_unit : {"months", "days", "weeks", "years"}
         Unit of the times of the curve, the table and the ticks (the figure's x axis). They are
         converted to months once, on the way in; the result is in months.
+    total_events : int or dict of int, optional
+        Deprecated name of ``events`` (a :class:`DeprecationWarning`).
 
     Returns
     -------
     DataFrame
-        Columns ``time`` (months) and ``event`` (1 event, 0 censored), one row per patient
-        (columns ``arm, time, event`` for several arms, in the curve's order). ``attrs`` holds the record:
+        Columns ``arm, time, event`` whatever the input, one row per patient: ``time`` in
+        months, ``event`` 1 (event) or 0 (censored), ``arm`` the arm's name (the dict key or the
+        ``arm`` column, arms in the curve's order), for a single unnamed curve the at-risk
+        table's arm if it names one, else :data:`SINGLE_CURVE_ARM`. ``attrs`` holds the record:
         ``cleaning`` (what was changed in the clicks), ``intervals`` (events and censorings per
         table interval), ``events_moved`` and ``notes`` (every adjustment made to match the
         totals).
@@ -300,15 +308,15 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     Raises
     ------
     InputError
-        For an ambiguous input, never merging arms: one table, ``n``, ``total_events`` or
+        For an ambiguous input, never merging arms: one table, ``n``, ``events`` or
         ``censor_times`` for several arms; a long at-risk table (``arm`` column) for a curve
         without arms; arms named differently in the curve and the table.
 
     Notes
     -----
-    Exact n (the table at time 0, or ``n``) and, when given, exact ``total_events``; with a table,
+    Exact n (the table at time 0, or ``n``) and, when given, exact ``events``; with a table,
     every published number at risk is reproduced unless the clicks and the table contradict each
-    other (then ``attrs["intervals"]`` says where). Without ``total_events`` the last interval is
+    other (then ``attrs["intervals"]`` says where). Without ``events`` the last interval is
     censored at the average rate of the earlier ones, and without a table there is no censoring
     before the end of follow-up (Guyot et al. 2012). See the module docstring for what differs
     from Guyot's algorithm. Deterministic: no random numbers are used.
@@ -322,13 +330,14 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
     >>> import pandas as pd
     >>> clicks = pd.DataFrame({"time": [0, 2, 2, 5, 5, 8], "survival": [1, 1, .8, .8, .6, .6]})
     >>> table = pd.DataFrame({"time": [0, 4, 8], "at_risk": [10, 8, 6]})
-    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, total_events=4)
+    >>> ipd = reconstruct_from_curve(clicks, at_risk=table, events=4)
     >>> ipd.groupby("time")["event"].agg(["sum", "size"]).to_dict("index")
     {2.0: {'sum': 2, 'size': 2}, 5.0: {'sum': 2, 'size': 2}, 8.0: {'sum': 0, 'size': 6}}
     """
     from lmssurv.units import months_per
 
     months = months_per(time_unit)
+    total_events = renamed("events", events, "total_events", total_events)
     if isinstance(curve, pd.DataFrame) and "arm" in curve.columns:
         # the long form of read_digitised: one frame, an arm column
         if curve["arm"].isna().any():
@@ -346,4 +355,6 @@ def reconstruct_from_curve(curve, at_risk=None, total_events=None, n=None, scale
                 "{arm: clicks}) so that each arm meets its own table."
             )
         at_risk = _per_arm(at_risk, table_arms[0], "at_risk", table_arms)
-    return _one_arm(curve, at_risk, total_events, n, scale, censor_times, months=months)
+    out = _one_arm(curve, at_risk, total_events, n, scale, censor_times, months=months)
+    out.insert(0, "arm", SINGLE_CURVE_ARM if table_arms is None else str(table_arms[0]))
+    return out

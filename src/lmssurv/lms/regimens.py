@@ -11,6 +11,7 @@ population, era, line and follow-up, and the reconstructions rest only on the pu
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "REGIMEN_TRIALS",
     "DirectComparison",
     "IndirectComparison",
+    "MissedNumbers",
     "RegimenList",
     "caveats_of",
     "check_outcome",
@@ -50,6 +52,7 @@ __all__ = [
     "regimen_checks",
     "regimen_ipd",
     "regimen_summary",
+    "regimen_table",
 ]
 
 class DirectComparison(NamedTuple):
@@ -243,6 +246,34 @@ def regimen_summary(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS, se
     return combine_tables(tables)
 
 
+def regimen_table(endpoint: str, *, trials: Iterable[str] = REGIMEN_TRIALS, seed: int = 0,
+                  taus: tuple[float, ...] = (12.0, 24.0)) -> pd.DataFrame:
+    """:func:`regimen_summary` for reading: one row per arm, each quantity as "est (low-high)".
+
+    Medians and RMST in months with one decimal, survival in percent; a CI limit the rebuilt
+    data do not reach prints ``NE`` (:func:`lmssurv.format_estimate`). The caveat columns
+    (trial, arm, population, line, evidence) lead each row.
+
+    Examples
+    --------
+    >>> regimen_table("os", trials=["lms04"])[["arm", "median"]].to_numpy().tolist()
+    [['Doxorubicin', '24.0 (19.0-31.0)'], ['Doxorubicin + trabectedin', '33.0 (26.0-48.0)']]
+    """
+    from lmssurv._display import format_estimate
+
+    tab = regimen_summary(endpoint, trials=trials, seed=seed, taus=taus)
+    survival = tab["quantity"] == "survival"
+    tab["value"] = [
+        format_estimate(est, low, high, digits=0 if surv else 1, percent=surv)
+        for est, low, high, surv in zip(tab["estimate"], tab["lower 95%"], tab["upper 95%"],
+                                        survival, strict=True)]
+    tab["what"] = tab["quantity"] + tab["time"].map(lambda t: "" if pd.isna(t) else f" {t:g} mo")
+    out = tab.pivot_table(index=["trial", "arm", "population", "line", "evidence"],
+                          columns="what", values="value", aggfunc="first", sort=False)
+    out.columns.name = None
+    return out.reset_index()
+
+
 def _hr(trial: Trial, endpoint: str) -> tuple[HazardRatio, str]:
     hr = trial.endpoint(endpoint).hr
     if hr is None:
@@ -326,6 +357,45 @@ CHECK_OUTCOME_COLUMNS = [
 ]
 
 
+class MissedNumbers(tuple):
+    """The check-table rows outside tolerance, as ``(quantity, arm)`` pairs in report order.
+
+    A tuple for code; its ``str`` is JSON, so a table written with ``to_csv`` keeps the pairs
+    and :meth:`from_text` reads them back:
+    ``pd.read_csv(path, converters={"missed": MissedNumbers.from_text})``.
+
+    Examples
+    --------
+    >>> missed = MissedNumbers([("median", "Doxorubicin"), ("HR", "experimental vs control")])
+    >>> str(missed)
+    '[["median", "Doxorubicin"], ["HR", "experimental vs control"]]'
+    >>> MissedNumbers.from_text(str(missed)) == missed
+    True
+    """
+
+    def __new__(cls, pairs=()):
+        return super().__new__(cls, (tuple(pair) for pair in pairs))
+
+    def __str__(self) -> str:
+        return json.dumps([list(pair) for pair in self])
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    @classmethod
+    def from_text(cls, text: str) -> MissedNumbers:
+        """The pairs back from their ``str`` (a CSV cell); raises :class:`InputError` if not."""
+        try:
+            pairs = json.loads(text)
+        except (TypeError, ValueError) as err:
+            raise InputError(f"missed must be a JSON list of [quantity, arm] pairs, got "
+                             f"{text!r}; read it from a table lmssurv wrote.") from err
+        if not isinstance(pairs, list) or not all(
+                isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise InputError(f"missed must be a JSON list of [quantity, arm] pairs, got {text!r}.")
+        return cls(pairs)
+
+
 def hr_as_printed(value: float, like: float | None = None) -> str:
     """A published HR or CI bound with the decimals it was printed with (at least two).
 
@@ -358,8 +428,9 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
     Returns
     -------
     dict
-        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``missed`` is a tuple of ``(quantity, arm)``
-        pairs, the check-table rows outside tolerance, in report order; ``not_reproduced``
+        Keys :data:`CHECK_OUTCOME_COLUMNS`. ``missed`` is a :class:`MissedNumbers`, the
+        ``(quantity, arm)`` pairs of the check-table rows outside tolerance, in report order
+        (CSV-safe: its ``str`` is JSON); ``not_reproduced``
         says the same for reading ("median [Doxorubicin]; HR"), and code reads ``missed``.
         ``hr_status`` is ``"reproduced"`` (the HR and every
         published CI bound within tolerance), ``"not reproduced"`` (the HR itself missed),
@@ -413,7 +484,7 @@ def check_outcome(report: pd.DataFrame, trial: Trial) -> dict:
                                      if "endpoint" in report.columns and len(report) else ""),
         "checked": len(report), "reproduced": int(ok.sum()), "all_ok": bool(ok.all()),
         "not_reproduced": "; ".join(names),
-        "missed": tuple(zip(missed["quantity"], missed["arm"], strict=True)),
+        "missed": MissedNumbers(zip(missed["quantity"], missed["arm"], strict=True)),
         "hr_status": status,
         "hr_published": hr_pub, "hr_published_lower": pub_low, "hr_published_upper": pub_high,
         "hr_rebuilt": hr_reb, "hr_rebuilt_lower": reb_low, "hr_rebuilt_upper": reb_high,

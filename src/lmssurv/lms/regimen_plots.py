@@ -18,24 +18,25 @@ from matplotlib.lines import Line2D
 
 from lmssurv._validation import InputError
 from lmssurv.km import km_step
-from lmssurv.regimens import (
+from lmssurv.lms.regimens import (
     CHECK_OUTCOME_COLUMNS,
     forest_table,
     hr_as_printed,
     regimen_checks,
     regimen_ipd,
 )
+from lmssurv.plotting import COLOURS
 
 __all__ = ["plot_forest", "plot_regimen_curves", "write_regimen_figures"]
 
 # One style per role, the same in the OS and the PFS figure (Okabe-Ito, colour-blind safe).
-_DOXORUBICIN = dict(color="#000000", ls="-", lw=2.0)        # doxorubicin alone (or + placebo)
-_OTHER_CONTROL = dict(color="#000000", ls="--", lw=2.0)     # any other control arm
-_EXPERIMENTAL = dict(color="#0072B2", ls="-", lw=2.2)       # experimental arm
-_SINGLE_ARM = dict(color="#D55E00", ls="-", lw=2.2)         # the arm of a single-arm trial
-_REFERENCE = dict(color="#BBBBBB", ls="-", lw=4.0)          # the reference arm behind every panel
-_REFERENCE_ARM = ("lms04", "Doxorubicin")                  # (trial id, arm label)
-_MISSED = "#B2182B"                                         # check text when a number is missed
+_DOXORUBICIN = dict(color=COLOURS["black"], ls="-", lw=2.0)        # doxorubicin alone (+ placebo)
+_OTHER_CONTROL = dict(color=COLOURS["black"], ls="--", lw=2.0)     # any other control arm
+_EXPERIMENTAL = dict(color=COLOURS["blue"], ls="-", lw=2.2)        # experimental arm
+_SINGLE_ARM = dict(color=COLOURS["vermillion"], ls="-", lw=2.2)    # the arm of a single-arm trial
+_REFERENCE = dict(color="#BBBBBB", ls="-", lw=4.0)   # the reference arm behind every panel
+_REFERENCE_ARM = ("lms04", "Doxorubicin")            # (trial id, arm label)
+_MISSED = "#B2182B"                                  # check text when a number is missed
 _ENDPOINT = {"os": "Overall survival", "pfs": "Progression-free survival"}
 _PANELS = ("first line", "pretreated or mixed lines")
 
@@ -91,14 +92,14 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
     Parameters
     ----------
     ipd : DataFrame
-        Output of :func:`lmssurv.regimens.regimen_ipd` (columns ``arm``, ``regimen``, ``time``,
+        Output of :func:`lmssurv.lms.regimens.regimen_ipd` (columns ``arm``, ``regimen``, ``time``,
         ``event``, ``panel``, ``trial``, ``trial_id``, ``population``, ``evidence``).
     endpoint : {"os", "pfs"}
         The endpoint ``ipd`` was built for (axis label and checks).
     horizon : float
         Right end of the time axis, months.
     checks : DataFrame, optional
-        Output of :func:`lmssurv.regimens.regimen_checks` for ``ipd``; computed from ``ipd``
+        Output of :func:`lmssurv.lms.regimens.regimen_checks` for ``ipd``; computed from ``ipd``
         when omitted.
 
     Returns
@@ -110,7 +111,7 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
     --------
     >>> import warnings
     >>> from lmssurv import ReconstructionWarning
-    >>> from lmssurv.regimens import regimen_ipd
+    >>> from lmssurv.lms.regimens import regimen_ipd
     >>> with warnings.catch_warnings():  # GeDDiS's published HR is not reproduced; it warns
     ...     warnings.simplefilter("ignore", ReconstructionWarning)
     ...     ipd = regimen_ipd("os", trials=["lms04", "geddis"])
@@ -198,9 +199,12 @@ def plot_regimen_curves(ipd: pd.DataFrame, endpoint: str, *, horizon: float = 60
 
 
 _KIND_STYLE = {
-    "direct, randomised": dict(marker="s", mfc="#0072B2", mec="#0072B2", color="#0072B2"),
-    "direct, not randomised": dict(marker="s", mfc="white", mec="#E69F00", color="#E69F00"),
-    "indirect (Bucher)": dict(marker="D", mfc="white", mec="#D55E00", color="#D55E00"),
+    "direct, randomised": dict(marker="s", mfc=COLOURS["blue"], mec=COLOURS["blue"],
+                               color=COLOURS["blue"]),
+    "direct, not randomised": dict(marker="s", mfc="white", mec=COLOURS["orange"],
+                                   color=COLOURS["orange"]),
+    "indirect (Bucher)": dict(marker="D", mfc="white", mec=COLOURS["vermillion"],
+                              color=COLOURS["vermillion"]),
 }
 
 
@@ -210,7 +214,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
     Parameters
     ----------
     table : DataFrame
-        Output of :func:`lmssurv.regimens.forest_table`.
+        Output of :func:`lmssurv.lms.regimens.forest_table`.
 
     Returns
     -------
@@ -220,7 +224,7 @@ def plot_forest(table: pd.DataFrame) -> Figure:
 
     Examples
     --------
-    >>> from lmssurv.regimens import forest_table
+    >>> from lmssurv.lms.regimens import forest_table
     >>> fig = plot_forest(forest_table())
     >>> len(fig.axes)
     1
