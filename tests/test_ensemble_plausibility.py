@@ -106,6 +106,20 @@ def test_lms04_followed_past_the_last_published_time(lms04):
         assert np.mean(longest <= last + 0.01 * span) <= 0.02, (label, last, longest.min())
 
 
+def test_lms04_os_band_does_not_collapse_past_the_last_published_point(lms04):
+    # trabectedin's last published point is its median CI's upper limit, 48 months. The HR
+    # bend's old pure power map piled the tail's events just after it in the draws that
+    # needed a strong bend: the 90% band's lower limit fell 0.385 -> 0.243 from 47.5 to 48.5
+    # months (100 draws, seed 0); with the squeeze bounded, 0.385 -> 0.297
+    kind, ep, ens, _ = lms04
+    if kind != "os":
+        pytest.skip("the collapse was seen in OS")
+    label = ep.experimental.label
+    band = survival_band(ens[ens["arm"] == label], times=[47.5, 48.5], level=0.9)
+    lower = band["lower"].to_numpy()
+    assert lower[0] - lower[1] <= 0.11, lower
+
+
 def test_lms04_pfs_experimental_arm_has_early_events():
     # median 12.2 months, 74 patients: a draw without any progression in 5 months is not
     # plausible for 5% of the ensemble (the old band's upper limit there was 1.0)
