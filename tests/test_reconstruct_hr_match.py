@@ -6,6 +6,7 @@ with lifelines' CoxPHFitter (Efron ties), independently of lmssurv's own km and 
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -15,7 +16,13 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from lmssurv import ArmSummary, HazardRatio, ReconstructionWarning, reconstruct_trial
 from lmssurv.reconstruct.diagnostics import HazardRatioMatch
-from lmssurv.reconstruct.hr_match import bend, intervals, match_hazard_ratio, pinned_times
+from lmssurv.reconstruct.hr_match import (
+    MAX_SQUEEZE,
+    bend,
+    intervals,
+    match_hazard_ratio,
+    pinned_times,
+)
 
 
 def _km_at(time, event, when) -> float:
@@ -102,8 +109,36 @@ def test_engine_matches_the_weibull_trial_hr_by_bending():
                - 0.67) <= 0.005
 
 
-@pytest.mark.parametrize("f", [0.5, 2.0])
-def test_bend_is_the_power_map(f):
-    # closed form: lo + (hi - lo) u^f
-    out = bend(np.array([2.0]), 1.0, 5.0, f)
-    assert out[0] == pytest.approx(1.0 + 4.0 * 0.25**f, rel=1e-12)
+@pytest.mark.parametrize("log_f", [-1.5, -0.5, 0.5, 2.0])
+def test_bend_is_the_power_map_mixed_with_the_identity(log_f):
+    # closed form written out: lo + (hi - lo) ((1 - w) u + w u^f), w = 1 - 1/MAX_SQUEEZE
+    u, w = 0.25, 1.0 - 1.0 / MAX_SQUEEZE
+    out = bend(np.array([2.0]), 1.0, 5.0, log_f)
+    assert out[0] == pytest.approx(1.0 + 4.0 * ((1 - w) * u + w * u ** math.exp(log_f)),
+                                   rel=1e-12)
+
+
+@pytest.mark.parametrize("log_f", [-4.0, -1.5, -0.5, 0.5, 1.5, 4.0])
+def test_bend_squeezes_no_gap_beyond_its_bound(log_f):
+    # the map's smallest slope, by finite differences on a fine grid, is 1 / MAX_SQUEEZE at
+    # most (reached as f grows): no two times come closer than their distance / MAX_SQUEEZE
+    u = np.linspace(0.0, 1.0, 100_001)
+    g = (bend(u * 3.0 + 2.0, 2.0, 5.0, log_f)[1:-1] - 2.0) / 3.0
+    slope = np.diff(g) / np.diff(u[1:-1])
+    assert slope.min() >= 1.0 / MAX_SQUEEZE * (1 - 1e-9)
+    rng = np.random.default_rng(7)
+    t = np.sort(rng.uniform(2.0, 5.0, 400))
+    out = bend(t, 2.0, 5.0, log_f)
+    assert np.all(np.diff(out) >= np.diff(t) / MAX_SQUEEZE * (1 - 1e-9))
+    assert np.all((out > 2.0) & (out < 5.0))
+
+
+def test_a_pure_power_map_would_pile_events_onto_the_published_point():
+    # why the identity is mixed in: u^f alone (f = e^2.5) takes 20 events spread over the
+    # first month after a published point at 24 to within 0.001 month of it
+    t = 24.0 + np.linspace(0.05, 1.0, 20)
+    power = 24.0 + 36.0 * ((t - 24.0) / 36.0) ** math.exp(2.5)
+    assert np.sum(power - 24.0 < 1e-3) >= 19
+    mixed = bend(t, 24.0, 60.0, 2.5)
+    assert np.min(np.diff(mixed)) >= np.min(np.diff(t)) / MAX_SQUEEZE * (1 - 1e-9)
+    assert np.all(mixed - 24.0 > 1e-3)

@@ -62,8 +62,9 @@ stratified and jittered per draw, as in a single reconstruction.
 Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
 Per draw the HR is matched as the engine's last step does it, with the engine's bounds
 (:func:`lmssurv.reconstruct.hr_match.match_hazard_ratio`: the times after each arm's last
-published point bent by a power ``f``, ``|log f| <= 1.5``, then every interval before it by
-at most ``|log f| <= 0.5``, in opposite directions in the two arms; the draw's own median
+published point bent by a power ``f`` mixed with the identity (no distance shrinks more than
+fivefold), ``|log f| <= 2.5``, then every interval before it by at most ``|log f| <= 0.5``, in
+opposite directions in the two arms; the draw's own median
 event and the median's rounding interval are pinned too), so that no published number moves
 (see :func:`_match_hr`); a landmark missed by a KM step is retried with other censoring
 jitters, then polished as the engine does. Draws that still miss a published number are
@@ -103,6 +104,7 @@ from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
 from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
+    across_landmark,
     allocate,
     calibrate_tail,
     censoring_times,
@@ -122,7 +124,7 @@ _MAX_DRAWS = 10_000
 # The HR match of a draw uses the engine's bounds (from_summary's constants of the same names;
 # tests/test_ensemble_plausibility.py keeps them equal): |log f| past the last published point,
 # |log f| before it, and the share of the HR's tolerance aimed at
-_BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = 1.5, 0.5, 0.8
+_BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = 2.5, 0.5, 0.8
 _TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
 _EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
@@ -596,10 +598,10 @@ def _polish_candidates(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
     bases = [time]
     for t_k in lm_t:
         before, after = ev[time[ev] <= t_k], ev[time[ev] > t_k]
-        for pool, pick, side in ((before, np.argmax, 1 + 1e-6), (after, np.argmin, 1 - 1e-6)):
+        for pool, pick, later in ((before, np.argmax, True), (after, np.argmin, False)):
             if pool.size:
                 moved = time.copy()
-                moved[pool[pick(time[pool])]] = t_k * side
+                moved[pool[pick(time[pool])]] = across_landmark(time, event, t_k, later=later)
                 bases.append(moved)
     ev_times = np.unique(time[ev])
     cens = np.flatnonzero(event == 0)

@@ -7,11 +7,19 @@ order is kept: the numbers at risk and the Kaplan-Meier level at every pinned ti
 they were, and so does every published number of the arm. What changes is the timing of each
 arm's events against the other arm's, which is what the Cox partial likelihood sees.
 
-:func:`bend` moves the times inside one such interval ``(lo, hi)`` by the power map
-``lo + (hi - lo) u^f`` (``u`` the relative place in the interval); :func:`match_hazard_ratio`
-bends the intervals of both arms with opposite powers (``f`` on the experimental arm, ``1/f``
-on the control arm) and finds ``log f`` by regula falsi on the Cox log HR (Efron ties, as the
-papers' software computes it), stopping as soon as the HR is within the published precision.
+:func:`bend` moves the times inside one such interval ``(lo, hi)`` by the map
+``lo + (hi - lo) g(u)``, ``g(u) = (1 - w) u + w u^f`` (``u`` the relative place in the
+interval): a power map mixed with the identity. :func:`match_hazard_ratio` bends the intervals
+of both arms with opposite powers (``f`` on the experimental arm, ``1/f`` on the control arm)
+and finds ``log f`` by regula falsi on the Cox log HR (Efron ties, as the papers' software
+computes it), stopping as soon as the HR is within the published precision.
+
+The identity's share bounds the squeeze: the slope of ``g`` is at least ``1 - w`` everywhere,
+so no stretch of an interval, and no distance between two patients, shrinks by more than
+``MAX_SQUEEZE = 1 / (1 - w)``, whatever ``f``. A pure power map (``w = 1``) has slope 0 at
+``u = 0`` for ``f > 1`` and piles the events just after a published point onto it; an
+exponential tilt ``(e^(a u) - 1) / (e^a - 1)`` bounds the squeeze too but, at the same bound,
+moves the events far less (the HR was then out of reach in more trials).
 """
 
 from __future__ import annotations
@@ -25,10 +33,14 @@ import numpy as np
 from lmssurv.cox import cox_two_arms
 from lmssurv.reconstruct.shape import median_time
 
-__all__ = ["HazardRatioBend", "bend", "intervals", "match_hazard_ratio", "pinned_times"]
+__all__ = ["MAX_SQUEEZE", "HazardRatioBend", "bend", "intervals", "match_hazard_ratio",
+           "pinned_times"]
 
 # Regula falsi steps per stage (each one a Cox fit, ~1 ms for a few hundred patients).
 _STEPS = 16
+#: The most :func:`bend` shrinks any distance between two times (the identity's share of the
+#: map is ``1 / MAX_SQUEEZE``).
+MAX_SQUEEZE = 5.0
 
 
 def pinned_times(summary) -> tuple[float, ...]:
@@ -55,24 +67,29 @@ def intervals(pinned: Sequence[float], longest: float) -> list[tuple[float, floa
     return [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
-def bend(time: np.ndarray, lo: float, hi: float, f: float) -> np.ndarray:
-    """Times strictly inside ``(lo, hi)`` moved to ``lo + (hi - lo) u^f``, ``u = (t-lo)/(hi-lo)``.
+def bend(time: np.ndarray, lo: float, hi: float, log_f: float,
+         squeeze: float | None = None) -> np.ndarray:
+    """Times strictly inside ``(lo, hi)`` moved to ``lo + (hi - lo) ((1 - w) u + w u^f)``,
+    ``u = (t-lo)/(hi-lo)``, ``f = e^log_f``, ``w = 1 - 1/squeeze`` (default
+    :data:`MAX_SQUEEZE`).
 
-    ``f > 1`` moves them earlier (a higher hazard just after ``lo``), ``f < 1`` later. Events
-    and censorings move alike, so their order, every number at risk and every Kaplan-Meier
-    level outside ``(lo, hi)`` stay as they were. Moved times stay strictly inside the
-    interval (a time at ``lo`` or ``hi`` would change the level there).
+    ``log_f > 0`` moves them earlier (a higher hazard just after ``lo``), ``log_f < 0`` later,
+    0 not at all. Events and censorings move alike, so their order, every number at risk and
+    every Kaplan-Meier level outside ``(lo, hi)`` stay as they were. Moved times stay strictly
+    inside the interval (a time at ``lo`` or ``hi`` would change the level there), and no two
+    come closer than ``1 / squeeze`` of their distance.
 
     Examples
     --------
-    >>> [round(float(t), 4) for t in bend(np.array([1.0, 2.0, 3.0, 4.0]), 1.0, 4.0, 2.0)]
-    [1.0, 1.3333, 2.3333, 4.0]
+    >>> [round(float(t), 4) for t in bend(np.array([1.0, 2.0, 3.0, 4.0]), 1.0, 4.0, math.log(2))]
+    [1.0, 1.4667, 2.4667, 4.0]
     """
     out = np.array(time, dtype=float, copy=True)
     inside = (out > lo) & (out < hi)
-    if inside.any() and hi > lo and f != 1.0:
+    if inside.any() and hi > lo and log_f != 0.0:
         rel = (out[inside] - lo) / (hi - lo)
-        moved = lo + (hi - lo) * rel**f
+        w = 1.0 - 1.0 / (MAX_SQUEEZE if squeeze is None else squeeze)
+        moved = lo + (hi - lo) * ((1.0 - w) * rel + w * rel ** math.exp(log_f))
         out[inside] = np.clip(moved, np.nextafter(lo, hi), np.nextafter(hi, lo))
     return out
 
@@ -82,7 +99,8 @@ class HazardRatioBend:
     """The result of :func:`match_hazard_ratio`.
 
     ``times`` are the control and experimental times after bending (events unchanged),
-    ``log_power`` the ``log f`` used (0: no bend), ``hr`` the Cox HR of the bent data and
+    ``log_power`` the ``log f`` of :func:`bend` used (0: no bend), ``hr`` the Cox HR of the
+    bent data and
     ``hit`` whether it is within the tolerance of the published HR.
     """
 
@@ -107,7 +125,8 @@ def match_hazard_ratio(
         Control and experimental pseudo-patients (months; 1 = event).
     stages : sequence of ``(regions, max_log_power)``
         ``regions``: per arm, the intervals whose inner times may move (see
-        :func:`intervals`), all bent with the same power ``f``, ``|log f| <= max_log_power``.
+        :func:`intervals`), all bent with the same power (``f`` on the experimental arm,
+        ``1/f`` on the control arm), ``|log f| <= max_log_power``.
         A stage is tried only when the ones before it could not reach the HR, starting from
         their closest result.
     hr : float
@@ -150,7 +169,7 @@ def _one_stage(start: HazardRatioBend, events, regions, hr: float, tolerance: fl
         out = []
         for t, regs, sign in ((t0, regions[0], -1.0), (t1, regions[1], 1.0)):
             for lo, hi in regs:
-                t = bend(t, lo, hi, math.exp(sign * log_f))
+                t = bend(t, lo, hi, sign * log_f)
             out.append(t)
         return out[0], out[1]
 

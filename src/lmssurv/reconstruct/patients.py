@@ -26,6 +26,7 @@ from lmssurv.reconstruct.shape import ArmCurve
 __all__ = [
     "Allocation",
     "TailFit",
+    "across_landmark",
     "allocate",
     "calibrate_tail",
     "censoring_times",
@@ -494,13 +495,33 @@ def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
         if before.size:
             i = before[np.argmax(time[before])]
             moved = time.copy()
-            moved[i] = t_k * (1 + 1e-6)
+            moved[i] = across_landmark(time, event, t_k, later=True)
             yield moved
         if after.size:
             i = after[np.argmin(time[after])]
             moved = time.copy()
-            moved[i] = t_k * (1 - 1e-6)
+            moved[i] = across_landmark(time, event, t_k, later=False)
             yield moved
+
+
+def across_landmark(time: np.ndarray, event: np.ndarray, t_k: float, *, later: bool) -> float:
+    """Where a landmark polish puts the event nearest landmark ``t_k`` moved across it.
+
+    Halfway between ``t_k`` and the nearest event on the far side, so that events moved across
+    one landmark, one per polishing round, do not tie: ``later``, out of the KM level at
+    ``t_k`` into ``(t_k, next event)``; else into it, into ``(last event before t_k, t_k)``.
+    In between lie censorings only, so the numbers at risk at every other event time stay
+    those of a move just across ``t_k``; the moved event's own step is the level over the
+    number at risk where it lands (the polish scores every move on the KM it gives). With no
+    event on the far side, halfway to the longest time (``later``) or to 0.
+    """
+    ev = time[event == 1]
+    if later:
+        far = ev[ev > t_k]
+        hi = float(far.min()) if far.size else float(time.max())
+        return 0.5 * (t_k + hi) if hi > t_k else t_k * (1 + 1e-6)
+    far = ev[ev < t_k]
+    return 0.5 * (t_k + (float(far.max()) if far.size else 0.0))
 
 
 def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:

@@ -1,0 +1,51 @@
+"""The landmark polish of the summary engine (``patients.polish_landmarks``).
+
+KM levels are recomputed with lifelines' KaplanMeierFitter, independently of lmssurv's km module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from lifelines import KaplanMeierFitter
+
+from lmssurv.reconstruct.patients import across_landmark, polish_landmarks
+
+
+def _km_at(time, event, when) -> float:
+    with np.errstate(all="ignore"):  # lifelines calls np.seterr; keep the global state
+        km = KaplanMeierFitter().fit(time, event)
+    return float(km.survival_function_at_times(when).iloc[0])
+
+
+def test_events_moved_across_one_landmark_do_not_tie():
+    # 30 patients, events at 1..20, censorings at 25..34: S(10.5) = 20/30. A published 0.600
+    # needs two more events by 10.5 (18/30); both are moved across it, and each lands in its
+    # own gap (they once both went to 10.5 (1 - 1e-6), a tie of two events)
+    time = np.r_[np.arange(1.0, 21.0), np.arange(25.0, 35.0)]
+    event = np.r_[np.ones(20, int), np.zeros(10, int)]
+    assert abs(_km_at(time, event, 10.5) - 0.6) > 0.06
+    out, moved = polish_landmarks(time, event, {10.5: 0.6})
+    assert moved == 2
+    assert abs(_km_at(out, event, 10.5) - 0.6) <= 0.01
+    ev = np.sort(out[event == 1])
+    assert np.min(np.diff(ev)) >= 0.1, ev
+    # the events that moved keep their order with everyone else
+    assert np.array_equal(np.argsort(out, kind="stable"), np.argsort(time, kind="stable"))
+
+
+def test_across_landmark_lands_halfway_into_the_event_gap():
+    time = np.array([1.0, 2.0, 2.5, 3.5, 4.0, 7.0])
+    event = np.array([1, 1, 0, 0, 1, 0])
+    # past the censoring at 3.5 to halfway between 3 and the next event, 4
+    assert across_landmark(time, event, 3.0, later=True) == 3.5
+    # back past the censoring at 2.5 to halfway between the last event before 3, 2, and 3
+    assert across_landmark(time, event, 3.0, later=False) == 2.5
+    # no event on the far side: halfway to the longest time, or to 0
+    assert across_landmark(time, event, 5.0, later=True) == 6.0
+    assert across_landmark(time, event, 0.5, later=False) == 0.25
+    # moved out of the level at 3: up to 3 the KM (lifelines) is that of a move just across
+    a, b = time.copy(), time.copy()
+    a[1] = across_landmark(time, event, 3.0, later=True)
+    b[1] = 3.0 + 1e-6
+    for when in (0.5, 1.5, 2.2, 2.9, 3.0):
+        assert _km_at(a, event, when) == _km_at(b, event, when)
