@@ -122,8 +122,12 @@ class _TailEvents:
 
     ``H_theta(t) = H(t)`` up to the tail start and ``H(t*) + theta (H(t) - H(t*))`` after it,
     so the curve is evaluated once and each multiplier costs a few vector operations (the
-    root finders call this dozens of times per reconstruction). Valid for follow-up models
-    no longer than ``t_max``.
+    root finders call this dozens of times per reconstruction). A root finder varies either
+    the multiplier or the follow-up model, never both, so the last distribution-function
+    increments (per multiplier) and censoring weights (per follow-up model) are kept: each
+    call then recomputes only the half that changed, with the same operations in the same
+    order (the result is the same to the last bit). Valid for follow-up models no longer
+    than ``t_max``.
     """
 
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
@@ -133,6 +137,13 @@ class _TailEvents:
         self.h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
         self.late = self.t > curve.tail_start
         self.n = n
+        # the multiplier enters only after the tail start: the early part of F is fixed
+        self._rise = self.h[self.late] - self.h_star
+        self._f = -np.expm1(-self.h)
+        self._df_theta: float | None = None
+        self._df = np.empty(0)
+        self._w_model: FollowUpModel | None = None
+        self._w = np.empty(0)
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``until`` (default
@@ -146,10 +157,16 @@ class _TailEvents:
         return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
-        h = np.where(self.late, self.h_star + theta * (self.h - self.h_star), self.h)
-        f = -np.expm1(-h)
-        g = follow_up.survival(self.t)
-        return float(self.n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(f)))
+        if theta != self._df_theta:
+            # F_theta = 1 - exp(-H_theta): only the points after the tail start move
+            self._f[self.late] = -np.expm1(-(self.h_star + theta * self._rise))
+            self._df = np.diff(self._f)
+            self._df_theta = theta
+        if follow_up is not self._w_model:
+            g = follow_up.survival(self.t)
+            self._w = (g[1:] + g[:-1]) / 2
+            self._w_model = follow_up
+        return float(self.n * np.sum(self._w * self._df))
 
 
 def _band(k: float, v: float, z: float) -> tuple[float, float]:
