@@ -196,20 +196,23 @@ def allocate(
     that would take the KM to 0.5 waits while censorings remain. No time exceeds ``t_cap``
     (the longest follow-up), and no event follows the last censoring.
     """
-    c_times = np.sort(censor_times)
-    n_cens = c_times.size
-    t_last = float(c_times[-1]) if n_cens else 0.0
+    # plain lists in the loop: numpy's per-element access cost more than the arithmetic
+    c_times = np.sort(censor_times).tolist()
+    n_cens = len(c_times)
+    t_last = c_times[-1] if n_cens else 0.0
     inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
-    time = np.empty(n)
-    event = np.zeros(n, dtype=np.int8)
+    time: list[float] = []
+    event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
+    band_now = None  # the band of (k_level, greenwood), once computed
     events_left = events
     pulled = 0
     last_time = 0.0
-    for i in range(n):
+    for _ in range(n):
         if events_left == 0:
-            time[i:], event[i:] = c_times[ic:], 0
+            time += c_times[ic:]
+            event += [0] * (n_cens - ic)
             break
         k_new = k_level * (1.0 - 1.0 / at_risk)
         g_new = greenwood + (1.0 / (at_risk * (at_risk - 1.0)) if at_risk > 1 else math.inf)
@@ -219,6 +222,7 @@ def allocate(
         crossing = above and k_new <= 0.5 + 1e-9
         wait = False
         pinned = False  # an event at a published time is never pulled elsewhere
+        band_new = None
         if crossing and median is not None:
             te = median
             pinned = True
@@ -234,11 +238,15 @@ def allocate(
               and c_times[ic] < median):
             wait = True  # keep the last event for the median
         elif ci_lo is not None or ci_hi is not None:
-            (lo_now, hi_now), (lo_new, hi_new) = _band(k_level, greenwood, _Z), _band(
-                k_new, g_new, _Z)
-            for limit, now, new in ((ci_lo, lo_now, lo_new), (ci_hi, hi_now, hi_new)):
-                if (limit is not None and now > 0.5 >= new
-                        and abs(te - limit) <= _SNAP_WINDOW * limit):
+            # the bands only near a limit (most events are not)
+            for side, limit in enumerate((ci_lo, ci_hi)):
+                if limit is None or not abs(te - limit) <= _SNAP_WINDOW * limit:
+                    continue
+                if band_now is None:
+                    band_now = _band(k_level, greenwood, _Z)
+                if band_new is None:
+                    band_new = _band(k_new, g_new, _Z)
+                if band_now[side] > 0.5 >= band_new[side]:
                     te = limit
                     pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
@@ -257,16 +265,17 @@ def allocate(
                 te = 0.5 * (last_time + t_cap)
                 pulled += 1
         if ic < n_cens and (wait or c_times[ic] <= te):
-            time[i], event[i] = c_times[ic], 0
+            last_time = c_times[ic]
+            event.append(0)
             ic += 1
         else:
-            te = max(te, last_time)
-            time[i], event[i] = te, 1
-            k_level, greenwood = k_new, g_new
+            last_time = float(max(te, last_time))
+            event.append(1)
+            k_level, greenwood, band_now = k_new, g_new, band_new
             events_left -= 1
-        last_time = time[i]
+        time.append(last_time)
         at_risk -= 1
-    return Allocation(time, event, pulled)
+    return Allocation(np.array(time, dtype=float), np.array(event, dtype=np.int8), pulled)
 
 
 def _solve(fn, lo: float, hi: float) -> float | None:
