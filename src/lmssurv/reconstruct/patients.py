@@ -92,6 +92,9 @@ class _Inverse:
         return t[j - 1] + w * (t[j] - t[j - 1])
 
 
+_LAST_CENSORING: tuple | None = None  # (curve, follow-up, grid, cum): see censoring_times
+
+
 def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) -> np.ndarray:
     """Observed censoring times at probabilities ``u``: quantiles of the density ``S(t) g(t)``.
 
@@ -101,12 +104,19 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
     """
     if u.size == 0:
         return np.empty(0)
-    grid = np.linspace(0.0, follow_up.longest, 1601)
-    g = follow_up.survival(grid)
-    g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
-    mid = 0.5 * (grid[1:] + grid[:-1])
-    w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
-    cum = np.concatenate([[0.0], np.cumsum(w)])
+    global _LAST_CENSORING
+    last = _LAST_CENSORING
+    if last is not None and last[0] is curve and last[1] is follow_up:
+        grid, cum = last[2], last[3]
+    else:
+        grid = np.linspace(0.0, follow_up.longest, 1601)
+        g = follow_up.survival(grid)
+        g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
+        mid = 0.5 * (grid[1:] + grid[:-1])
+        w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
+        cum = np.concatenate([[0.0], np.cumsum(w)])
+        # the ensemble retries a draw's curve and follow-up with other jitters
+        _LAST_CENSORING = (curve, follow_up, grid, cum)
     if cum[-1] <= 0:
         return np.full(u.size, grid[-1])
     return np.interp(u * cum[-1], cum, grid)
@@ -285,7 +295,10 @@ def _solve(fn, lo: float, hi: float) -> float | None:
         return None
     if f_lo == 0:
         return lo
-    return float(optimize.brentq(fn, lo, hi, xtol=1e-4))
+    # brentq evaluates both ends again: give it the values just computed
+    ends = {lo: f_lo, hi: f_hi}
+    return float(optimize.brentq(lambda v: ends[v] if v in ends else fn(v), lo, hi,
+                                 xtol=1e-4))
 
 
 @dataclass(frozen=True)
