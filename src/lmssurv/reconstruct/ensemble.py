@@ -487,7 +487,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
         # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
         # events just past the last reported point, or end everyone's follow-up there
-        reach = [expected_events(curve.with_theta(curve.theta * f), fu, s.n)
+        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f)
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)

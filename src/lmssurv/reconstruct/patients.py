@@ -73,23 +73,25 @@ class _Inverse:
     def __init__(self, curve: ArmCurve, t_max: float):
         t = np.concatenate([[0.0], np.geomspace(t_max * 1e-5, t_max * 20, 4000)])
         s = np.minimum.accumulate(curve.survival(t))  # guard tiny numerical rises
-        # ascending survival (and the matching times) for bisect
+        # ascending survival for bisect; the times stay an array (two are read per call)
         self._s = s[::-1].tolist()
-        self._t = t[::-1].tolist()
+        self._t = t
         self.floor = self._s[0]
 
     def __call__(self, level: float) -> float:
         if level < self.floor:
             return math.inf
         s, t = self._s, self._t
+        last = len(s) - 1  # ascending position j is time index last - j
         j = bisect.bisect_left(s, level)
         if j == 0:
-            return t[0]
-        if j >= len(s):
-            return t[-1]
+            return float(t[last])
+        if j > last:
+            return float(t[0])
         s0, s1 = s[j - 1], s[j]
         w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
-        return t[j - 1] + w * (t[j] - t[j - 1])
+        t0 = float(t[last - j + 1])
+        return t0 + w * (float(t[last - j]) - t0)
 
 
 _LAST_CENSORING: tuple | None = None  # (curve, follow-up, grid, cum): see censoring_times
@@ -122,9 +124,18 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
     return np.interp(u * cum[-1], cum, grid)
 
 
-def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> float:
-    """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model."""
-    return _TailEvents(curve, n, follow_up.longest)(curve.theta, follow_up)
+def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int,
+                    theta: float | None = None) -> float:
+    """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model.
+
+    ``theta``, when given, replaces the curve's tail multiplier (as ``curve.with_theta``
+    would, without building the curve's table again).
+    """
+    theta = curve.theta if theta is None else float(theta)
+    return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
+
+
+_LAST_TAIL: tuple | None = None  # (curve, n, t_max, _TailEvents): see _TailEvents.of
 
 
 class _TailEvents:
@@ -147,13 +158,28 @@ class _TailEvents:
         self.h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
         self.late = self.t > curve.tail_start
         self.n = n
-        # the multiplier enters only after the tail start: the early part of F is fixed
-        self._rise = self.h[self.late] - self.h_star
+        # the multiplier enters only after the tail start (a suffix of the grid): the early
+        # part of F, its increments and their terms are fixed
+        self._k = int(np.count_nonzero(~self.late))
+        self._rise = self.h[self._k:] - self.h_star
         self._f = -np.expm1(-self.h)
-        self._df_theta: float | None = None
-        self._df = np.empty(0)
+        self._df = np.diff(self._f)
+        self._terms = np.empty(self._df.size)
+        self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
         self._w = np.empty(0)
+
+    @classmethod
+    def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
+        """``_TailEvents(curve, n, t_max)``, the last one again when asked the same (the
+        ensemble asks for a draw's reachable events, then calibrates the same curve)."""
+        global _LAST_TAIL
+        last = _LAST_TAIL
+        if last is not None and last[0] is curve and last[1] == n and last[2] == t_max:
+            return last[3]
+        out = cls(curve, n, t_max)
+        _LAST_TAIL = (curve, n, t_max, out)
+        return out
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``until`` (default
@@ -167,16 +193,24 @@ class _TailEvents:
         return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
-        if theta != self._df_theta:
-            # F_theta = 1 - exp(-H_theta): only the points after the tail start move
-            self._f[self.late] = -np.expm1(-(self.h_star + theta * self._rise))
-            self._df = np.diff(self._f)
-            self._df_theta = theta
+        stale = None  # the first term that changed
+        if theta != self._f_theta:
+            # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
+            k = self._k
+            lo = max(k - 1, 0)
+            self._f[k:] = -np.expm1(-(self.h_star + theta * self._rise))
+            self._df[lo:] = self._f[lo + 1:] - self._f[lo:-1]
+            self._f_theta = theta
+            stale = lo
         if follow_up is not self._w_model:
             g = follow_up.survival(self.t)
             self._w = (g[1:] + g[:-1]) / 2
             self._w_model = follow_up
-        return float(self.n * np.sum(self._w * self._df))
+            stale = 0
+        if stale is not None:
+            self._terms[stale:] = self._w[stale:] * self._df[stale:]
+        # one sum over every term (numpy's pairwise order), as without the kept parts
+        return float(self.n * np.sum(self._terms))
 
 
 def _band(k: float, v: float, z: float) -> tuple[float, float]:
@@ -345,7 +379,7 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     reach = follow_up.longest
     if follow_up.unreported_from is not None:
         reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
-    tail_events = _TailEvents(curve, n, reach)
+    tail_events = _TailEvents.of(curve, n, reach)
     def cap_at(fu: FollowUpModel) -> float:
         """With a median not reached, the tail keeps S above 0.5 to the longest follow-up."""
         if not not_reached:
