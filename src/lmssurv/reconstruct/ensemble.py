@@ -284,12 +284,20 @@ class _DrawnCurve(ArmCurve):
         tab = self._table
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
-        h = np.exp(np.interp(x, tab.x, tab.log_h))
         late = t > tab.t_star
-        if late.any():
-            tail = tab.h_star + (self.theta * self.tail_hazard * (t - tab.t_star)
-                                 * np.interp(x, tab.tail_x, tab.ramp))
-            h = np.where(late, tail, h)
+        if t.ndim and late.any():
+            # each part only where it applies (the grids of the placement reach far past t*)
+            h = np.empty_like(x)
+            early = ~late
+            h[early] = np.exp(np.interp(x[early], tab.x, tab.log_h))
+            h[late] = tab.h_star + (self.theta * self.tail_hazard * (t[late] - tab.t_star)
+                                    * np.interp(x[late], tab.tail_x, tab.ramp))
+        else:
+            h = np.exp(np.interp(x, tab.x, tab.log_h))
+            if late.any():
+                h = np.where(late, tab.h_star + (self.theta * self.tail_hazard
+                                                 * (t - tab.t_star)
+                                                 * np.interp(x, tab.tail_x, tab.ramp)), h)
         h = h * np.exp(np.interp(x, self._grid_x, self._dev))
         return np.where(t > 0, h, 0.0)
 
