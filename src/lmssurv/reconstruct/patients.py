@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,9 @@ class _Inverse:
         return t0 + w * (float(t[last - j]) - t0)
 
 
-_LAST_CENSORING: tuple | None = None  # (curve, follow-up, grid, cum): see censoring_times
+# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
+# and _TailEvents.of.
+_LAST = threading.local()
 
 
 def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) -> np.ndarray:
@@ -106,8 +109,7 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
     """
     if u.size == 0:
         return np.empty(0)
-    global _LAST_CENSORING
-    last = _LAST_CENSORING
+    last = getattr(_LAST, "censoring", None)
     if last is not None and last[0] is curve and last[1] is follow_up:
         grid, cum = last[2], last[3]
     else:
@@ -118,7 +120,7 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
         w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
         cum = np.concatenate([[0.0], np.cumsum(w)])
         # the ensemble retries a draw's curve and follow-up with other jitters
-        _LAST_CENSORING = (curve, follow_up, grid, cum)
+        _LAST.censoring = (curve, follow_up, grid, cum)
     if cum[-1] <= 0:
         return np.full(u.size, grid[-1])
     return np.interp(u * cum[-1], cum, grid)
@@ -133,9 +135,6 @@ def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int,
     """
     theta = curve.theta if theta is None else float(theta)
     return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
-
-
-_LAST_TAIL: tuple | None = None  # (curve, n, t_max, _TailEvents): see _TailEvents.of
 
 
 class _TailEvents:
@@ -173,12 +172,11 @@ class _TailEvents:
     def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
         """``_TailEvents(curve, n, t_max)``, the last one again when asked the same (the
         ensemble asks for a draw's reachable events, then calibrates the same curve)."""
-        global _LAST_TAIL
-        last = _LAST_TAIL
+        last = getattr(_LAST, "tail", None)
         if last is not None and last[0] is curve and last[1] == n and last[2] == t_max:
             return last[3]
         out = cls(curve, n, t_max)
-        _LAST_TAIL = (curve, n, t_max, out)
+        _LAST.tail = (curve, n, t_max, out)
         return out
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
