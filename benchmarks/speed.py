@@ -45,6 +45,9 @@ def slowest(cases, title: str, top: int = 5) -> None:
     cols = ["figure", "patients", "seconds", "cpu_seconds"]
     print(table.nlargest(top, "cpu_seconds")[cols].to_string(
         index=False, float_format=lambda x: f"{x:.2f}"))
+    big = table.loc[table["patients"].idxmax()]
+    print(f"largest: {big['figure']}, {int(big['patients'])} patients, "
+          f"CPU {big['cpu_seconds']:.2f} s, wall {big['seconds']:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -59,7 +59,7 @@ def cox_two_group(time, event, group) -> CoxResult:
     order = np.argsort(-t, kind="stable")
     t, d, z = t[order], d[order], z[order]
     # Risk sets, tie-closed: everyone with time >= t (cumulative sums over descending time).
-    last_of_tie = np.r_[t[1:] != t[:-1], True]
+    last_of_tie = np.append(t[1:] != t[:-1], True)
     ends = np.nonzero(last_of_tie)[0]
     tie_end = ends[np.searchsorted(ends, np.arange(t.size))]
     n1 = np.cumsum(z)[tie_end]
@@ -70,10 +70,17 @@ def cox_two_group(time, event, group) -> CoxResult:
     # Efron: the l-th of the d events tied at a time (l = 0..d-1) sees the risk set less the
     # fraction l/d of the tied events of each group.
     t_ev, z_ev = t[ev], z[ev]
-    key = np.unique(t_ev, return_inverse=True)[1]
+    # t_ev is sorted (descending): the index of each time among the distinct times in
+    # ascending order (np.unique's inverse) without sorting again
+    first = np.append(True, t_ev[1:] != t_ev[:-1])
+    if np.isnan(t_ev).any():
+        key = np.unique(t_ev, return_inverse=True)[1]
+        first = np.append(True, key[1:] != key[:-1])
+    else:
+        group = np.cumsum(first) - 1
+        key = group[-1] - group
     d_all = np.bincount(key)
     d_one = np.bincount(key, weights=z_ev)
-    first = np.r_[True, key[1:] != key[:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
     frac = (np.arange(key.size) - start) / d_all[key]
     r1 = n1[ev] - frac * d_one[key]
@@ -84,12 +91,12 @@ def cox_two_group(time, event, group) -> CoxResult:
     for _ in range(60):
         w = r1 * math.exp(beta)
         p = w / (w + r0)
-        score = float(np.sum(z_ev - p))
-        info = float(np.sum(p * (1.0 - p)))
+        score = float((z_ev - p).sum())
+        info = float((p * (1.0 - p)).sum())
         if not info > 0:
             return CoxResult(math.nan, math.nan)
         step = score / info
-        beta += float(np.clip(step, -1.0, 1.0))
+        beta += min(max(step, -1.0), 1.0)  # nan stays nan, as with np.clip
         if abs(step) < 1e-10:
             break
     return CoxResult(beta, 1.0 / math.sqrt(info))
@@ -106,4 +113,4 @@ def cox_two_arms(control_time, control_event, experimental_time, experimental_ev
     t0, t1 = np.asarray(control_time, dtype=float), np.asarray(experimental_time, dtype=float)
     return cox_two_group(np.concatenate([t0, t1]),
                          np.concatenate([np.asarray(control_event), np.asarray(experimental_event)]),
-                         np.r_[np.zeros(t0.size), np.ones(t1.size)])
+                         np.concatenate([np.zeros(t0.size), np.ones(t1.size)]))

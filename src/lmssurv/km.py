@@ -74,12 +74,22 @@ def km_levels(time, event) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     time = np.asarray(time, dtype=float)
     event = np.asarray(event)
     if time.ndim == 2:
+        r = event.size - np.arange(event.size, dtype=float)
+        if time.size and not np.signbit(time).any() and np.isfinite(time).all():
+            # Times >= 0 order as their IEEE bit patterns do: one sort of (bits, 1 - event)
+            # packed in an unsigned integer gives the sorted times and, at equal times, the
+            # events first; equal keys are equal (time, event) rows, so no stable sort is
+            # needed and nothing is gathered.
+            bits = np.ascontiguousarray(time).view(np.uint64)
+            key = np.sort((bits << np.uint64(1)) | (1 - event).astype(np.uint64), axis=1)
+            t = (key >> np.uint64(1)).view(np.float64)
+            e = 1.0 - (key & np.uint64(1)).astype(float)
+            return t, e, r, np.cumprod(1.0 - e / r, axis=1)
         first = np.argsort(1 - event, kind="stable")  # events first, then a stable sort on time
         t = time[:, first]
         order = np.argsort(t, axis=1, kind="stable")
         t = np.take_along_axis(t, order, axis=1)
         e = event[first].astype(float)[order]
-        r = event.size - np.arange(event.size, dtype=float)
         return t, e, r, np.cumprod(1.0 - e / r, axis=1)
     order = np.lexsort((1 - event, time))
     t, e = time[order], event[order].astype(float)

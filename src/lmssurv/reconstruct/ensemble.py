@@ -89,13 +89,12 @@ import pandas as pd
 
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import greenwood_by_row, km_levels, median_crossings
+from lmssurv.km import greenwood_by_row, km_levels, km_medians, median_crossings
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     EventsSource,
     ReconstructionDiagnostics,
     ReconstructionWarning,
-    km_medians,
     landmark_tolerance,
     rounding_tolerance,
     self_check,
@@ -286,12 +285,20 @@ class _DrawnCurve(ArmCurve):
         tab = self._table
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
-        h = np.exp(np.interp(x, tab.x, tab.log_h))
         late = t > tab.t_star
-        if late.any():
-            tail = tab.h_star + (self.theta * self.tail_hazard * (t - tab.t_star)
-                                 * np.interp(x, tab.tail_x, tab.ramp))
-            h = np.where(late, tail, h)
+        if t.ndim and late.any():
+            # each part only where it applies (the grids of the placement reach far past t*)
+            h = np.empty_like(x)
+            early = ~late
+            h[early] = np.exp(np.interp(x[early], tab.x, tab.log_h))
+            h[late] = tab.h_star + (self.theta * self.tail_hazard * (t[late] - tab.t_star)
+                                    * np.interp(x[late], tab.tail_x, tab.ramp))
+        else:
+            h = np.exp(np.interp(x, tab.x, tab.log_h))
+            if late.any():
+                h = np.where(late, tab.h_star + (self.theta * self.tail_hazard
+                                                 * (t - tab.t_star)
+                                                 * np.interp(x, tab.tail_x, tab.ramp)), h)
         h = h * np.exp(np.interp(x, self._grid_x, self._dev))
         return np.where(t > 0, h, 0.0)
 
@@ -489,7 +496,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
         # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
         # events just past the last reported point, or end everyone's follow-up there
-        reach = [expected_events(curve.with_theta(curve.theta * f), fu, s.n)
+        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f)
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
@@ -574,12 +581,6 @@ def _tail_strain(fit: TailFit, base: TailFit) -> float:
     return math.log(own / ref) if own > 0 and ref > 0 else math.inf
 
 
-def _km_rows(times: np.ndarray, event: np.ndarray):
-    """Kaplan-Meier of each row of ``times`` (candidates x patients) sharing ``event``:
-    :func:`lmssurv.km.km_levels` on 2-D times."""
-    return km_levels(times, event)
-
-
 def _pins(t: np.ndarray, e: np.ndarray, r: np.ndarray, km: np.ndarray) -> np.ndarray:
     """Per row: the median and the times behind its 95% CI (:func:`lmssurv.km.median_crossings`,
     nan if never), which polishing must not move (as ``patients.polish_landmarks``)."""
@@ -646,7 +647,7 @@ def _polish_batch(time: np.ndarray, event: np.ndarray, s: ArmSummary,
     pins0 = None
     for _ in range(max_moves):
         cand, cost = _polish_candidates(time, event, lm_t)
-        t, e, r, km = _km_rows(cand, event)
+        t, e, r, km = km_levels(cand, event)  # one KM per candidate row
         below = np.column_stack([np.count_nonzero(cand <= L, axis=1) for L in lm_t])
         rows = np.arange(cand.shape[0])[:, None]
         level = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)

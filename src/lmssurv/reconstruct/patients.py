@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
 
-from lmssurv.km import greenwood_by_row, km_at, km_levels, loglog_band, median_crossings
+from lmssurv.km import (
+    MEDIAN_TOL,
+    greenwood_by_row,
+    km_at,
+    km_levels,
+    loglog_band,
+    median_crossings,
+)
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.shape import ArmCurve
 
@@ -74,23 +82,30 @@ class _Inverse:
     def __init__(self, curve: ArmCurve, t_max: float):
         t = np.concatenate([[0.0], np.geomspace(t_max * 1e-5, t_max * 20, 4000)])
         s = np.minimum.accumulate(curve.survival(t))  # guard tiny numerical rises
-        # ascending survival (and the matching times) for bisect
+        # ascending survival for bisect; the times stay an array (two are read per call)
         self._s = s[::-1].tolist()
-        self._t = t[::-1].tolist()
+        self._t = t
         self.floor = self._s[0]
 
     def __call__(self, level: float) -> float:
         if level < self.floor:
             return math.inf
         s, t = self._s, self._t
+        last = len(s) - 1  # ascending position j is time index last - j
         j = bisect.bisect_left(s, level)
         if j == 0:
-            return t[0]
-        if j >= len(s):
-            return t[-1]
+            return float(t[last])
+        if j > last:
+            return float(t[0])
         s0, s1 = s[j - 1], s[j]
         w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
-        return t[j - 1] + w * (t[j] - t[j - 1])
+        t0 = float(t[last - j + 1])
+        return t0 + w * (float(t[last - j]) - t0)
+
+
+# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
+# and _TailEvents.of.
+_LAST = threading.local()
 
 
 def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) -> np.ndarray:
@@ -102,20 +117,32 @@ def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) ->
     """
     if u.size == 0:
         return np.empty(0)
-    grid = np.linspace(0.0, follow_up.longest, 1601)
-    g = follow_up.survival(grid)
-    g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
-    mid = 0.5 * (grid[1:] + grid[:-1])
-    w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
-    cum = np.concatenate([[0.0], np.cumsum(w)])
+    last = getattr(_LAST, "censoring", None)
+    if last is not None and last[0] is curve and last[1] is follow_up:
+        grid, cum = last[2], last[3]
+    else:
+        grid = np.linspace(0.0, follow_up.longest, 1601)
+        g = follow_up.survival(grid)
+        g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
+        mid = 0.5 * (grid[1:] + grid[:-1])
+        w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
+        cum = np.concatenate([[0.0], np.cumsum(w)])
+        # the ensemble retries a draw's curve and follow-up with other jitters
+        _LAST.censoring = (curve, follow_up, grid, cum)
     if cum[-1] <= 0:
         return np.full(u.size, grid[-1])
     return np.interp(u * cum[-1], cum, grid)
 
 
-def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> float:
-    """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model."""
-    return _TailEvents(curve, n, follow_up.longest)(curve.theta, follow_up)
+def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int,
+                    theta: float | None = None) -> float:
+    """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model.
+
+    ``theta``, when given, replaces the curve's tail multiplier (as ``curve.with_theta``
+    would, without building the curve's table again).
+    """
+    theta = curve.theta if theta is None else float(theta)
+    return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
 
 
 class _TailEvents:
@@ -123,8 +150,12 @@ class _TailEvents:
 
     ``H_theta(t) = H(t)`` up to the tail start and ``H(t*) + theta (H(t) - H(t*))`` after it,
     so the curve is evaluated once and each multiplier costs a few vector operations (the
-    root finders call this dozens of times per reconstruction). Valid for follow-up models
-    no longer than ``t_max``.
+    root finders call this dozens of times per reconstruction). A root finder varies either
+    the multiplier or the follow-up model, never both, so the last distribution-function
+    increments (per multiplier) and censoring weights (per follow-up model) are kept: each
+    call then recomputes only the half that changed, with the same operations in the same
+    order (the result is the same to the last bit). Valid for follow-up models no longer
+    than ``t_max``.
     """
 
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
@@ -134,6 +165,27 @@ class _TailEvents:
         self.h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
         self.late = self.t > curve.tail_start
         self.n = n
+        # the multiplier enters only after the tail start (a suffix of the grid): the early
+        # part of F, its increments and their terms are fixed
+        self._k = int(np.count_nonzero(~self.late))
+        self._rise = self.h[self._k:] - self.h_star
+        self._f = -np.expm1(-self.h)
+        self._df = np.diff(self._f)
+        self._terms = np.empty(self._df.size)
+        self._f_theta: float | None = None
+        self._w_model: FollowUpModel | None = None
+        self._w = np.empty(0)
+
+    @classmethod
+    def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
+        """``_TailEvents(curve, n, t_max)``, the last one again when asked the same (the
+        ensemble asks for a draw's reachable events, then calibrates the same curve)."""
+        last = getattr(_LAST, "tail", None)
+        if last is not None and last[0] is curve and last[1] == n and last[2] == t_max:
+            return last[3]
+        out = cls(curve, n, t_max)
+        _LAST.tail = (curve, n, t_max, out)
+        return out
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``until`` (default
@@ -147,10 +199,24 @@ class _TailEvents:
         return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
-        h = np.where(self.late, self.h_star + theta * (self.h - self.h_star), self.h)
-        f = -np.expm1(-h)
-        g = follow_up.survival(self.t)
-        return float(self.n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(f)))
+        stale = None  # the first term that changed
+        if theta != self._f_theta:
+            # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
+            k = self._k
+            lo = max(k - 1, 0)
+            self._f[k:] = -np.expm1(-(self.h_star + theta * self._rise))
+            self._df[lo:] = self._f[lo + 1:] - self._f[lo:-1]
+            self._f_theta = theta
+            stale = lo
+        if follow_up is not self._w_model:
+            g = follow_up.survival(self.t)
+            self._w = (g[1:] + g[:-1]) / 2
+            self._w_model = follow_up
+            stale = 0
+        if stale is not None:
+            self._terms[stale:] = self._w[stale:] * self._df[stale:]
+        # one sum over every term (numpy's pairwise order), as without the kept parts
+        return float(self.n * np.sum(self._terms))
 
 
 def _band(k: float, v: float, z: float) -> tuple[float, float]:
@@ -180,33 +246,37 @@ def allocate(
     that would take the KM to 0.5 waits while censorings remain. No time exceeds ``t_cap``
     (the longest follow-up), and no event follows the last censoring.
     """
-    c_times = np.sort(censor_times)
-    n_cens = c_times.size
-    t_last = float(c_times[-1]) if n_cens else 0.0
+    # plain lists in the loop: numpy's per-element access cost more than the arithmetic
+    c_times = np.sort(censor_times).tolist()
+    n_cens = len(c_times)
+    t_last = c_times[-1] if n_cens else 0.0
     inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
-    time = np.empty(n)
-    event = np.zeros(n, dtype=np.int8)
+    time: list[float] = []
+    event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
+    band_now = None  # the band of (k_level, greenwood), once computed
     events_left = events
     pulled = 0
     last_time = 0.0
-    for i in range(n):
+    for _ in range(n):
         if events_left == 0:
-            time[i:], event[i:] = c_times[ic:], 0
+            time += c_times[ic:]
+            event += [0] * (n_cens - ic)
             break
         k_new = k_level * (1.0 - 1.0 / at_risk)
         g_new = greenwood + (1.0 / (at_risk * (at_risk - 1.0)) if at_risk > 1 else math.inf)
         te = inv(0.5 * (k_level + k_new))
         # KM median = first time with S(t) <= 0.5; a guard absorbs rounding in K.
-        above = k_level > 0.5 + 1e-9
-        crossing = above and k_new <= 0.5 + 1e-9
+        above = k_level > 0.5 + MEDIAN_TOL
+        crossing = above and k_new <= 0.5 + MEDIAN_TOL
         wait = False
         pinned = False  # an event at a published time is never pulled elsewhere
+        band_new = None
         if crossing and median is not None:
             te = median
             pinned = True
-        elif median is not None and abs(k_level - 0.5) <= 1e-9 and last_time == median:
+        elif median is not None and abs(k_level - 0.5) <= MEDIAN_TOL and last_time == median:
             # The KM sits at exactly 0.5 after the median event; conventions then differ
             # (lifelines: that time, R: the midpoint to the next event) and rounding decides
             # which side of 0.5 the level falls. A second event at the median settles it.
@@ -218,15 +288,19 @@ def allocate(
               and c_times[ic] < median):
             wait = True  # keep the last event for the median
         elif ci_lo is not None or ci_hi is not None:
-            (lo_now, hi_now), (lo_new, hi_new) = _band(k_level, greenwood, _Z), _band(
-                k_new, g_new, _Z)
-            for limit, now, new in ((ci_lo, lo_now, lo_new), (ci_hi, hi_now, hi_new)):
-                if (limit is not None and now > 0.5 >= new
-                        and abs(te - limit) <= _SNAP_WINDOW * limit):
+            # the bands only near a limit (most events are not)
+            for side, limit in enumerate((ci_lo, ci_hi)):
+                if limit is None or not abs(te - limit) <= _SNAP_WINDOW * limit:
+                    continue
+                if band_now is None:
+                    band_now = _band(k_level, greenwood, _Z)
+                if band_new is None:
+                    band_new = _band(k_new, g_new, _Z)
+                if band_now[side] > 0.5 >= band_new[side]:
                     te = limit
                     pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
-                and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + 1e-9):
+                and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + MEDIAN_TOL):
             # Not reached: one more censoring first and the remaining events would take the
             # KM to 0.5; this event happens before it.
             te = 0.5 * (last_time + c_times[ic])
@@ -241,16 +315,17 @@ def allocate(
                 te = 0.5 * (last_time + t_cap)
                 pulled += 1
         if ic < n_cens and (wait or c_times[ic] <= te):
-            time[i], event[i] = c_times[ic], 0
+            last_time = c_times[ic]
+            event.append(0)
             ic += 1
         else:
-            te = max(te, last_time)
-            time[i], event[i] = te, 1
-            k_level, greenwood = k_new, g_new
+            last_time = float(max(te, last_time))
+            event.append(1)
+            k_level, greenwood, band_now = k_new, g_new, band_new
             events_left -= 1
-        last_time = time[i]
+        time.append(last_time)
         at_risk -= 1
-    return Allocation(time, event, pulled)
+    return Allocation(np.array(time, dtype=float), np.array(event, dtype=np.int8), pulled)
 
 
 def _solve(fn, lo: float, hi: float) -> float | None:
@@ -260,7 +335,10 @@ def _solve(fn, lo: float, hi: float) -> float | None:
         return None
     if f_lo == 0:
         return lo
-    return float(optimize.brentq(fn, lo, hi, xtol=1e-4))
+    # brentq evaluates both ends again: give it the values just computed
+    ends = {lo: f_lo, hi: f_hi}
+    return float(optimize.brentq(lambda v: ends[v] if v in ends else fn(v), lo, hi,
+                                 xtol=1e-4))
 
 
 @dataclass(frozen=True)
@@ -307,7 +385,7 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     reach = follow_up.longest
     if follow_up.unreported_from is not None:
         reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
-    tail_events = _TailEvents(curve, n, reach)
+    tail_events = _TailEvents.of(curve, n, reach)
     def cap_at(fu: FollowUpModel) -> float:
         """With a median not reached, the tail keeps S above 0.5 to the longest follow-up."""
         if not not_reached:

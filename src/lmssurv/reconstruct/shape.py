@@ -207,13 +207,22 @@ class ArmCurve:
         t = np.asarray(t, dtype=float)
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
-        h = np.exp(self._y(x))
         late = t > self.tail_start
         h_star = float(np.exp(self._y(np.array([math.log(self.tail_start)])))[0])
-        ramp = np.clip((x - math.log(self.tail_start)) / self.ramp_phi, 0.0, 1.0)
-        tail = h_star + (self.theta * self.tail_hazard * np.maximum(t - self.tail_start, 0.0)
-                         * np.exp(self.phi * ramp))
-        h = np.where(late, tail, h)
+
+        def tail(x, t):
+            ramp = np.clip((x - math.log(self.tail_start)) / self.ramp_phi, 0.0, 1.0)
+            return h_star + (self.theta * self.tail_hazard
+                             * np.maximum(t - self.tail_start, 0.0) * np.exp(self.phi * ramp))
+
+        if t.ndim and late.any():
+            # each part only where it applies: the same numbers, less work on long grids
+            h = np.empty_like(x)
+            early = ~late
+            h[early] = np.exp(self._y(x[early]))
+            h[late] = tail(x[late], t[late])
+        else:
+            h = np.where(late, tail(x, t), np.exp(self._y(x)))
         if self.psi:
             h = h * np.exp(self.psi * np.clip((self._first_x - x) / self.ramp_psi, 0.0, 1.0))
         return np.where(t > 0, h, 0.0)

@@ -1,0 +1,138 @@
+"""The engine's shortcuts for speed give the numbers of the plain computations, to the last bit.
+
+Each reference here is the straightforward computation the shortcut replaced, written out in the
+test (the expected events as one formula over the whole grid, the curve's inverse by bisection
+over the whole reversed table, the cumulative hazard with both parts computed everywhere and one
+picked by ``np.where``): a shortcut that reorders or skips an operation fails on ``==``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+import numpy as np
+import pytest
+
+from lmssurv import ArmSummary, HazardRatio
+from lmssurv.reconstruct.censoring import FollowUpModel
+from lmssurv.reconstruct.ensemble import _CurveTable, _DrawnCurve
+from lmssurv.reconstruct.from_summary import fit_pieces
+from lmssurv.reconstruct.patients import _Inverse, _TailEvents, expected_events
+
+CONTROL = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
+                     median_follow_up=55.0, label="Doxorubicin")
+EXPERIMENTAL = ArmSummary(n=74, events=47, median=33.0, median_ci=(26.0, 48.0),
+                          landmarks={24: 0.68}, median_follow_up=55.0, label="Trabectedin")
+
+
+@pytest.fixture(scope="module")
+def curves():
+    _, _, _, pieces = fit_pieces([CONTROL, EXPERIMENTAL], HazardRatio(0.65, 0.44, 0.95),
+                                 seed=np.random.SeedSequence(0))
+    fits = [p[0] for p in pieces]
+    plain = [f.curve for f in fits]
+    shifted = [c.with_shifts(0.4, 0.3) for c in plain] + [c.with_shifts(-0.6, 0.0)
+                                                           for c in plain]
+    rng = np.random.default_rng(1)
+    drawn = []
+    for c in plain:
+        grid_x = np.linspace(math.log(c.tail_start * 1e-3), math.log(c.tail_start * 50), 160)
+        drawn.append(_DrawnCurve(c, _CurveTable.of(c), grid_x,
+                                 0.2 * np.cumsum(rng.standard_normal(160)) / 12.0))
+    return plain + shifted + drawn, fits[0].follow_up
+
+
+def _events_plain(curve, follow_up: FollowUpModel, n: int, t_max: float, theta: float) -> float:
+    base = curve.with_theta(1.0)
+    t = np.linspace(0.0, t_max, 2001)
+    h = base.cumhaz(t)
+    h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
+    h = np.where(t > curve.tail_start, h_star + theta * (h - h_star), h)
+    g = follow_up.survival(t)
+    return float(n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(-np.expm1(-h))))
+
+
+def test_tail_events_keep_nothing_that_changes_the_sum(curves):
+    """The root finders alternate multipliers and follow-up models; whatever the order, each
+    value is the one-formula value (kept parts are reused only when still valid)."""
+    cs, fu = curves
+    models = [fu, fu.with_lower(fu.knots[0] * 1.3), fu.with_loss(0.01), fu.scaled(1.2)]
+    t_max = max(m.longest for m in models)
+    for curve in cs:
+        tail = _TailEvents(curve, 76, t_max)
+        for k, (theta, m) in enumerate([(1.0, 0), (0.7, 0), (0.7, 1), (2.5, 1), (2.5, 2),
+                                        (0.02, 3), (1.0, 0), (1.0, 2), (50.0, 2), (0.7, 0)]):
+            got = tail(theta, models[m])
+            assert got == _events_plain(curve, models[m], 76, t_max, theta), (k, theta, m)
+
+
+def test_expected_events_theta_argument_is_with_theta(curves):
+    cs, fu = curves
+    for curve in cs:
+        for f in (0.5, 2.0):
+            assert expected_events(curve, fu, 76, theta=curve.theta * f) == _events_plain(
+                curve.with_theta(curve.theta * f), fu, 76, fu.longest, curve.theta * f)
+
+
+def test_inverse_is_the_bisection_over_the_whole_table(curves):
+    cs, _ = curves
+    levels = np.concatenate([np.linspace(1.0, 0.0, 997), [1.5, 1e-9, 0.999999, 0.5]])
+    for curve in cs:
+        t_max = curve.tail_start * 3 + 1.0
+        inv = _Inverse(curve, t_max)
+        t = np.concatenate([[0.0], np.geomspace(t_max * 1e-5, t_max * 20, 4000)])
+        s = np.minimum.accumulate(curve.survival(t))
+        s_up, t_up = s[::-1].tolist(), t[::-1].tolist()
+        for level in levels.tolist():
+            if level < s_up[0]:
+                want = math.inf
+            else:
+                j = bisect.bisect_left(s_up, level)
+                if j == 0:
+                    want = t_up[0]
+                elif j >= len(s_up):
+                    want = t_up[-1]
+                else:
+                    s0, s1 = s_up[j - 1], s_up[j]
+                    w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
+                    want = t_up[j - 1] + w * (t_up[j] - t_up[j - 1])
+            assert inv(level) == want, level
+
+
+def test_cumhaz_parts_equal_the_where_of_both(curves):
+    """Each part of the cumulative hazard computed on its own points only equals both parts
+    computed on every point with the right one picked (the curve's scalar path does that)."""
+    cs, _ = curves
+    for curve in cs:
+        t = np.concatenate([[0.0], np.geomspace(curve.tail_start * 1e-4,
+                                                curve.tail_start * 30, 301)])
+        whole = curve.cumhaz(t)
+        one_by_one = np.array([float(curve.cumhaz(np.float64(x))) for x in t])
+        np.testing.assert_array_equal(whole, one_by_one)
+
+
+def test_km_levels_2d_sort_of_packed_keys_is_the_stable_argsort():
+    """The polish's batched Kaplan-Meier (``km_levels`` on 2-D times): sorted times and events
+    (events first at equal times) from one integer sort equal those of two stable argsorts
+    and their gathers."""
+    from lmssurv.km import km_levels
+
+    rng = np.random.default_rng(0)
+    for k in range(60):
+        n, rows = int(rng.integers(2, 200)), int(rng.integers(1, 30))
+        times = np.repeat(np.round(rng.exponential(10, n), k % 3)[None], rows, axis=0)
+        for i in range(rows):  # candidates: one or two patients moved (ties on purpose)
+            times[i, rng.integers(0, n, 2)] = np.round(rng.exponential(10, 2), 1)
+        times[:, 0] = 0.0 if k % 4 == 0 else times[:, 0]
+        event = (rng.uniform(size=n) < 0.6).astype(np.int8)
+        first = np.argsort(1 - event, kind="stable")
+        t = times[:, first]
+        order = np.argsort(t, axis=1, kind="stable")
+        t = np.take_along_axis(t, order, axis=1)
+        e = event[first].astype(float)[order]
+        km = np.cumprod(1.0 - e / (n - np.arange(n, dtype=float)), axis=1)
+        got_t, got_e, _, got_km = km_levels(times, event)
+        np.testing.assert_array_equal(got_t, t)
+        np.testing.assert_array_equal(got_e, e)
+        np.testing.assert_array_equal(got_km, km)
