@@ -463,7 +463,9 @@ def _draw_follow_up(fu: FollowUpModel, summary: ArmSummary, draw: np.ndarray) ->
     elif knots.size == 2:
         knots[0] = max(0.0, knots[1] - (knots[1] - knots[0]) * spread)
     if summary.max_follow_up is not None:
+        # the longest follow-up is published: the scale moves the median, not the end
         knots = np.minimum(knots, summary.max_follow_up)
+        knots[-1] = summary.max_follow_up
         knots = np.maximum.accumulate(knots)
         knots[-1] = max(knots[-1], knots[-2] * (1 + 1e-9) if knots.size > 1 else knots[-1])
     out = replace(fu, knots=tuple(float(k) for k in knots))
@@ -522,6 +524,9 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
             # goes to a potential follow-up time beyond that point instead.
             k = int(np.argmax(censored))
             censored[k] = last_pin + (t_cap - last_pin) * float(u[k])
+        if censored.size and s.max_follow_up is not None:
+            # a published longest follow-up is reproduced: the longest censoring is there
+            censored[int(np.argmax(censored))] = t_cap
         for step in range(_SPILL_STEPS + 1):
             alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
                              not_reached=s.median_not_reached, t_cap=t_cap)
