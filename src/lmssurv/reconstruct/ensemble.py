@@ -422,7 +422,7 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
     dk = k0 * np.expm1(sd_k * z_early)
     x1 = anchor_x[0] if anchor_x else curve.x_range[0]
     dev += dk[:, None] * np.minimum(grid_x - x1, 0.0)[None, :]
-    # 4b. the tail's trend: log H past the last reported point tilted by b per unit log time
+    # 4. the tail's shape: log H past the last reported point tilted by b per unit log time
     if knots and prior.tail_trend_sd > 0:
         last = knots[-1]
         past = grid_x[last:] - grid_x[last]
@@ -433,7 +433,7 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
         b = np.maximum(prior.tail_trend_sd * rng.standard_normal(draws), floor)
         dev[:, last:] += b[:, None] * past[None, :]
     np.clip(dev, -_MAX_DEV, _MAX_DEV, out=dev)
-    # 4. the tail
+    # 4. the tail's level
     med_tail, sd_tail = prior.tail.get(kind, prior.tail[None])
     tail = med_tail * np.exp(sd_tail * z_tail)
     # 5. censoring
