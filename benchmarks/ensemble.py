@@ -79,17 +79,19 @@ def main(argv: list[str] | None = None) -> None:
                         help="try another prior shape_sd (tuning split only)")
     parser.add_argument("--sampling", type=float, default=None,
                         help="try another prior sampling multiplier (tuning split only)")
+    parser.add_argument("--tail-trend-sd", type=float, default=None,
+                        help="try another prior tail_trend_sd (tuning split only)")
     args = parser.parse_args(argv)
     speed()
     if args.calibrate:
         splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
         prior = PRIOR
-        trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling))
-                 if v is not None}
+        trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling),
+                                   ("tail_trend_sd", args.tail_trend_sd)) if v is not None}
         if trial:
             if splits != ("tuning",):
-                parser.error("--shape-sd and --sampling are for choosing the prior: use "
-                             "--split tuning")
+                parser.error("--shape-sd, --sampling and --tail-trend-sd are for choosing the "
+                             "prior: use --split tuning")
             prior = replace(PRIOR, **trial)
         rows = []
         for split in splits:  # apart: the held-out third never informs the prior

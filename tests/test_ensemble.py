@@ -111,7 +111,8 @@ def test_prior_zero_spread_gives_narrow_band():
     zero = replace(PRIOR, early_slope={"os": 0.0, "pfs": 0.0, None: 0.0},
                    tail={"os": (1.0, 0.0), "pfs": (1.0, 0.0), None: (1.0, 0.0)},
                    shape_sd=0.0, sampling=0.0, ci_anchor_sd=0.0, events_sd=0.0,
-                   follow_up_sd=0.0, spread_range=(1.0, 1.0), loss_efolds=0.0)
+                   follow_up_sd=0.0, spread_range=(1.0, 1.0), loss_efolds=0.0,
+                   tail_trend_sd=0.0)
     narrow, _ = _ensemble(draws=20, prior=zero)
     wide, _ = _ensemble(draws=20)
     grid = np.linspace(0, 50, 51)
@@ -121,6 +122,39 @@ def test_prior_zero_spread_gives_narrow_band():
         return float((b["upper"] - b["lower"]).mean())
 
     assert width(narrow) < 0.5 * width(wide)
+
+
+def test_published_longest_follow_up_ends_every_draw():
+    """A published longest follow-up (here 70 months) is the longest time of every draw, and
+    no draw goes past it: the follow-up scale draw moves the median, not the end."""
+    c = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
+                   median_follow_up=55.0, max_follow_up=70.0, label="Doxorubicin")
+    e = ArmSummary(n=74, events=47, median=33.0, median_ci=(26.0, 48.0), landmarks={24: 0.68},
+                   median_follow_up=55.0, max_follow_up=70.0, label="Trabectedin")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReconstructionWarning)
+        ens = reconstruct_ensemble(c, e, hr=HR, draws=30, seed=2, endpoint="os")
+    longest = ens.groupby(["draw", "arm"])["time"].max()
+    assert np.allclose(longest, 70.0, rtol=0, atol=1e-9), longest.describe()
+
+
+def test_tail_trend_widens_the_band_past_the_last_reported_point():
+    """With the event count pinning the tail's level, only ``tail_trend_sd`` changes how the
+    events spread after the last reported point (31 months in the control arm): the band
+    there is wider with it than without (same seed), and every draw keeps n and events."""
+    from dataclasses import replace
+
+    flat, _ = _ensemble(draws=40, prior=replace(PRIOR, tail_trend_sd=0.0))
+    tilted, _ = _ensemble(draws=40, prior=replace(PRIOR, tail_trend_sd=0.6))
+    events = tilted.groupby(["draw", "arm"])["event"].sum().unstack()
+    assert (events["Doxorubicin"] == 60).all() and (events["Trabectedin"] == 47).all()
+    grid = np.linspace(36, 60, 25)
+
+    def width(e):
+        b = survival_band(e[e["arm"] == "Doxorubicin"], grid)
+        return float((b["upper"] - b["lower"]).mean())
+
+    assert width(tilted) > 1.1 * width(flat), (width(tilted), width(flat))
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

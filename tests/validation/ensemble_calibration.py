@@ -61,8 +61,9 @@ def score_case(case: Case, *, draws: int, seed: int = 0,
         inside = (band["lower"].to_numpy() - 1e-12 <= truth) & (
             truth <= band["upper"].to_numpy() + 1e-12)
         true_rmst = rmst(km_steps(t_time, t_event), end)
-        values = []
+        values, longest = [], []
         for _, g in arm.groupby("draw"):
+            longest.append(float(g["time"].max()))
             try:
                 values.append(lmssurv_rmst(g["time"], g["event"], end).estimate)
             except ValueError:  # the draw's follow-up ends before the grid's end
@@ -78,6 +79,13 @@ def score_case(case: Case, *, draws: int, seed: int = 0,
             "width": float((band["upper"] - band["lower"]).mean()),
             "rmst_true": true_rmst, "rmst_lower": float(lo), "rmst_upper": float(hi),
             "rmst_hit": bool(lo - 1e-9 <= true_rmst <= hi + 1e-9),
+            # the RMST horizon against what the summary said and how far the draws reach
+            "horizon": end, "max_follow_up": summary.max_follow_up,
+            "median_follow_up": summary.median_follow_up,
+            "last_reported": max([*summary.landmarks, *(summary.median_ci or ()),
+                                  summary.median or 0.0], key=lambda v: v or 0.0),
+            "draws_longest": float(np.median(longest)),
+            "draws_reaching": float(np.mean(~np.isnan(values))),
             "draws": draws, "draws_missing": missing, "warnings": n_warn, "cpu_seconds": cpu,
         })
     return rows

@@ -8,13 +8,13 @@ third held-out figure with 40 draws; ``python benchmarks/ensemble.py --calibrate
 49 held-out figures with 100 draws.
 
 Measured on all 49 held-out figures (100 draws, ``benchmarks/ensemble.py --calibrate --split
-held_out``), once, after the prior was fixed on the tuning part and the draws' pile-ups were
-removed (``test_ensemble_plausibility.py``): coverage 0.859, mean width 0.082, RMST coverage
-0.694 (the issue's 0.80 is not met; 0.745 before the pile-up fixes, whose degenerate draws
-widened the intervals); 770 of 4,900 draws missed at least one published number (1,568
-before; listed in ``attrs``, warned about). On this slice (17 figures, 40 draws): coverage
-0.843 (just under the issue's 0.85; fewer draws give narrower quantile bands), width 0.081,
-RMST coverage 0.765.
+held_out``), once, after the prior was fixed on the tuning part: coverage 0.861, mean width
+0.081, RMST coverage 0.796 (78 of 98 arms: the issue's 0.80 is missed by one arm); 745 of
+4,900 draws missed at least one published number (listed in ``attrs``, warned about). Before
+the published longest follow-up ended every draw and the tail's shape was drawn: 0.859, 0.082,
+0.694, 770 (7 of its RMST misses were arms where no draw reached the scoring horizon; now
+none). On this slice (17 figures, 40 draws): coverage 0.842 (just under the issue's 0.85;
+fewer draws give narrower quantile bands), width 0.075, RMST coverage 0.735 (25 of 34 arms).
 
 Targets are the issue's numbers; a target not met stays here marked ``xfail(strict=True)``
 with the measured value in the reason. The speed target (200 draws of a 150-patient trial in
@@ -49,10 +49,9 @@ def test_slice_is_held_out(held_out):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: coverage 0.844 "
-                   "(17 held-out figures, 40 draws; 0.843 before the HR bend's squeeze was "
-                   "bounded; 0.859 on all 49 with 100 draws then, 0.870 on every third tuning "
-                   "figure) once the draws' pile-ups were removed")
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: coverage 0.842 "
+                   "(17 held-out figures, 40 draws; 0.861 on all 49 with 100 draws, 0.859 on "
+                   "all 94 tuning figures with 40)")
 def test_band_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert COVERAGE[0] <= row["coverage"] <= COVERAGE[1], row.to_dict()
@@ -65,10 +64,10 @@ def test_band_width(held_out):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met: RMST coverage 0.765 on this "
-                   "held-out slice, the same with the squeeze-bounded HR bend (0.694 on all 49 "
-                   "held-out figures, 100 draws, before it; 0.859 on every third tuning figure); arms whose draws are not followed to the scoring "
-                   "horizon count as misses")
+@pytest.mark.xfail(strict=True, reason="issue 10 target not met: RMST coverage 0.735 on this "
+                   "held-out slice (25 of 34 arms, 40 draws; 0.796 on all 49 held-out figures "
+                   "with 100 draws, 0.851 on all 94 tuning figures with 40); the misses are "
+                   "intervals too narrow or off-centre, no longer arms that no draw reaches")
 def test_rmst_interval_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert row["rmst_coverage"] >= RMST_COVERAGE, row.to_dict()
