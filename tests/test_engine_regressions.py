@@ -250,6 +250,13 @@ _SIM_MISSES = {
     "sim0478": (3, "PFS", ArmSummary(n=12, landmarks={12: 0.833, 24: 0.667}, label="control"),
                 ArmSummary(n=11, landmarks={12: 0.727, 24: 0.636}, label="experimental"),
                 HazardRatio(1.59, 0.43, 5.94)),
+    # no one followed to the last landmark (S(24) undefined): the last censoring moves past
+    # it, within the published longest follow-up of 25.0
+    "sim0313": (2, "OS", ArmSummary(
+        n=16, events=5, landmarks={12: 0.67, 24: 0.67}, median_follow_up=18.4,
+        max_follow_up=28.1, label="control"), ArmSummary(
+        n=8, events=3, median=23.1, landmarks={12: 0.75, 24: 0.38}, median_follow_up=16.3,
+        max_follow_up=25.0, label="experimental"), HazardRatio(1.15, 0.27, 4.87)),
     # a median CI limit that the rebuild could not pin (7.9 for 8.1) no longer blocks the
     # landmark polish (once S(12) 0.846 for 0.900)
     "sim0049": (3, "OS", ArmSummary(

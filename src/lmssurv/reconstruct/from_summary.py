@@ -277,8 +277,10 @@ def _reconstruct(
     times = [alloc.time for _, alloc in built]
     for i, arm in enumerate(arms):
         # no HR keeper here: the bend below matches the HR without moving a landmark again
+        longest = min(built[i][0].follow_up.longest, arm.max_follow_up or math.inf)
         times[i], _ = polish_landmarks(built[i][1].time, built[i][1].event, dict(arm.landmarks),
-                                       tolerance=landmark_tolerance, median_ci=arm.median_ci)
+                                       tolerance=landmark_tolerance, median_ci=arm.median_ci,
+                                       longest=longest)
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
                                     hr_how)

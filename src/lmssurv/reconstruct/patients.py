@@ -535,6 +535,7 @@ def polish_landmarks(
     max_moves: int = 6,
     keep=None,
     median_ci: tuple[float | None, float | None] | None = None,
+    longest: float = math.inf,
 ) -> tuple[np.ndarray, int]:
     """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
 
@@ -550,6 +551,10 @@ def polish_landmarks(
     move (and an event move followed by a censoring move), keeps the one that brings the worst
     landmark closest, and never moves the median or the median CI limits. At most
     ``max_moves`` rounds. Returns the new times and the number of patients moved.
+
+    ``longest`` is the longest follow-up the arm allows: when no one is followed to the last
+    landmark (a rate the KM does not define), the last censoring may move past it, halfway to
+    ``longest``.
 
     ``median_ci``, when given, is the published median CI: a CI limit of the rebuilt curve
     that is not the published one (a limit the allocation could not pin) is then free to
@@ -592,7 +597,7 @@ def polish_landmarks(
             if cost and same(pins, pins0) and err < best - 1e-12:
                 if candidate is None or (err, cost) < candidate[0]:
                     candidate = ((err, cost), base)
-            for t in _censoring_moves(base, event, lm_t, lm_s, tolerance, best):
+            for t in _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest):
                 budget -= 1
                 if budget < 0:
                     break
@@ -663,7 +668,7 @@ def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
 
 
 def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
-                     lm_s: np.ndarray, tolerance, best: float):
+                     lm_s: np.ndarray, tolerance, best: float, longest: float = math.inf):
     """Copies of ``time`` with one censoring moved to another event gap, most promising first.
 
     Every censoring (but those at the longest time, which end follow-up) and every event gap
@@ -675,8 +680,16 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     product of the changed factors up to it. The ``_POLISH_VERIFY`` moves predicted closest
     (below ``best``) are yielded for the caller to score exactly (median pins included).
     A censoring far from every landmark can matter: in an arm of 355 one early drop-out moved
-    past a landmark raises the KM there by about 0.001, half a tolerance.
+    past a landmark raises the KM there by about 0.001, half a tolerance. First, when no one
+    is followed to the last landmark and ``longest`` allows it, the last censoring moved
+    halfway from that landmark to ``longest`` (it changes no level, but defines the rate).
     """
+    last_lm = float(lm_t.max())
+    cens_all = np.flatnonzero(event == 0)
+    if time.max() < last_lm < longest < math.inf and cens_all.size:
+        moved = time.copy()
+        moved[cens_all[np.argmax(time[cens_all])]] = 0.5 * (last_lm + longest)
+        yield moved
     ev_times, d = np.unique(time[event == 1], return_counts=True)
     if not ev_times.size:
         return
