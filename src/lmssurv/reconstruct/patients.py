@@ -47,8 +47,8 @@ __all__ = [
 _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
-_POLISH_CANDIDATES = 12  # censorings tried when polishing a landmark
-_POLISH_SLOTS = 40  # event gaps tried for each of them
+_POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
+_POLISH_SLOTS = 40  # event gaps a large arm's ensemble draw tries (event_gap_slots)
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
 # (at most this many of each, evenly spread) and scores the best few exactly.
 _RANK_MOVERS = 300
@@ -297,7 +297,7 @@ def allocate(
             wait = True  # keep the last event for the median
         elif (above and median is not None and ic < n_cens and c_times[ic] < median
               and _median_lost(k_new, at_risk - 1, events_left - 1,
-                                               bisect.bisect_left(c_times, median) - ic)):
+                               bisect.bisect_left(c_times, median) - ic)):
             # With this event now, even every censoring before the median first and every
             # other event at the median leave the KM above 0.5 there: a censoring first
             # (it can only help: the remaining events then fall on fewer at risk).
@@ -545,12 +545,13 @@ def polish_landmarks(
 
     In small arms a KM step can be larger than the tolerance, and the level reached at a
     landmark time depends on how many patients are at risk at each step before it. Moving a
-    censored patient to another gap between event times changes those numbers, and moving the
-    event nearest a landmark to its other side changes the count of steps, so the published
-    rate (itself a KM level of the real data) can be reached. Each round tries every such
-    move (and an event move followed by a censoring move), keeps the one that brings the worst
-    landmark closest, and never moves the median or the median CI limits. At most
-    ``max_moves`` rounds. Returns the new times and the number of patients moved.
+    censored patient to another gap between event times changes those numbers, and moving an
+    event near a landmark to its other side changes the count of steps, so the published
+    rate (itself a KM level of the real data) can be reached. Each round tries the event moves
+    and the censoring moves predicted best (:func:`_censoring_moves`), alone or after an event
+    move, keeps the one that brings the worst landmark closest, and never moves the median or
+    the median CI limits. At most ``max_moves`` rounds. Returns the new times and the number
+    of patients moved.
 
     ``longest`` is the longest follow-up the arm allows: when no one is followed to the last
     landmark (a rate the KM does not define), the last censoring may move past it, halfway to
