@@ -209,3 +209,90 @@ def test_landmark_past_the_last_follow_up_time_is_a_miss():
              if c.quantity == "landmark"]
     assert (lm.hit, lm.rebuilt, lm.reason) == (False, None, MissReason.NOT_REACHED)
     assert "S(12): published 0.375, rebuilt undefined" in str(lm)
+
+
+# Simulated trials of tests/validation/sim_testbed.py (seed 0, as the validation runs them)
+# whose median or a landmark the engine once missed (warned), although the simulated truth
+# met every number. Summaries as the test bed printed them; rates to ``decimals`` places.
+_SIM_MISSES = {
+    # a landmark next to a pinned median: only moves away from the pinned events reach it
+    # (once S(24) 0.497 for 0.500)
+    "sim0220": (3, "OS", ArmSummary(
+        n=355, events=225, median=23.9, median_ci=(21.8, 27.1),
+        landmarks={12: 0.811, 24: 0.5, 36: 0.265}, median_follow_up=38.9, max_follow_up=70.1,
+        label="control"), ArmSummary(
+        n=355, events=199, median=24.0, median_ci=(20.0, 26.7),
+        landmarks={12: 0.738, 24: 0.501, 36: 0.279}, median_follow_up=33.5,
+        max_follow_up=61.8, label="experimental"), HazardRatio(1.02, 0.84, 1.24)),
+    # once S(24) 0.708 for 0.70 (needs censorings far from the landmarks moved)
+    "sim0528": (2, "OS", ArmSummary(
+        n=281, events=123, median=25.8, median_ci=(21.3, None), landmarks={12: 0.77, 24: 0.53},
+        median_follow_up=21.6, max_follow_up=31.7, label="control"), ArmSummary(
+        n=281, events=79, median=None, median_ci=(28.5, None), landmarks={12: 0.86, 24: 0.7},
+        median_follow_up=21.7, max_follow_up=29.4, label="experimental"),
+        HazardRatio(0.57, 0.43, 0.75)),
+    # a published median reached late in a small arm: events held back for it (once not
+    # reached: the events were spent before the censorings that shrink the risk set)
+    "sim0038": (3, "PFS", ArmSummary(
+        n=9, events=4, median=None, median_ci=(4.9, None), landmarks={12: 0.667, 24: 0.556},
+        median_follow_up=18.7, max_follow_up=33.2, label="control"), ArmSummary(
+        n=14, events=4, median=31.3, median_ci=(27.9, None), landmarks={12: 0.929, 24: 0.851},
+        median_follow_up=28.4, max_follow_up=42.4, label="experimental"),
+        HazardRatio(0.4, 0.1, 1.69)),
+    "sim0010": (2, "OS", ArmSummary(
+        n=103, events=33, median=34.6, median_ci=(30.9, None), landmarks={12: 0.77, 24: 0.66},
+        median_follow_up=21.5, max_follow_up=37.7, label="control"), ArmSummary(
+        n=103, events=41, median=None, median_ci=(22.3, None), landmarks={12: 0.75, 24: 0.57},
+        median_follow_up=22.9, max_follow_up=34.4, label="experimental"),
+        HazardRatio(1.26, 0.79, 2.0)),
+    # events not reported, median not reached: once 6 of 11 inferred, which no KM of 11
+    # patients can have and stay above 0.5 (once "reached" at 397 months)
+    "sim0478": (3, "PFS", ArmSummary(n=12, landmarks={12: 0.833, 24: 0.667}, label="control"),
+                ArmSummary(n=11, landmarks={12: 0.727, 24: 0.636}, label="experimental"),
+                HazardRatio(1.59, 0.43, 5.94)),
+    # no one followed to the last landmark (S(24) undefined): the last censoring moves past
+    # it, within the published longest follow-up of 25.0
+    "sim0313": (2, "OS", ArmSummary(
+        n=16, events=5, landmarks={12: 0.67, 24: 0.67}, median_follow_up=18.4,
+        max_follow_up=28.1, label="control"), ArmSummary(
+        n=8, events=3, median=23.1, landmarks={12: 0.75, 24: 0.38}, median_follow_up=16.3,
+        max_follow_up=25.0, label="experimental"), HazardRatio(1.15, 0.27, 4.87)),
+    # a median CI limit that the rebuild could not pin (7.9 for 8.1) no longer blocks the
+    # landmark polish (once S(12) 0.846 for 0.900)
+    "sim0049": (3, "OS", ArmSummary(
+        n=13, events=4, median=None, median_ci=(8.1, None),
+        landmarks={12: 0.9, 24: 0.787, 36: 0.563}, median_follow_up=29.1, max_follow_up=62.1,
+        label="control"), ArmSummary(
+        n=13, events=4, median=None, median_ci=(8.6, None),
+        landmarks={12: 0.833, 24: 0.833, 36: 0.635}, median_follow_up=28.7,
+        max_follow_up=60.7, label="experimental"), HazardRatio(0.77, 0.19, 3.08)),
+}
+
+
+@pytest.mark.parametrize("name", list(_SIM_MISSES))
+def test_simulated_trials_once_missed_hit_their_medians_and_landmarks(name):
+    decimals, endpoint, c, e, hr = _SIM_MISSES[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = reconstruct_trial(c, e, hr=hr, seed=0, endpoint=endpoint)
+    for summary in (c, e):
+        rows = ipd[ipd["arm"] == summary.label]
+        km = _km(rows)
+        # lifelines' median (first time S <= 0.5; inf when never), to the 0.1 printed
+        if summary.median is None:
+            assert km.median_survival_time_ == np.inf, (name, summary.label)
+        else:
+            assert abs(km.median_survival_time_ - summary.median) <= 0.05 + 1e-9, (
+                name, summary.label, km.median_survival_time_)
+        for t, rate in summary.landmarks.items():
+            assert rows["time"].max() >= t  # someone followed that long
+            got = float(km.survival_function_at_times(t).iloc[0])
+            at_risk = int((rows["time"] >= t).sum())
+            # half a unit of the printed decimal, or half a KM step when coarser
+            tol = max(0.5 * 10.0 ** -decimals, got / (2 * at_risk))
+            assert abs(got - rate) <= tol + 1e-9, (name, summary.label, t, got, rate)
+        if summary.events is not None:
+            assert int(rows["event"].sum()) == summary.events
+    # nor does the engine's own self-check report a median or landmark miss (the HR may be)
+    checks = [getattr(w.message, "check", None) for w in caught]
+    assert not [ch for ch in checks if ch is not None and ch.quantity in ("median", "landmark")]

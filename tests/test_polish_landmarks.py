@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from lifelines import KaplanMeierFitter
 
+from lmssurv.reconstruct.diagnostics import landmark_tolerance
 from lmssurv.reconstruct.patients import across_landmark, polish_landmarks
 
 
@@ -49,3 +50,36 @@ def test_across_landmark_lands_halfway_into_the_event_gap():
     b[1] = 3.0 + 1e-6
     for when in (0.5, 1.5, 2.2, 2.9, 3.0):
         assert _km_at(a, event, when) == _km_at(b, event, when)
+
+
+
+def test_a_landmark_no_one_reached_is_defined_within_the_longest_follow_up():
+    # 8 patients, events at 1, 2, 3, 4, 5; censorings at 3.5, 4.5, 5.5: no one is followed to
+    # 6, so S(6) is undefined (the KM stops at 5.5) and the engine's tolerance is half a unit
+    # of 0.23's third decimal. The arm's follow-up allows 10 months: the last censoring moves
+    # to 8, halfway from the landmark; lifelines' KM at 6 is then the level after the fifth
+    # event, 7/8 * 6/7 * 5/6 * 3/4 * 1/2 = 0.234375 (by hand), with one patient at risk, whose
+    # half KM step (0.117) is the tolerance.
+    time = np.array([1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5])
+    event = np.array([1, 1, 1, 0, 1, 0, 1, 0])
+    out, moved = polish_landmarks(time, event, {6.0: 0.23}, tolerance=landmark_tolerance,
+                                  longest=10.0)
+    assert moved == 1 and out.max() == 8.0
+    assert abs(_km_at(out, event, 6.0) - 0.234375) < 1e-12
+
+
+def test_a_censoring_far_from_the_landmark_can_be_the_move():
+    # 215 patients: 40 censored at 0.5 (early drop-outs), events at 1..60 (one each), 15
+    # censored at 55.5 and 100 at 200. S(50.25) = prod over the 50 events of (1 - 1/r), r =
+    # 175 down to 126: 125/175 = 0.714286 (by hand; the product telescopes). A published
+    # 0.716 (tolerance 0.0005) needs it a little higher: one drop-out moved past 50.25 puts
+    # one more at risk at each of those events, 126/176 = 0.715909. The censorings nearest the
+    # landmark (at 55.5, all the polish once tried) can only lower it; the ranked moves find
+    # the far one.
+    time = np.r_[np.full(40, 0.5), np.arange(1.0, 61.0), np.full(15, 55.5), np.full(100, 200.0)]
+    event = np.r_[np.zeros(40, int), np.ones(60, int), np.zeros(115, int)]
+    assert abs(_km_at(time, event, 50.25) - 125 / 175) < 1e-12
+    out, moved = polish_landmarks(time, event, {50.25: 0.716},
+                                  tolerance=lambda rate, rebuilt, at_risk: 0.0005)
+    assert moved == 1
+    assert abs(_km_at(out, event, 50.25) - 0.716) <= 0.0005

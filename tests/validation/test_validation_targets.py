@@ -115,15 +115,17 @@ def test_sim_no_silent_miss(sim):
 
 
 def test_sim_hr_miss_rate(sim):
-    # 4 of these 44 (9.1%) and 46 of 600 (7.7%) with the final HR bend (hr_match; the same
+    # 4 of these 44 (9.1%) and 47 of 600 (7.8%) with the final HR bend (hr_match; the same
     # with the pure power map); a fifth miss here would fail it (an exponential tilt of the
     # same squeeze missed 6)
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
-@_not_met("median or landmark missed (warned) in 2 of these 44 (4.5%), 2.5% of 600 "
-          "(target 2%)")
 def test_sim_median_or_landmark_miss_rate(sim):
+    # none of these 44 (2 before the polish ranked every censoring move and allocate held
+    # events back for a median), 4 of 600 (0.7%; 2.5% before): a delayed effect whose
+    # landmark sits by a pinned CI limit (sim0045, sim0133), a small arm needing 8 early
+    # drop-outs (sim0269), and a KM at exactly 0.5 (sim0379)
     rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
     assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE
 

@@ -232,6 +232,12 @@ def _reconstruct(
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
     feasible = [feasible_events(c, fu, a.n)
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
+    for i, arm in enumerate(arms):
+        if arm.events is None and arm.median_not_reached:
+            # n - d of n patients end the KM at (n - d) / n at best (every censoring after
+            # every event): a median not reached allows fewer than n / 2 events
+            cap = math.ceil(arm.n / 2) - 1
+            feasible[i] = (min(feasible[i][0], cap), min(feasible[i][1], cap))
     events, events_how = _infer_events(arms, expected, feasible, hr)
     children = seq.spawn(len(arms))
 
@@ -271,8 +277,10 @@ def _reconstruct(
     times = [alloc.time for _, alloc in built]
     for i, arm in enumerate(arms):
         # no HR keeper here: the bend below matches the HR without moving a landmark again
+        longest = min(built[i][0].follow_up.longest, arm.max_follow_up or math.inf)
         times[i], _ = polish_landmarks(built[i][1].time, built[i][1].event, dict(arm.landmarks),
-                                       tolerance=landmark_tolerance)
+                                       tolerance=landmark_tolerance, median_ci=arm.median_ci,
+                                       longest=longest)
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
                                     hr_how)

@@ -47,14 +47,21 @@ __all__ = [
 _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
-_POLISH_CANDIDATES = 12  # censorings tried when polishing a landmark
-_POLISH_SLOTS = 40  # event gaps tried for each of them
+_POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
+_POLISH_SLOTS = 40  # event gaps a large arm's ensemble draw tries (event_gap_slots)
+# A polish round ranks every censoring x event gap move by its predicted landmark levels
+# (at most this many of each, evenly spread) and scores the best few exactly.
+_RANK_MOVERS = 300
+_POLISH_VERIFY = 40
+_EVENT_MOVERS = 2  # events on each side of a landmark a polish may move across it
 # KM evaluations per arm at most: _POLISH_WORK / n within [1500, 6000] (a KM evaluation costs
 # about n; 1,500 took ~0.3 s for 500 patients). Arms of 100-400 patients missed landmarks by a
 # fraction of the tolerance for want of moves: on the 24 figures (600 simulated, tuning split)
 # still missing a median or landmark, a flat 1,500 left 24, 3,000 left 22, 6,000 left 18.
 _POLISH_BUDGET = (1500, 6000)
 _POLISH_WORK = 1_500_000
+# a rebuilt median CI limit this close to the published one is held by the polish
+_CI_PIN_TOL = 0.05
 _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far above 0.5
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 # Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
@@ -256,6 +263,7 @@ def allocate(
     event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
     band_now = None  # the band of (k_level, greenwood), once computed
+    held = False  # an event was held back for the median
     events_left = events
     pulled = 0
     last_time = 0.0
@@ -287,6 +295,13 @@ def allocate(
         elif (above and median is not None and events_left == 1 and ic < n_cens
               and c_times[ic] < median):
             wait = True  # keep the last event for the median
+        elif (above and median is not None and ic < n_cens and c_times[ic] < median
+              and _median_lost(k_new, at_risk - 1, events_left - 1,
+                               bisect.bisect_left(c_times, median) - ic)):
+            # With this event now, even every censoring before the median first and every
+            # other event at the median leave the KM above 0.5 there: a censoring first
+            # (it can only help: the remaining events then fall on fewer at risk).
+            wait = held = True
         elif ci_lo is not None or ci_hi is not None:
             # the bands only near a limit (most events are not)
             for side, limit in enumerate((ci_lo, ci_hi)):
@@ -314,6 +329,12 @@ def allocate(
             elif te > t_cap:
                 te = 0.5 * (last_time + t_cap)
                 pulled += 1
+        if (held and not wait and median is not None and last_time < median
+                and (te <= last_time or te > median)):
+            # Events held for the median go between the censorings placed first and the
+            # median, never tied with a censoring (which would still count as at risk), even
+            # one meant for a CI limit the censorings have passed.
+            te = 0.5 * (last_time + min(c_times[ic] if ic < n_cens else math.inf, median))
         if ic < n_cens and (wait or c_times[ic] <= te):
             last_time = c_times[ic]
             event.append(0)
@@ -326,6 +347,16 @@ def allocate(
         time.append(last_time)
         at_risk -= 1
     return Allocation(np.array(time, dtype=float), np.array(event, dtype=np.int8), pulled)
+
+
+def _median_lost(k_level: float, at_risk: int, events: int, censored_before: int) -> bool:
+    """Whether a KM at ``k_level`` with ``at_risk`` patients can no longer reach 0.5 at the
+    median: ``censored_before`` of them are censored first, then the ``events`` left all
+    happen at the median, the lowest level those patients can give."""
+    r_med = at_risk - censored_before
+    if r_med <= 0 or events <= 0:
+        return True
+    return k_level * max(r_med - events, 0) / r_med > 0.5 + MEDIAN_TOL
 
 
 def _solve(fn, lo: float, hi: float) -> float | None:
@@ -503,6 +534,8 @@ def polish_landmarks(
     tolerance=lambda rate, rebuilt, at_risk: 0.01,
     max_moves: int = 6,
     keep=None,
+    median_ci: tuple[float | None, float | None] | None = None,
+    longest: float = math.inf,
 ) -> tuple[np.ndarray, int]:
     """Move a few patients so the KM hits each landmark within ``tolerance`` where it can.
 
@@ -512,12 +545,21 @@ def polish_landmarks(
 
     In small arms a KM step can be larger than the tolerance, and the level reached at a
     landmark time depends on how many patients are at risk at each step before it. Moving a
-    censored patient to another gap between event times changes those numbers, and moving the
-    event nearest a landmark to its other side changes the count of steps, so the published
-    rate (itself a KM level of the real data) can be reached. Each round tries every such
-    move (and an event move followed by a censoring move), keeps the one that brings the worst
-    landmark closest, and never moves the median or the median CI limits. At most
-    ``max_moves`` rounds. Returns the new times and the number of patients moved.
+    censored patient to another gap between event times changes those numbers, and moving an
+    event near a landmark to its other side changes the count of steps, so the published
+    rate (itself a KM level of the real data) can be reached. Each round tries the event moves
+    and the censoring moves predicted best (:func:`_censoring_moves`), alone or after an event
+    move, keeps the one that brings the worst landmark closest, and never moves the median or
+    the median CI limits. At most ``max_moves`` rounds. Returns the new times and the number
+    of patients moved.
+
+    ``longest`` is the longest follow-up the arm allows: when no one is followed to the last
+    landmark (a rate the KM does not define), the last censoring may move past it, halfway to
+    ``longest``.
+
+    ``median_ci``, when given, is the published median CI: a CI limit of the rebuilt curve
+    that is not the published one (a limit the allocation could not pin) is then free to
+    move, since holding it protects no published number; the median always stays.
     """
     if not landmarks:
         return time, 0
@@ -531,10 +573,17 @@ def polish_landmarks(
         return float(np.max(np.abs(values - lm_s) - slack)), pins
 
     def same(a, b):
-        return all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b,
-                                                                                strict=True))
+        return all(x == y or (math.isnan(x) and math.isnan(y))
+                   for x, y, h in zip(a, b, held, strict=True) if h)
 
     best, pins0 = score(time)
+    held = [True, True, True]  # median, CI lower, CI upper
+    if median_ci is not None:
+        for k, limit in enumerate(median_ci, start=1):
+            # a limit not reached is published as None: held only while not reached either
+            matches = (math.isnan(pins0[k]) if limit is None
+                       else abs(pins0[k] - limit) <= _CI_PIN_TOL)
+            held[k] = bool(matches)
     time = time.copy()
     moved = 0
     # KM evaluations: bounded work on large arms, deterministic
@@ -549,7 +598,7 @@ def polish_landmarks(
             if cost and same(pins, pins0) and err < best - 1e-12:
                 if candidate is None or (err, cost) < candidate[0]:
                     candidate = ((err, cost), base)
-            for t in _censoring_moves(base, event, lm_t):
+            for t in _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest):
                 budget -= 1
                 if budget < 0:
                     break
@@ -565,18 +614,21 @@ def polish_landmarks(
 
 
 def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
-    """Copies of ``time`` with the event nearest each landmark moved just across it."""
+    """Copies of ``time`` with one of the ``_EVENT_MOVERS`` events nearest each landmark (on
+    either side) moved just across it.
+
+    The nearest is often a pinned median or CI event, whose move the polish refuses; the next
+    one moves the landmark's level by the same step and leaves the pin where it is.
+    """
     ev = np.flatnonzero(event == 1)
     for t_k in lm_t:
         before = ev[time[ev] <= t_k]
         after = ev[time[ev] > t_k]
-        if before.size:
-            i = before[np.argmax(time[before])]
+        for i in before[np.argsort(-time[before], kind="stable")[:_EVENT_MOVERS]]:
             moved = time.copy()
             moved[i] = across_landmark(time, event, t_k, later=True)
             yield moved
-        if after.size:
-            i = after[np.argmin(time[after])]
+        for i in after[np.argsort(time[after], kind="stable")[:_EVENT_MOVERS]]:
             moved = time.copy()
             moved[i] = across_landmark(time, event, t_k, later=False)
             yield moved
@@ -616,17 +668,83 @@ def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
     return slots
 
 
-def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
-    """Copies of ``time`` with one censoring near a landmark moved to another event gap."""
-    ev_times = np.unique(time[event == 1])
+def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
+                     lm_s: np.ndarray, tolerance, best: float, longest: float = math.inf):
+    """Copies of ``time`` with one censoring moved to another event gap, most promising first.
+
+    Every censoring (but those at the longest time, which end follow-up) and every event gap
+    up to 1.25 x the last landmark is a candidate; for arms with more than ``_RANK_MOVERS``
+    censorings or gaps, an evenly spread subset plus the ``_POLISH_CANDIDATES`` censorings
+    nearest the landmarks. Each move's landmark levels are predicted without refitting the KM:
+    moving a censoring from ``c`` to ``s`` adds one patient at risk at each event time in
+    ``(c, s]`` (or removes one in ``(s, c]``), which multiplies the KM at a landmark by the
+    product of the changed factors up to it. The ``_POLISH_VERIFY`` moves predicted closest
+    (below ``best``) are yielded for the caller to score exactly (median pins included).
+    A censoring far from every landmark can matter: in an arm of 355 one early drop-out moved
+    past a landmark raises the KM there by about 0.001, half a tolerance. First, when no one
+    is followed to the last landmark and ``longest`` allows it, the last censoring moved
+    halfway from that landmark to ``longest`` (it changes no level, but defines the rate).
+    """
+    last_lm = float(lm_t.max())
+    cens_all = np.flatnonzero(event == 0)
+    if time.max() < last_lm < longest < math.inf and cens_all.size:
+        moved = time.copy()
+        moved[cens_all[np.argmax(time[cens_all])]] = 0.5 * (last_lm + longest)
+        yield moved
+    ev_times, d = np.unique(time[event == 1], return_counts=True)
     if not ev_times.size:
         return
-    slots = event_gap_slots(ev_times, lm_t)
-    censored = np.flatnonzero(event == 0)
-    # the censorings nearest the landmarks: moving a distant one would reshape the curve
-    near = np.argsort(np.min(np.abs(time[censored][:, None] - lm_t[None, :]), axis=1))
-    for i in censored[near[:_POLISH_CANDIDATES]]:
-        for slot in slots:
-            moved = time.copy()
-            moved[i] = slot
-            yield moved
+    censored = np.flatnonzero((event == 0) & (time < time.max()))
+    if not censored.size:
+        return
+    slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
+    slots = slots[slots <= lm_t.max() * 1.25]
+    if not slots.size:
+        return
+    if slots.size > _RANK_MOVERS:
+        slots = slots[np.linspace(0, slots.size - 1, _RANK_MOVERS).round().astype(int)]
+    if censored.size > _RANK_MOVERS:
+        by_time = censored[np.argsort(time[censored], kind="stable")]
+        spread = by_time[np.linspace(0, by_time.size - 1, _RANK_MOVERS).round().astype(int)]
+        near = np.argsort(np.min(np.abs(time[censored][:, None] - lm_t[None, :]), axis=1))
+        censored = np.unique(np.concatenate([spread, censored[near[:_POLISH_CANDIDATES]]]))
+    # censorings between the same two event times give the same KM wherever they go, and
+    # those past every slot the same landmark levels: one of each
+    lo_all = np.searchsorted(ev_times, time[censored], side="right")
+    cut = np.searchsorted(ev_times, slots[-1], side="right") + 1
+    _, first = np.unique(np.minimum(lo_all, cut), return_index=True)
+    censored = censored[first]
+    sorted_t = np.sort(time)
+    r = (time.size - np.searchsorted(sorted_t, ev_times, side="left")).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base_log = np.log1p(-d / r)
+        gain = np.log1p(-d / (r + 1)) - base_log  # one more at risk
+        loss = np.where(r - 1 > d, np.log1p(-d / np.maximum(r - 1, 1)) - base_log, -50.0)
+    pre_gain = np.concatenate([[0.0], np.cumsum(gain)])
+    pre_loss = np.concatenate([[0.0], np.cumsum(loss)])
+    s_now = np.exp(np.concatenate([[0.0], np.cumsum(base_log)]))
+    j_lm = np.searchsorted(ev_times, lm_t, side="right")  # event times <= each landmark
+    y_lm = time.size - np.searchsorted(sorted_t, lm_t, side="left")
+    c = time[censored]
+    lo = np.searchsorted(ev_times, c, side="right")[:, None, None]  # event times <= c
+    hi = np.searchsorted(ev_times, slots, side="right")[None, :, None]
+    j = j_lm[None, None, :]
+    later = hi > lo
+    delta = np.where(later,
+                     pre_gain[np.minimum(hi, j)] - pre_gain[np.minimum(lo, j)],
+                     pre_loss[np.minimum(lo, j)] - pre_loss[np.minimum(hi, j)])
+    level = s_now[j_lm][None, None, :] * np.exp(delta)
+    # each landmark's tolerance as it is now (a move changes it by a fraction of a half step;
+    # the caller's exact score decides)
+    slack = np.array([tolerance(v, s_now[jk], y) for v, jk, y in zip(lm_s, j_lm, y_lm,
+                                                                     strict=True)])
+    err = np.max(np.abs(level - lm_s[None, None, :]) - slack[None, None, :], axis=2)
+    err[lo[:, :, 0] == hi[:, :, 0]] = np.inf  # within its own gap: no change
+    flat = np.argsort(err, axis=None, kind="stable")[:_POLISH_VERIFY]
+    for k in flat:
+        if not err.flat[k] < best:
+            break
+        i, si = np.unravel_index(k, err.shape)
+        moved = time.copy()
+        moved[censored[i]] = slots[si]
+        yield moved
