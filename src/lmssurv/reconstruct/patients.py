@@ -76,31 +76,35 @@ class _Inverse:
     """Fast inverse of a decreasing survival curve on a dense grid.
 
     Scalar look-ups with :mod:`bisect` on plain lists: the allocation loop calls this once
-    per patient, where ``numpy.interp``'s per-call overhead dominated the run time.
+    per patient, where ``numpy.interp``'s per-call overhead dominated the run time. The grid
+    is ``t_max`` times one fixed geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
     """
 
     def __init__(self, curve: ArmCurve, t_max: float):
-        t = np.concatenate([[0.0], np.geomspace(t_max * 1e-5, t_max * 20, 4000)])
-        s = np.minimum.accumulate(curve.survival(t))  # guard tiny numerical rises
-        # ascending survival for bisect; the times stay an array (two are read per call)
+        s = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID))  # guard tiny rises
+        # ascending survival for bisect, descending times to match (``t_max * u`` is the
+        # product numpy forms on the grid, to the bit)
         self._s = s[::-1].tolist()
-        self._t = t
+        self._scale = float(t_max)
         self.floor = self._s[0]
 
     def __call__(self, level: float) -> float:
         if level < self.floor:
             return math.inf
-        s, t = self._s, self._t
-        last = len(s) - 1  # ascending position j is time index last - j
+        s, u, scale = self._s, _INVERSE_GRID_DOWN, self._scale
         j = bisect.bisect_left(s, level)
         if j == 0:
-            return float(t[last])
-        if j > last:
-            return float(t[0])
+            return scale * u[0]
+        if j >= len(s):
+            return scale * u[-1]
         s0, s1 = s[j - 1], s[j]
         w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
-        t0 = float(t[last - j + 1])
-        return t0 + w * (float(t[last - j]) - t0)
+        t0 = scale * u[j - 1]
+        return t0 + w * (scale * u[j] - t0)
+
+
+_INVERSE_GRID = np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
+_INVERSE_GRID_DOWN = _INVERSE_GRID[::-1].tolist()
 
 
 # One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
@@ -159,10 +163,12 @@ class _TailEvents:
     """
 
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
-        base = curve.with_theta(1.0)
+        base = curve if curve.theta == 1.0 else curve.with_theta(1.0)
         self.t = np.linspace(0.0, t_max, 2001)
-        self.h = base.cumhaz(self.t)
-        self.h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
+        # the tail start evaluated with the grid (one call; the cumulative hazard is
+        # elementwise)
+        h = base.cumhaz(np.append(self.t, curve.tail_start))
+        self.h, self.h_star = h[:-1], float(h[-1])
         self.late = self.t > curve.tail_start
         self.n = n
         # the multiplier enters only after the tail start (a suffix of the grid): the early
