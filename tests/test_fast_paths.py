@@ -18,7 +18,7 @@ from lmssurv import ArmSummary, HazardRatio
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.ensemble import _CurveTable, _DrawnCurve
 from lmssurv.reconstruct.from_summary import fit_pieces
-from lmssurv.reconstruct.patients import _Inverse, _TailEvents, expected_events
+from lmssurv.reconstruct.patients import _TAIL_POINTS, _Inverse, _TailEvents, expected_events
 
 CONTROL = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
                      median_follow_up=55.0, label="Doxorubicin")
@@ -45,7 +45,7 @@ def curves():
 
 def _events_plain(curve, follow_up: FollowUpModel, n: int, t_max: float, theta: float) -> float:
     base = curve.with_theta(1.0)
-    t = np.linspace(0.0, t_max, 2001)
+    t = np.linspace(0.0, t_max, _TAIL_POINTS)
     h = base.cumhaz(t)
     h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
     h = np.where(t > curve.tail_start, h_star + theta * (h - h_star), h)

@@ -59,6 +59,10 @@ _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far abov
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 # Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
 _LOSS_MAX = 5.0
+# Grid of the expected-events integral (0 to the longest follow-up). 1,001 points: within
+# 4e-5 events of a 40,001-point grid for the test bed's 150-patient trial's drawn curves (2,001:
+# 8e-6), half the work of 2,001 in the root finders that call it dozens of times per arm.
+_TAIL_POINTS = 1001
 # An unreported follow-up ends between 1.05 and 50 times the last reported time.
 _UNREPORTED_MIN, _UNREPORTED_MAX = 1.05, 50.0
 
@@ -85,13 +89,14 @@ class _Inverse:
         # ascending survival for bisect, descending times to match (``t_max * u`` is the
         # product numpy forms on the grid, to the bit)
         self._s = s[::-1].tolist()
+        self._u = _INVERSE_GRID_DOWN
         self._scale = float(t_max)
         self.floor = self._s[0]
 
     def __call__(self, level: float) -> float:
         if level < self.floor:
             return math.inf
-        s, u, scale = self._s, _INVERSE_GRID_DOWN, self._scale
+        s, u, scale = self._s, self._u, self._scale
         j = bisect.bisect_left(s, level)
         if j == 0:
             return scale * u[0]
@@ -164,7 +169,7 @@ class _TailEvents:
 
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
         base = curve if curve.theta == 1.0 else curve.with_theta(1.0)
-        self.t = np.linspace(0.0, t_max, 2001)
+        self.t = np.linspace(0.0, t_max, _TAIL_POINTS)
         # the tail start evaluated with the grid (one call; the cumulative hazard is
         # elementwise)
         h = base.cumhaz(np.append(self.t, curve.tail_start))
@@ -175,6 +180,7 @@ class _TailEvents:
         # part of F, its increments and their terms are fixed
         self._k = int(np.count_nonzero(~self.late))
         self._rise = self.h[self._k:] - self.h_star
+        self._buf = np.empty(self._rise.size)
         self._f = -np.expm1(-self.h)
         self._df = np.diff(self._f)
         self._terms = np.empty(self._df.size)
@@ -208,10 +214,15 @@ class _TailEvents:
         stale = None  # the first term that changed
         if theta != self._f_theta:
             # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
+            # in place: -(h* + theta r) is (-theta) r - h* to the bit (negation is exact)
             k = self._k
             lo = max(k - 1, 0)
-            self._f[k:] = -np.expm1(-(self.h_star + theta * self._rise))
-            self._df[lo:] = self._f[lo + 1:] - self._f[lo:-1]
+            buf = self._buf
+            np.multiply(self._rise, -theta, out=buf)
+            np.subtract(buf, self.h_star, out=buf)
+            np.expm1(buf, out=buf)
+            np.negative(buf, out=self._f[k:])
+            np.subtract(self._f[lo + 1:], self._f[lo:-1], out=self._df[lo:])
             self._f_theta = theta
             stale = lo
         if follow_up is not self._w_model:
@@ -220,7 +231,7 @@ class _TailEvents:
             self._w_model = follow_up
             stale = 0
         if stale is not None:
-            self._terms[stale:] = self._w[stale:] * self._df[stale:]
+            np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
         return float(self.n * np.sum(self._terms))
 
