@@ -18,7 +18,7 @@ from lmssurv import ArmSummary, HazardRatio
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.ensemble import _CurveTable, _DrawnCurve
 from lmssurv.reconstruct.from_summary import fit_pieces
-from lmssurv.reconstruct.patients import _Inverse, _TailEvents, expected_events
+from lmssurv.reconstruct.patients import _TAIL_POINTS, _Inverse, _TailEvents, expected_events
 
 CONTROL = ArmSummary(n=76, events=60, median=24.0, median_ci=(19.0, 31.0), landmarks={24: 0.49},
                      median_follow_up=55.0, label="Doxorubicin")
@@ -45,7 +45,7 @@ def curves():
 
 def _events_plain(curve, follow_up: FollowUpModel, n: int, t_max: float, theta: float) -> float:
     base = curve.with_theta(1.0)
-    t = np.linspace(0.0, t_max, 2001)
+    t = np.linspace(0.0, t_max, _TAIL_POINTS)
     h = base.cumhaz(t)
     h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
     h = np.where(t > curve.tail_start, h_star + theta * (h - h_star), h)
@@ -81,7 +81,7 @@ def test_inverse_is_the_bisection_over_the_whole_table(curves):
     for curve in cs:
         t_max = curve.tail_start * 3 + 1.0
         inv = _Inverse(curve, t_max)
-        t = np.concatenate([[0.0], np.geomspace(t_max * 1e-5, t_max * 20, 4000)])
+        t = t_max * np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
         s = np.minimum.accumulate(curve.survival(t))
         s_up, t_up = s[::-1].tolist(), t[::-1].tolist()
         for level in levels.tolist():
@@ -136,3 +136,28 @@ def test_km_levels_2d_sort_of_packed_keys_is_the_stable_argsort():
         np.testing.assert_array_equal(got_t, t)
         np.testing.assert_array_equal(got_e, e)
         np.testing.assert_array_equal(got_km, km)
+
+
+def test_match_hazard_ratio_given_the_unbent_fit_is_the_one_that_fits_it():
+    """The ensemble passes the Cox log HR it has just fitted on the unbent draw; the bend is
+    then the one found when ``match_hazard_ratio`` fits it itself (times, HR and power)."""
+    from lmssurv.cox import cox_two_arms
+    from lmssurv.reconstruct.hr_match import intervals, match_hazard_ratio
+
+    rng = np.random.default_rng(3)
+    bent = 0
+    for _ in range(20):
+        t0, t1 = np.round(rng.exponential(20, 70), 2), np.round(rng.exponential(28, 70), 2)
+        e0, e1 = (rng.uniform(size=70) < 0.7).astype(np.int8), (
+            rng.uniform(size=70) < 0.6).astype(np.int8)
+        regions = [intervals((10.0, 24.0), float(t.max())) for t in (t0, t1)]
+        stages = [([r[-1:] for r in regions], 2.5), ([r[:-1] for r in regions], 0.5)]
+        hr = float(rng.uniform(0.4, 1.2))
+        plain = match_hazard_ratio((t0, t1), (e0, e1), stages, hr, 0.004)
+        given = match_hazard_ratio((t0, t1), (e0, e1), stages, hr, 0.004,
+                                   unbent_log_hr=cox_two_arms(t0, e0, t1, e1).log_hr)
+        assert (given.hr, given.log_power, given.hit) == (plain.hr, plain.log_power, plain.hit)
+        for a, b in zip(given.times, plain.times, strict=True):
+            np.testing.assert_array_equal(a, b)
+        bent += plain.log_power != 0.0
+    assert bent >= 10  # the stages ran, not only the unbent fit

@@ -763,7 +763,8 @@ def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float)
                for p, (t, _) in zip(pins, parts, strict=True)]
     stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX),
               ([r[:-1] for r in regions], _BEND_REST_MAX)]
-    out = match_hazard_ratio((t0, t1), (e0, e1), stages, hr.estimate, _BEND_AIM * tol)
+    out = match_hazard_ratio((t0, t1), (e0, e1), stages, hr.estimate, _BEND_AIM * tol,
+                             unbent_log_hr=b0)
     if out.log_power == 0.0:
         return parts, b0
     (b_t0, b_t1) = out.times

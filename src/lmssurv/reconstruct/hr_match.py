@@ -116,6 +116,7 @@ def match_hazard_ratio(
     stages: Sequence[tuple[Sequence[Sequence[tuple[float, float]]], float]],
     hr: float,
     tolerance: float,
+    unbent_log_hr: float | None = None,
 ) -> HazardRatioBend:
     """Bend both arms' free intervals, stage by stage, until the Cox HR is within tolerance.
 
@@ -134,6 +135,11 @@ def match_hazard_ratio(
     tolerance : float
         Stop once ``|HR - hr| <= tolerance`` (the published precision, e.g.
         :func:`~lmssurv.reconstruct.diagnostics.rounding_tolerance`).
+    unbent_log_hr : float, optional
+        The Cox log HR of ``times`` and ``events`` as given (Efron ties,
+        :func:`~lmssurv.cox.cox_two_arms`), when the caller has just fitted it; fitted here
+        otherwise. It must be that fit: a wrong value misleads every stage.
+
     Returns
     -------
     HazardRatioBend
@@ -142,7 +148,8 @@ def match_hazard_ratio(
     """
     t0, t1 = (np.asarray(t, dtype=float) for t in times)
     e0, e1 = (np.asarray(e) for e in events)
-    beta = cox_two_arms(t0, e0, t1, e1).log_hr
+    beta = (cox_two_arms(t0, e0, t1, e1).log_hr if unbent_log_hr is None
+            else float(unbent_log_hr))
     out = _result(0.0, (t0, t1), beta, hr, tolerance)
     for regions, max_log_power in stages:
         if out.hit or not math.isfinite(beta):
