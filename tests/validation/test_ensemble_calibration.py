@@ -8,9 +8,10 @@ third held-out figure with 40 draws; ``python benchmarks/ensemble.py --calibrate
 49 held-out figures with 100 draws.
 
 Measured on all 49 held-out figures (100 draws, ``benchmarks/ensemble.py --calibrate --split
-held_out``), once, after the prior was fixed on the tuning part: coverage 0.861, mean width
-0.081, RMST coverage 0.796 (78 of 98 arms: the issue's 0.80 is missed by one arm); 745 of
-4,900 draws missed at least one published number (listed in ``attrs``, warned about). Before
+held_out``), after the prior was fixed on the tuning part and the HR bend's bounded map
+merged: coverage 0.861, mean width 0.080, RMST coverage 0.796 (78 of 98 arms: the issue's 0.80
+is missed by one arm); 790 of 4,900 draws missed at least one published number (listed in
+``attrs``, warned about; 745 with the earlier bend, same coverage and RMST coverage). Before
 the published longest follow-up ended every draw and the tail's shape was drawn: 0.859, 0.082,
 0.694, 770 (7 of its RMST misses were arms where no draw reached the scoring horizon; now
 none). On this slice (17 figures, 40 draws): coverage 0.842 (just under the issue's 0.85;
