@@ -241,11 +241,6 @@ class _TailEvents:
         return float(self.n * np.sum(self._terms))
 
 
-def _band(k: float, v: float, z: float) -> tuple[float, float]:
-    """Pointwise log-log band (lower, upper) of a KM level ``k`` with Greenwood sum ``v``."""
-    return loglog_band(k, v, z)
-
-
 def allocate(
     curve: ArmCurve,
     censor_times: np.ndarray,
@@ -323,9 +318,9 @@ def allocate(
                 if limit is None or not abs(te - limit) <= _SNAP_WINDOW * limit:
                     continue
                 if band_now is None:
-                    band_now = _band(k_level, greenwood, _Z)
+                    band_now = loglog_band(k_level, greenwood, _Z)
                 if band_new is None:
-                    band_new = _band(k_new, g_new, _Z)
+                    band_new = loglog_band(k_new, g_new, _Z)
                 if band_now[side] > 0.5 >= band_new[side]:
                     te = limit
                     pinned = True
@@ -669,14 +664,20 @@ def across_landmark(time: np.ndarray, event: np.ndarray, t_k: float, *, later: b
     return 0.5 * (t_k + (float(far.max()) if far.size else 0.0))
 
 
+def _gap_middles(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
+    """The middle of each gap between distinct event times ``ev_times`` (sorted, non-empty)
+    and half the first, up to 1.25 x the last landmark (a move only matters before one)."""
+    slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
+    return slots[slots <= lm_t.max() * 1.25]
+
+
 def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
     """Where a landmark polish may move a censoring: the middle of each gap between distinct
     event times ``ev_times`` (sorted, non-empty), and half the first, up to 1.25 x the last
     landmark of ``lm_t``; for large arms the ``_POLISH_SLOTS`` gaps nearest the landmarks.
     Moving a censoring within a gap changes no KM level, so one slot per gap is enough.
     """
-    slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
-    slots = slots[slots <= lm_t.max() * 1.25]  # a move only matters before a landmark
+    slots = _gap_middles(ev_times, lm_t)
     if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
         near_slots = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
         slots = np.sort(slots[near_slots[:_POLISH_SLOTS]])
@@ -712,8 +713,7 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     censored = np.flatnonzero((event == 0) & (time < time.max()))
     if not censored.size:
         return
-    slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
-    slots = slots[slots <= lm_t.max() * 1.25]
+    slots = _gap_middles(ev_times, lm_t)
     if not slots.size:
         return
     if slots.size > _RANK_MOVERS:
