@@ -63,7 +63,8 @@ def test_table_and_band_match_lifelines(seed):
 
 @pytest.mark.parametrize("seed", [0, 3])
 def test_views_agree(seed):
-    """km_step, km_levels and km_table are one estimate; row Greenwood telescopes to the table's."""
+    """km_levels and km_table are one estimate (km_step is km_table's (times, surv) view, kept
+    here should it ever be computed apart again); row Greenwood telescopes to the table's."""
     time, event = _data(seed)
     km = km_table(time, event)
     t_ev, s_ev = km_step(time, event)

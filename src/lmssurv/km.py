@@ -111,15 +111,8 @@ def km_step(time, event) -> tuple[np.ndarray, np.ndarray]:
     >>> times.tolist(), surv.round(4).tolist()
     ([1.0, 2.0, 3.0], [0.75, 0.5, 0.0])
     """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event)
-    t_ev = np.unique(time[event == 1])
-    if t_ev.size == 0:
-        return t_ev, t_ev.copy()
-    srt = np.sort(time)
-    risk = srt.size - np.searchsorted(srt, t_ev, side="left")
-    deaths = np.bincount(np.searchsorted(t_ev, time[event == 1]), minlength=t_ev.size)
-    return t_ev, np.cumprod(1.0 - deaths / risk)
+    table = km_table(time, event)
+    return table.times, table.surv
 
 
 @dataclass(frozen=True)
