@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,16 +85,18 @@ class Allocation:
 class _Inverse:
     """Fast inverse of a decreasing survival curve on a dense grid.
 
-    Scalar look-ups with :mod:`bisect` on plain lists: the allocation loop calls this once
-    per patient, where ``numpy.interp``'s per-call overhead dominated the run time. The grid
-    is ``t_max`` times one fixed geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
+    Scalar look-ups with :mod:`bisect`: the allocation loop calls this once per patient,
+    where ``numpy.interp``'s per-call overhead dominated the run time. The survival levels are
+    kept in an :class:`array.array` (one copy of the buffer; ``tolist`` made 4,001 Python
+    floats per curve, of which a placement reads a few dozen). The grid is ``t_max`` times
+    one fixed geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
     """
 
     def __init__(self, curve: ArmCurve, t_max: float):
         s = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID))  # guard tiny rises
         # ascending survival for bisect, descending times to match (``t_max * u`` is the
         # product numpy forms on the grid, to the bit)
-        self._s = s[::-1].tolist()
+        self._s = array("d", s[::-1].tobytes())
         self._u = _INVERSE_GRID_DOWN
         self._scale = float(t_max)
         self.floor = self._s[0]
@@ -269,6 +272,7 @@ def allocate(
     t_last = c_times[-1] if n_cens else 0.0
     inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
+    i_median = bisect.bisect_left(c_times, median) if median is not None else 0
     time: list[float] = []
     event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
@@ -307,7 +311,7 @@ def allocate(
             wait = True  # keep the last event for the median
         elif (above and median is not None and ic < n_cens and c_times[ic] < median
               and _median_lost(k_new, at_risk - 1, events_left - 1,
-                               bisect.bisect_left(c_times, median) - ic)):
+                               i_median - ic)):
             # With this event now, even every censoring before the median first and every
             # other event at the median leave the KM above 0.5 there: a censoring first
             # (it can only help: the remaining events then fall on fewer at risk).
