@@ -161,3 +161,104 @@ def test_match_hazard_ratio_given_the_unbent_fit_is_the_one_that_fits_it():
             np.testing.assert_array_equal(a, b)
         bent += plain.log_power != 0.0
     assert bent >= 10  # the stages ran, not only the unbent fit
+
+
+def _cox_plain(time, event, group) -> tuple[float, float]:
+    """The Efron fit as written before its shortcuts: every row sorted, tie-closed risk sets
+    by cumulative sums, the tie fractions always applied, fresh arrays each Newton step."""
+    t = np.asarray(time, dtype=float)
+    d = np.asarray(event, dtype=float)
+    z = np.asarray(group, dtype=float)
+    order = np.argsort(-t, kind="stable")
+    t, d, z = t[order], d[order], z[order]
+    last_of_tie = np.append(t[1:] != t[:-1], True)
+    ends = np.nonzero(last_of_tie)[0]
+    tie_end = ends[np.searchsorted(ends, np.arange(t.size))]
+    n1 = np.cumsum(z)[tie_end]
+    n0 = np.cumsum(1.0 - z)[tie_end]
+    ev = d > 0
+    if not ev.any():
+        return math.nan, math.nan
+    t_ev, z_ev = t[ev], z[ev]
+    key = np.unique(t_ev, return_inverse=True)[1]
+    first = np.append(True, key[1:] != key[:-1])
+    d_all = np.bincount(key)
+    d_one = np.bincount(key, weights=z_ev)
+    start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
+    frac = (np.arange(key.size) - start) / d_all[key]
+    r1 = n1[ev] - frac * d_one[key]
+    r0 = n0[ev] - frac * (d_all - d_one)[key]
+    if z_ev.sum() == 0 or z_ev.sum() == z_ev.size:
+        return math.nan, math.nan
+    beta, info = 0.0, math.nan
+    for _ in range(60):
+        w = r1 * math.exp(beta)
+        p = w / (w + r0)
+        score = float((z_ev - p).sum())
+        info = float((p * (1.0 - p)).sum())
+        if not info > 0:
+            return math.nan, math.nan
+        step = score / info
+        beta += min(max(step, -1.0), 1.0)
+        if abs(step) < 1e-10:
+            break
+    return beta, 1.0 / math.sqrt(info)
+
+
+def test_cox_shortcuts_are_the_plain_efron_fit():
+    """``cox_two_arms`` (event rows only, numbers at risk from each arm's sorted times, no tie
+    fractions when no event times tie, Newton buffers reused) and ``cox_two_group`` give the
+    plain fit's numbers to the bit: continuous times, heavy ties (rounded), zeros, one arm
+    without events, int8 and bool events."""
+    from lmssurv.cox import cox_two_arms, cox_two_group
+
+    rng = np.random.default_rng(11)
+    checked = 0
+    for k in range(400):
+        n0, n1 = int(rng.integers(1, 160)), int(rng.integers(1, 160))
+        decimals = (None, 0, 1, 2)[k % 4]
+        t0, t1 = rng.exponential(20, n0), rng.exponential(26, n1)
+        if decimals is not None:
+            t0, t1 = np.round(t0, decimals), np.round(t1, decimals)
+        if k % 9 == 0:
+            t0[: min(3, n0)] = 0.0
+        e0 = rng.uniform(size=n0) < rng.uniform(0.0 if k % 13 == 0 else 0.3, 1.0)
+        e1 = (rng.uniform(size=n1) < rng.uniform(0.3, 1.0)).astype(np.int8)
+        want = _cox_plain(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
+                          np.concatenate([np.zeros(n0), np.ones(n1)]))
+        for r in (cox_two_arms(t0, e0, t1, e1),
+                  cox_two_group(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
+                                np.concatenate([np.zeros(n0), np.ones(n1)]))):
+            got = (r.log_hr, r.se)
+            assert all(a == b or (math.isnan(a) and math.isnan(b))
+                       for a, b in zip(got, want, strict=True)), (k, got, want)
+        checked += math.isfinite(want[0])
+    assert checked >= 300  # most fits converge (the degenerate ones give nan on both sides)
+
+
+def test_all_hit_given_the_landmark_checks_levels_is_the_same_decision():
+    """The draw loop hands ``_all_hit`` the Kaplan-Meier levels its landmark check computed on
+    the same times; the decision is the one ``_all_hit`` reaches computing them itself."""
+    import warnings
+
+    from lmssurv import reconstruct_ensemble
+    from lmssurv.km import km_levels
+    from lmssurv.reconstruct.ensemble import _all_hit
+
+    hr = HazardRatio(0.65, 0.44, 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ens = reconstruct_ensemble(CONTROL, EXPERIMENTAL, hr=hr, draws=30, seed=4)
+    decisions = set()
+    for d, g in ens.groupby("draw"):
+        parts = [(g.loc[g["arm"] == a.label, "time"].to_numpy(),
+                  g.loc[g["arm"] == a.label, "event"].to_numpy().astype(np.int8))
+                 for a in (CONTROL, EXPERIMENTAL)]
+        if d % 3 == 0:  # a third shrunk off their median, so both decisions are seen
+            parts[0] = (parts[0][0] * 0.8, parts[0][1])
+        plain = _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None)
+        levels = [km_levels(t, e) for t, e in parts]
+        assert _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None, levels) == plain
+        assert _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None, [None, levels[1]]) == plain
+        decisions.add(plain)
+    assert decisions == {True, False}

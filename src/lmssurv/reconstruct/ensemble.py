@@ -514,7 +514,9 @@ def _draw_follow_up(fu: FollowUpModel, summary: ArmSummary, draw: np.ndarray) ->
 
 
 def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
-    """Calibrate the tail of draw ``d`` and place its patients; (time, event)."""
+    """Calibrate the tail of draw ``d`` and place its patients: ``(time, event, levels)``,
+    ``levels`` the :func:`~lmssurv.km.km_levels` of those times when the landmark check
+    computed them (None otherwise), for :func:`_all_hit` to reuse."""
     s, base = plan.summary, plan.fit.curve
     curve = _DrawnCurve(replace(base, tail_hazard=base.tail_hazard * plan.tail[d]),
                         plan.table, plan.grid_x, plan.dev[d])
@@ -572,10 +574,13 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
         time = _unpile(alloc.time, alloc.event, s, pins)
-        if not s.landmarks or not _landmark_missed(time, alloc.event, s):
-            return time, alloc.event.astype(np.int8)
+        if not s.landmarks:
+            return time, alloc.event.astype(np.int8), None
+        levels = km_levels(time, alloc.event)
+        if _landmarks_hit(time, levels[0], levels[3], s):
+            return time, alloc.event.astype(np.int8), levels
     # still a KM step away: move a few patients as the engine does (costly, so only here)
-    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8)
+    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8), None
 
 
 def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
@@ -724,12 +729,6 @@ def _landmarks_hit(time: np.ndarray, t: np.ndarray, level: np.ndarray, s: ArmSum
     return True
 
 
-def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool:
-    """Whether any landmark is outside the self-check's tolerance (polishing is costly)."""
-    t, _, _, level = km_levels(time, event)
-    return not _landmarks_hit(time, t, level, s)
-
-
 def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
     """The times at which a draw's published numbers pin its KM (as
     :func:`~lmssurv.reconstruct.hr_match.pinned_times`), plus where the draw placed its median
@@ -772,17 +771,20 @@ def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float)
 
 
 def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
-             log_hr: float | None) -> bool:
+             log_hr: float | None, levels=None) -> bool:
     """Whether :func:`~lmssurv.reconstruct.diagnostics.self_check` would find every published
     number hit, on numpy arrays and with the Cox log HR already fitted on these parts.
 
     The same rules and helpers as the self-check (``tests/test_ensemble.py`` proves the same
     decisions on varied draws); a draw that misses is then self-checked in full for its rows.
+    ``levels``, when given, holds per arm the :func:`~lmssurv.km.km_levels` of its part (None
+    where not yet computed).
     """
-    for arm, (time, event) in zip(arms, parts, strict=True):
+    for k, (arm, (time, event)) in enumerate(zip(arms, parts, strict=True)):
         if time.size != arm.n or (arm.events is not None and int(event.sum()) != arm.events):
             return False
-        t, e, _, level = km_levels(time, event)
+        known = None if levels is None else levels[k]
+        t, e, _, level = known if known is not None else km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
             early, rebuilt = km_medians(t, e, level)
             if arm.median is None:
@@ -839,12 +841,16 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
     for d, child in enumerate(draw_seed.spawn(draws)):
         arm_rngs = [np.random.default_rng(c) for c in child.spawn(len(arms))]
         u = [g.uniform(0.05, 0.95, p.summary.n) for g, p in zip(arm_rngs, plans, strict=True)]
-        parts = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
+        placed = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
+        parts = [(t, e) for t, e, _ in placed]
         log_hr = None
         if target is not None:
             pins = [_draw_pins(a, p.medians[d]) for a, p in zip(arms, plans, strict=True)]
             parts, log_hr = _match_hr(parts, pins, hr, tol)
-        if not _all_hit(arms, parts, hr, log_hr):
+        # the landmark check's Kaplan-Meier levels, for the times it was computed on
+        levels = [lv if part[0] is t else None
+                  for (t, _, lv), part in zip(placed, parts, strict=True)]
+        if not _all_hit(arms, parts, hr, log_hr, levels):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
             for c in self_check(arms, labels, frames_d, hr, hr_how):
