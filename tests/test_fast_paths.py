@@ -40,6 +40,9 @@ def curves():
         grid_x = np.linspace(math.log(c.tail_start * 1e-3), math.log(c.tail_start * 50), 160)
         drawn.append(_DrawnCurve(c, _CurveTable.of(c), grid_x,
                                  0.2 * np.cumsum(rng.standard_normal(160)) / 12.0))
+        # a deviation falling faster than log H rises: S rises there (the guards' case)
+        dip = -2.0 * np.clip((grid_x - grid_x[80]) / 0.5, 0.0, 1.0)
+        drawn.append(_DrawnCurve(c, _CurveTable.of(c), grid_x, dip))
     return plain + shifted + drawn, fits[0].follow_up
 
 
@@ -76,15 +79,21 @@ def test_expected_events_theta_argument_is_with_theta(curves):
 
 
 def test_inverse_is_the_bisection_over_the_whole_table(curves):
+    """Levels answered on the head of the grid and past it (a short ``t_max`` puts most of
+    the curve past the head), in falling order as the placement asks and shuffled."""
     cs, _ = curves
     levels = np.concatenate([np.linspace(1.0, 0.0, 997), [1.5, 1e-9, 0.999999, 0.5]])
-    for curve in cs:
-        t_max = curve.tail_start * 3 + 1.0
+    shuffled = np.random.default_rng(5).permutation(levels)
+    cases = [(curve, t_max, order) for curve in cs
+             for t_max, order in ((curve.tail_start * 3 + 1.0, levels),
+                                  (curve.tail_start * 0.15 + 0.05, levels),
+                                  (curve.tail_start * 1.2, shuffled))]
+    for curve, t_max, order in cases:
         inv = _Inverse(curve, t_max)
         t = t_max * np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
         s = np.minimum.accumulate(curve.survival(t))
         s_up, t_up = s[::-1].tolist(), t[::-1].tolist()
-        for level in levels.tolist():
+        for level in np.concatenate([order, s[::41]]).tolist():  # table levels: ties
             if level < s_up[0]:
                 want = math.inf
             else:

@@ -87,24 +87,52 @@ class _Inverse:
 
     Scalar look-ups with :mod:`bisect`: the allocation loop calls this once per patient,
     where ``numpy.interp``'s per-call overhead dominated the run time. The survival levels are
-    kept in an :class:`array.array` (one copy of the buffer; ``tolist`` made 4,001 Python
-    floats per curve, of which a placement reads a few dozen). The grid is ``t_max`` times
-    one fixed geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
+    kept in :class:`array.array` (one copy of the buffer; ``tolist`` made 4,001 Python floats
+    per curve, of which a placement reads a few dozen). The grid is ``t_max`` times one fixed
+    geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
+
+    The curve is evaluated up to ``t_max`` first (``_INVERSE_HEAD`` points: the placement
+    rarely asks past its last censoring, half of ``t_max``) and on the rest of the grid only
+    when a level at or below the head's last one is asked. Every answer is the one of the
+    bisection over the whole table: survival is elementwise, a running minimum over two pieces
+    is the minimum of the first piece's and the second's own, and while the head's last level
+    is below ``level`` every level past the head is too.
     """
 
     def __init__(self, curve: ArmCurve, t_max: float):
-        s = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID))  # guard tiny rises
-        # ascending survival for bisect, descending times to match (``t_max * u`` is the
-        # product numpy forms on the grid, to the bit)
-        self._s = array("d", s[::-1].tobytes())
-        self._u = _INVERSE_GRID_DOWN
+        self._curve = curve
         self._scale = float(t_max)
-        self.floor = self._s[0]
+        # t_max * u is the product numpy forms on the grid, to the bit
+        head = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID[:_INVERSE_HEAD]))
+        self._head = head
+        self._head_last = float(head[-1])
+        # negated (exact) so that the non-increasing levels ascend for bisect
+        self._neg = array("d", np.negative(head).tobytes())
+        self._s: array | None = None  # the whole table, ascending, once needed
+
+    def _whole(self) -> array:
+        tail = self._curve.survival(self._scale * _INVERSE_GRID[_INVERSE_HEAD:])
+        s = np.concatenate([self._head, np.minimum(np.minimum.accumulate(tail),
+                                                   self._head[-1])])  # guard tiny rises
+        self._s = array("d", s[::-1].tobytes())  # ascending survival for bisect
+        return self._s
 
     def __call__(self, level: float) -> float:
-        if level < self.floor:
+        scale = self._scale
+        if self._head_last < level:
+            # answered on the head: p levels >= level, the first < level at index p
+            neg = self._neg
+            p = bisect.bisect_right(neg, -level)
+            if p == 0:
+                return scale * _INVERSE_GRID_UP[0]
+            s0, s1 = -neg[p], -neg[p - 1]
+            w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
+            t0 = scale * _INVERSE_GRID_UP[p]
+            return t0 + w * (scale * _INVERSE_GRID_UP[p - 1] - t0)
+        s = self._s if self._s is not None else self._whole()
+        if level < s[0]:
             return math.inf
-        s, u, scale = self._s, self._u, self._scale
+        u = _INVERSE_GRID_DOWN
         j = bisect.bisect_left(s, level)
         if j == 0:
             return scale * u[0]
@@ -117,7 +145,10 @@ class _Inverse:
 
 
 _INVERSE_GRID = np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
+_INVERSE_GRID_UP = _INVERSE_GRID.tolist()
 _INVERSE_GRID_DOWN = _INVERSE_GRID[::-1].tolist()
+# grid points up to u = 1 (t_max): the head evaluated first
+_INVERSE_HEAD = int(np.searchsorted(_INVERSE_GRID, 1.0, side="right")) + 1
 
 
 # One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
