@@ -271,3 +271,22 @@ def test_all_hit_given_the_landmark_checks_levels_is_the_same_decision():
         assert _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None, [None, levels[1]]) == plain
         decisions.add(plain)
     assert decisions == {True, False}
+
+
+def test_inverse_of_reuses_only_the_same_curve_and_t_max(curves):
+    """``_Inverse.of`` hands back the last inverse only for the same curve object and the same
+    ``t_max``; its answers are a fresh inverse's whatever was asked of it before."""
+    cs, _ = curves
+    levels = np.linspace(0.999, 0.001, 301).tolist()
+    a = _Inverse.of(cs[0], 70.0)
+    assert _Inverse.of(cs[0], 70.0) is a
+    b = _Inverse.of(cs[0], 70.5)
+    assert b is not a and _Inverse.of(cs[1], 70.5) is not b
+    for curve in (cs[0], cs[-1]):
+        first = _Inverse.of(curve, 55.0)
+        got = [first(x) for x in levels[::-1]]  # rising levels: the whole table built first
+        again = _Inverse.of(curve, 55.0)
+        assert again is first
+        fresh = _Inverse(curve, 55.0)
+        assert [again(x) for x in levels] == [fresh(x) for x in levels]
+        assert got == [fresh(x) for x in levels[::-1]]

@@ -110,6 +110,18 @@ class _Inverse:
         self._neg = array("d", np.negative(head).tobytes())
         self._s: array | None = None  # the whole table, ascending, once needed
 
+    @classmethod
+    def of(cls, curve: ArmCurve, t_max: float) -> _Inverse:
+        """``_Inverse(curve, t_max)``, the last one again when asked the same (a placement
+        retried with other censoring jitters keeps its curve, and with a published longest
+        follow-up its last censoring too)."""
+        last = getattr(_LAST, "inverse", None)
+        if last is not None and last._curve is curve and last._scale == t_max:
+            return last
+        out = cls(curve, t_max)
+        _LAST.inverse = out
+        return out
+
     def _whole(self) -> array:
         tail = self._curve.survival(self._scale * _INVERSE_GRID[_INVERSE_HEAD:])
         s = np.concatenate([self._head, np.minimum(np.minimum.accumulate(tail),
@@ -151,8 +163,8 @@ _INVERSE_GRID_DOWN = _INVERSE_GRID[::-1].tolist()
 _INVERSE_HEAD = int(np.searchsorted(_INVERSE_GRID, 1.0, side="right")) + 1
 
 
-# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
-# and _TailEvents.of.
+# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times,
+# _TailEvents.of and _Inverse.of.
 _LAST = threading.local()
 
 
@@ -301,7 +313,7 @@ def allocate(
     c_times = np.sort(censor_times).tolist()
     n_cens = len(c_times)
     t_last = c_times[-1] if n_cens else 0.0
-    inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
     time: list[float] = []
