@@ -316,6 +316,9 @@ def allocate(
     inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
+    has_ci = ci_lo is not None or ci_hi is not None
+    window_lo = _SNAP_WINDOW * ci_lo if ci_lo is not None else 0.0
+    window_hi = _SNAP_WINDOW * ci_hi if ci_hi is not None else 0.0
     time: list[float] = []
     event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
@@ -359,17 +362,23 @@ def allocate(
             # other event at the median leave the KM above 0.5 there: a censoring first
             # (it can only help: the remaining events then fall on fewer at risk).
             wait = held = True
-        elif ci_lo is not None or ci_hi is not None:
-            # the bands only near a limit (most events are not)
-            for side, limit in enumerate((ci_lo, ci_hi)):
-                if limit is None or not abs(te - limit) <= _SNAP_WINDOW * limit:
-                    continue
+        elif has_ci:
+            # the bands only near a limit (most events are not); the lower limit first (a
+            # pin there moves te before the upper one is tried)
+            if ci_lo is not None and abs(te - ci_lo) <= window_lo:
+                if band_now is None:
+                    band_now = loglog_band(k_level, greenwood, _Z)
+                band_new = loglog_band(k_new, g_new, _Z)
+                if band_now[0] > 0.5 >= band_new[0]:
+                    te = ci_lo
+                    pinned = True
+            if ci_hi is not None and abs(te - ci_hi) <= window_hi:
                 if band_now is None:
                     band_now = loglog_band(k_level, greenwood, _Z)
                 if band_new is None:
                     band_new = loglog_band(k_new, g_new, _Z)
-                if band_now[side] > 0.5 >= band_new[side]:
-                    te = limit
+                if band_now[1] > 0.5 >= band_new[1]:
+                    te = ci_hi
                     pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
                 and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + MEDIAN_TOL):
