@@ -70,6 +70,29 @@ def test_tail_events_keep_nothing_that_changes_the_sum(curves):
             assert got == _events_plain(curve, models[m], 76, t_max, theta), (k, theta, m)
 
 
+def test_tail_events_moving_only_the_follow_up_start_recomputes_what_it_changes(curves):
+    """The calibration's root finder on the shortest potential follow-up: each call moves only
+    the first knot (G changes between the lower of two starts and the next knot, and is kept
+    elsewhere); with and without loss, starts moving up and down, to the grid's first point
+    and next to the second knot, then other changes in between."""
+    cs, fu = curves
+    k0, k1 = fu.knots[0], fu.knots[1]
+    starts = [k0, k0 * 1.3, k0 * 0.5, 0.0, k1 * 0.999, k0 * 0.97, k1 * 0.5, k0]
+    for curve in cs:
+        for base in (fu, fu.with_loss(0.02)):
+            t_max = base.longest
+            tail = _TailEvents(curve, 76, t_max)
+            for k, start in enumerate(starts):
+                model = base.with_lower(start)
+                theta = (1.0, 0.8)[k % 2]
+                got = tail(theta, model)
+                assert got == _events_plain(curve, model, 76, t_max, theta), (k, start)
+            other = base.with_loss(base.loss + 0.01).with_lower(k0 * 0.8)
+            assert tail(1.0, other) == _events_plain(curve, other, 76, t_max, 1.0)
+            back = base.with_lower(k0 * 1.1)
+            assert tail(1.0, back) == _events_plain(curve, back, 76, t_max, 1.0)
+
+
 def test_expected_events_theta_argument_is_with_theta(curves):
     cs, fu = curves
     for curve in cs:

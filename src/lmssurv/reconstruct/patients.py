@@ -237,6 +237,7 @@ class _TailEvents:
         self._terms = np.empty(self._df.size)
         self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
+        self._g = np.empty(0)
         self._w = np.empty(0)
 
     @classmethod
@@ -249,6 +250,23 @@ class _TailEvents:
         out = cls(curve, n, t_max)
         _LAST.tail = (curve, n, t_max, out)
         return out
+
+    def _changed(self, follow_up: FollowUpModel) -> tuple[int, int]:
+        """The grid points ``[lo, hi)`` where ``follow_up``'s G can differ from the kept
+        model's: all of them, unless only the shortest potential follow-up moved (the
+        calibration's root finder on it), which changes G only from the lower of the two
+        starts to the next knot (before it G is 1, after it the same interpolation)."""
+        old = self._w_model
+        everything = 0, self.t.size
+        if (old is None or len(old.knots) < 2 or old.knots[1:] != follow_up.knots[1:]
+                or old.cdf != follow_up.cdf or old.loss != follow_up.loss):
+            return everything
+        k0, k1 = min(old.knots[0], follow_up.knots[0]), follow_up.knots[1]
+        if not (k0 < k1 and max(old.knots[0], follow_up.knots[0]) < k1):
+            return everything
+        lo = int(np.searchsorted(self.t, k0, side="left"))
+        hi = int(np.searchsorted(self.t, k1, side="right"))
+        return lo, hi
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``until`` (default
@@ -277,10 +295,21 @@ class _TailEvents:
             self._f_theta = theta
             stale = lo
         if follow_up is not self._w_model:
-            g = follow_up.survival(self.t)
-            self._w = (g[1:] + g[:-1]) / 2
+            lo, hi = self._changed(follow_up)
+            if lo == 0 and hi == self.t.size:
+                self._g = follow_up.survival(self.t)
+                self._w = (self._g[1:] + self._g[:-1]) / 2
+            elif lo < hi:
+                # the same operations on the points whose G can have changed
+                g = self._g
+                g[lo:hi] = follow_up.survival(self.t[lo:hi])
+                # w[i] takes g[i] and g[i + 1]: w[lo - 1] to w[hi - 1] changed
+                a, b = max(lo - 1, 0), min(hi, self._w.size)
+                np.add(g[a + 1:b + 1], g[a:b], out=self._w[a:b])
+                np.divide(self._w[a:b], 2, out=self._w[a:b])
+                lo = a
             self._w_model = follow_up
-            stale = 0
+            stale = lo if stale is None else min(stale, lo)
         if stale is not None:
             np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
