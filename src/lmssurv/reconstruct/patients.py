@@ -394,21 +394,26 @@ def allocate(
         elif has_ci:
             # the bands only near a limit (most events are not); the lower limit first (a
             # pin there moves te before the upper one is tried)
+            # a pin needs the band after this event only while the band now is above 0.5
+            # (when it is left unset, an event makes the next band_now None: computed again
+            # when needed, from the same numbers)
             if ci_lo is not None and abs(te - ci_lo) <= window_lo:
                 if band_now is None:
                     band_now = loglog_band(k_level, greenwood, _Z)
-                band_new = loglog_band(k_new, g_new, _Z)
-                if band_now[0] > 0.5 >= band_new[0]:
-                    te = ci_lo
-                    pinned = True
+                if band_now[0] > 0.5:
+                    band_new = loglog_band(k_new, g_new, _Z)
+                    if 0.5 >= band_new[0]:
+                        te = ci_lo
+                        pinned = True
             if ci_hi is not None and abs(te - ci_hi) <= window_hi:
                 if band_now is None:
                     band_now = loglog_band(k_level, greenwood, _Z)
-                if band_new is None:
-                    band_new = loglog_band(k_new, g_new, _Z)
-                if band_now[1] > 0.5 >= band_new[1]:
-                    te = ci_hi
-                    pinned = True
+                if band_now[1] > 0.5:
+                    if band_new is None:
+                        band_new = loglog_band(k_new, g_new, _Z)
+                    if 0.5 >= band_new[1]:
+                        te = ci_hi
+                        pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
                 and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + MEDIAN_TOL):
             # Not reached: one more censoring first and the remaining events would take the
