@@ -6,7 +6,10 @@ never to choose; ``--split both`` prints them apart in one table, ``--out`` keep
 scores).
 
 1. Speed: 200 draws of the 150-patient two-arm trial (``tests/validation/small_trial.py``),
-   CPU time of this process and wall time (the machine is shared). Target: under 2 s.
+   CPU time of this process and wall time (the machine is shared), median of ``--repeat``
+   runs after a warm-up. Target: under 2 s. On a shared machine CPU time swings with the
+   load: compare two versions run side by side, alternating, or count instructions
+   (README, "How uncertain is a rebuild?").
 2. Calibration (``tests/validation/ensemble_calibration.py``): per figure an ensemble of
    ``--draws`` draws from the paper-like summary; the 90% pointwise band scored against the
    true KM on the grid from 0 to the 90th percentile of follow-up (pooled over arms and
@@ -71,6 +74,8 @@ def table(rows: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calibrate", action="store_true", help="score on kmdata figures")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed runs of the 200 draws (median reported; default 3)")
     parser.add_argument("--split", default="held_out", choices=("held_out", "tuning", "both"))
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--every", type=int, default=1, help="every k-th figure (subset)")
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tail-trend-sd", type=float, default=None,
                         help="try another prior tail_trend_sd (tuning split only)")
     args = parser.parse_args(argv)
-    speed()
+    speed(repeat=args.repeat)
     if args.calibrate:
         splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
         prior = PRIOR

@@ -40,6 +40,9 @@ def curves():
         grid_x = np.linspace(math.log(c.tail_start * 1e-3), math.log(c.tail_start * 50), 160)
         drawn.append(_DrawnCurve(c, _CurveTable.of(c), grid_x,
                                  0.2 * np.cumsum(rng.standard_normal(160)) / 12.0))
+        # a deviation falling faster than log H rises: S rises there (the guards' case)
+        dip = -2.0 * np.clip((grid_x - grid_x[80]) / 0.5, 0.0, 1.0)
+        drawn.append(_DrawnCurve(c, _CurveTable.of(c), grid_x, dip))
     return plain + shifted + drawn, fits[0].follow_up
 
 
@@ -67,6 +70,29 @@ def test_tail_events_keep_nothing_that_changes_the_sum(curves):
             assert got == _events_plain(curve, models[m], 76, t_max, theta), (k, theta, m)
 
 
+def test_tail_events_moving_only_the_follow_up_start_recomputes_what_it_changes(curves):
+    """The calibration's root finder on the shortest potential follow-up: each call moves only
+    the first knot (G changes between the lower of two starts and the next knot, and is kept
+    elsewhere); with and without loss, starts moving up and down, to the grid's first point
+    and next to the second knot, then other changes in between."""
+    cs, fu = curves
+    k0, k1 = fu.knots[0], fu.knots[1]
+    starts = [k0, k0 * 1.3, k0 * 0.5, 0.0, k1 * 0.999, k0 * 0.97, k1 * 0.5, k0]
+    for curve in cs:
+        for base in (fu, fu.with_loss(0.02)):
+            t_max = base.longest
+            tail = _TailEvents(curve, 76, t_max)
+            for k, start in enumerate(starts):
+                model = base.with_lower(start)
+                theta = (1.0, 0.8)[k % 2]
+                got = tail(theta, model)
+                assert got == _events_plain(curve, model, 76, t_max, theta), (k, start)
+            other = base.with_loss(base.loss + 0.01).with_lower(k0 * 0.8)
+            assert tail(1.0, other) == _events_plain(curve, other, 76, t_max, 1.0)
+            back = base.with_lower(k0 * 1.1)
+            assert tail(1.0, back) == _events_plain(curve, back, 76, t_max, 1.0)
+
+
 def test_expected_events_theta_argument_is_with_theta(curves):
     cs, fu = curves
     for curve in cs:
@@ -76,15 +102,21 @@ def test_expected_events_theta_argument_is_with_theta(curves):
 
 
 def test_inverse_is_the_bisection_over_the_whole_table(curves):
+    """Levels answered on the head of the grid and past it (a short ``t_max`` puts most of
+    the curve past the head), in falling order as the placement asks and shuffled."""
     cs, _ = curves
     levels = np.concatenate([np.linspace(1.0, 0.0, 997), [1.5, 1e-9, 0.999999, 0.5]])
-    for curve in cs:
-        t_max = curve.tail_start * 3 + 1.0
+    shuffled = np.random.default_rng(5).permutation(levels)
+    cases = [(curve, t_max, order) for curve in cs
+             for t_max, order in ((curve.tail_start * 3 + 1.0, levels),
+                                  (curve.tail_start * 0.15 + 0.05, levels),
+                                  (curve.tail_start * 1.2, shuffled))]
+    for curve, t_max, order in cases:
         inv = _Inverse(curve, t_max)
         t = t_max * np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
         s = np.minimum.accumulate(curve.survival(t))
         s_up, t_up = s[::-1].tolist(), t[::-1].tolist()
-        for level in levels.tolist():
+        for level in np.concatenate([order, s[::41]]).tolist():  # table levels: ties
             if level < s_up[0]:
                 want = math.inf
             else:
@@ -161,3 +193,123 @@ def test_match_hazard_ratio_given_the_unbent_fit_is_the_one_that_fits_it():
             np.testing.assert_array_equal(a, b)
         bent += plain.log_power != 0.0
     assert bent >= 10  # the stages ran, not only the unbent fit
+
+
+def _cox_plain(time, event, group) -> tuple[float, float]:
+    """The Efron fit as written before its shortcuts: every row sorted, tie-closed risk sets
+    by cumulative sums, the tie fractions always applied, fresh arrays each Newton step."""
+    t = np.asarray(time, dtype=float)
+    d = np.asarray(event, dtype=float)
+    z = np.asarray(group, dtype=float)
+    order = np.argsort(-t, kind="stable")
+    t, d, z = t[order], d[order], z[order]
+    last_of_tie = np.append(t[1:] != t[:-1], True)
+    ends = np.nonzero(last_of_tie)[0]
+    tie_end = ends[np.searchsorted(ends, np.arange(t.size))]
+    n1 = np.cumsum(z)[tie_end]
+    n0 = np.cumsum(1.0 - z)[tie_end]
+    ev = d > 0
+    if not ev.any():
+        return math.nan, math.nan
+    t_ev, z_ev = t[ev], z[ev]
+    key = np.unique(t_ev, return_inverse=True)[1]
+    first = np.append(True, key[1:] != key[:-1])
+    d_all = np.bincount(key)
+    d_one = np.bincount(key, weights=z_ev)
+    start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
+    frac = (np.arange(key.size) - start) / d_all[key]
+    r1 = n1[ev] - frac * d_one[key]
+    r0 = n0[ev] - frac * (d_all - d_one)[key]
+    if z_ev.sum() == 0 or z_ev.sum() == z_ev.size:
+        return math.nan, math.nan
+    beta, info = 0.0, math.nan
+    for _ in range(60):
+        w = r1 * math.exp(beta)
+        p = w / (w + r0)
+        score = float((z_ev - p).sum())
+        info = float((p * (1.0 - p)).sum())
+        if not info > 0:
+            return math.nan, math.nan
+        step = score / info
+        beta += min(max(step, -1.0), 1.0)
+        if abs(step) < 1e-10:
+            break
+    return beta, 1.0 / math.sqrt(info)
+
+
+def test_cox_shortcuts_are_the_plain_efron_fit():
+    """``cox_two_arms`` (event rows only, numbers at risk from each arm's sorted times, no tie
+    fractions when no event times tie, Newton buffers reused) and ``cox_two_group`` give the
+    plain fit's numbers to the bit: continuous times, heavy ties (rounded), zeros, one arm
+    without events, int8 and bool events."""
+    from lmssurv.cox import cox_two_arms, cox_two_group
+
+    rng = np.random.default_rng(11)
+    checked = 0
+    for k in range(400):
+        n0, n1 = int(rng.integers(1, 160)), int(rng.integers(1, 160))
+        decimals = (None, 0, 1, 2)[k % 4]
+        t0, t1 = rng.exponential(20, n0), rng.exponential(26, n1)
+        if decimals is not None:
+            t0, t1 = np.round(t0, decimals), np.round(t1, decimals)
+        if k % 9 == 0:
+            t0[: min(3, n0)] = 0.0
+        e0 = rng.uniform(size=n0) < rng.uniform(0.0 if k % 13 == 0 else 0.3, 1.0)
+        e1 = (rng.uniform(size=n1) < rng.uniform(0.3, 1.0)).astype(np.int8)
+        want = _cox_plain(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
+                          np.concatenate([np.zeros(n0), np.ones(n1)]))
+        for r in (cox_two_arms(t0, e0, t1, e1),
+                  cox_two_group(np.concatenate([t0, t1]), np.concatenate([e0, e1]),
+                                np.concatenate([np.zeros(n0), np.ones(n1)]))):
+            got = (r.log_hr, r.se)
+            assert all(a == b or (math.isnan(a) and math.isnan(b))
+                       for a, b in zip(got, want, strict=True)), (k, got, want)
+        checked += math.isfinite(want[0])
+    assert checked >= 300  # most fits converge (the degenerate ones give nan on both sides)
+
+
+def test_all_hit_given_the_landmark_checks_levels_is_the_same_decision():
+    """The draw loop hands ``_all_hit`` the Kaplan-Meier levels its landmark check computed on
+    the same times; the decision is the one ``_all_hit`` reaches computing them itself."""
+    import warnings
+
+    from lmssurv import reconstruct_ensemble
+    from lmssurv.km import km_levels
+    from lmssurv.reconstruct.ensemble import _all_hit
+
+    hr = HazardRatio(0.65, 0.44, 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ens = reconstruct_ensemble(CONTROL, EXPERIMENTAL, hr=hr, draws=30, seed=4)
+    decisions = set()
+    for d, g in ens.groupby("draw"):
+        parts = [(g.loc[g["arm"] == a.label, "time"].to_numpy(),
+                  g.loc[g["arm"] == a.label, "event"].to_numpy().astype(np.int8))
+                 for a in (CONTROL, EXPERIMENTAL)]
+        if d % 3 == 0:  # a third shrunk off their median, so both decisions are seen
+            parts[0] = (parts[0][0] * 0.8, parts[0][1])
+        plain = _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None)
+        levels = [km_levels(t, e) for t, e in parts]
+        assert _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None, levels) == plain
+        assert _all_hit([CONTROL, EXPERIMENTAL], parts, hr, None, [None, levels[1]]) == plain
+        decisions.add(plain)
+    assert decisions == {True, False}
+
+
+def test_inverse_of_reuses_only_the_same_curve_and_t_max(curves):
+    """``_Inverse.of`` hands back the last inverse only for the same curve object and the same
+    ``t_max``; its answers are a fresh inverse's whatever was asked of it before."""
+    cs, _ = curves
+    levels = np.linspace(0.999, 0.001, 301).tolist()
+    a = _Inverse.of(cs[0], 70.0)
+    assert _Inverse.of(cs[0], 70.0) is a
+    b = _Inverse.of(cs[0], 70.5)
+    assert b is not a and _Inverse.of(cs[1], 70.5) is not b
+    for curve in (cs[0], cs[-1]):
+        first = _Inverse.of(curve, 55.0)
+        got = [first(x) for x in levels[::-1]]  # rising levels: the whole table built first
+        again = _Inverse.of(curve, 55.0)
+        assert again is first
+        fresh = _Inverse(curve, 55.0)
+        assert [again(x) for x in levels] == [fresh(x) for x in levels]
+        assert got == [fresh(x) for x in levels[::-1]]

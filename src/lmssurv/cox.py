@@ -67,32 +67,47 @@ def cox_two_group(time, event, group) -> CoxResult:
     ev = d > 0
     if not ev.any():
         return CoxResult(math.nan, math.nan)
+    return _efron(t[ev], z[ev], n1[ev], n0[ev])
+
+
+def _efron(t_ev: np.ndarray, z_ev: np.ndarray, n1: np.ndarray, n0: np.ndarray) -> CoxResult:
+    """The Newton fit on the event rows: times ``t_ev`` in descending order (stable), their
+    groups ``z_ev`` and the tie-closed numbers at risk ``n1``, ``n0`` (time >= t) there."""
     # Efron: the l-th of the d events tied at a time (l = 0..d-1) sees the risk set less the
     # fraction l/d of the tied events of each group.
-    t_ev, z_ev = t[ev], z[ev]
     # t_ev is sorted (descending): the index of each time among the distinct times in
     # ascending order (np.unique's inverse) without sorting again
     first = np.append(True, t_ev[1:] != t_ev[:-1])
     if np.isnan(t_ev).any():
         key = np.unique(t_ev, return_inverse=True)[1]
         first = np.append(True, key[1:] != key[:-1])
+    elif first.all():
+        key = None  # no tied event times: every fraction is 0 and the risk sets stay
     else:
         group = np.cumsum(first) - 1
         key = group[-1] - group
-    d_all = np.bincount(key)
-    d_one = np.bincount(key, weights=z_ev)
-    start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
-    frac = (np.arange(key.size) - start) / d_all[key]
-    r1 = n1[ev] - frac * d_one[key]
-    r0 = n0[ev] - frac * (d_all - d_one)[key]
-    if z_ev.sum() == 0 or z_ev.sum() == z_ev.size:
+    if key is None:
+        r1, r0 = n1, n0  # n - 0.0 * x is n, to the bit
+    else:
+        d_all = np.bincount(key)
+        d_one = np.bincount(key, weights=z_ev)
+        start = np.maximum.accumulate(np.where(first, np.arange(key.size), 0))
+        frac = (np.arange(key.size) - start) / d_all[key]
+        r1 = n1 - frac * d_one[key]
+        r0 = n0 - frac * (d_all - d_one)[key]
+    z_sum = z_ev.sum()
+    if z_sum == 0 or z_sum == z_ev.size:
         return CoxResult(math.nan, math.nan)
     beta, info = 0.0, math.nan
+    # the same operations as p = w / (w + r0) etc., into buffers made once
+    w, p, tmp = np.empty_like(r1), np.empty_like(r1), np.empty_like(r1)
     for _ in range(60):
-        w = r1 * math.exp(beta)
-        p = w / (w + r0)
-        score = float((z_ev - p).sum())
-        info = float((p * (1.0 - p)).sum())
+        np.multiply(r1, math.exp(beta), out=w)
+        np.add(w, r0, out=tmp)
+        np.divide(w, tmp, out=p)
+        score = float(np.subtract(z_ev, p, out=tmp).sum())
+        np.subtract(1.0, p, out=tmp)
+        info = float(np.multiply(p, tmp, out=tmp).sum())
         if not info > 0:
             return CoxResult(math.nan, math.nan)
         step = score / info
@@ -111,6 +126,20 @@ def cox_two_arms(control_time, control_event, experimental_time, experimental_ev
     0.5315
     """
     t0, t1 = np.asarray(control_time, dtype=float), np.asarray(experimental_time, dtype=float)
-    return cox_two_group(np.concatenate([t0, t1]),
-                         np.concatenate([np.asarray(control_event), np.asarray(experimental_event)]),
-                         np.concatenate([np.zeros(t0.size), np.ones(t1.size)]))
+    d0, d1 = np.asarray(control_event), np.asarray(experimental_event)
+    if np.isnan(t0).any() or np.isnan(t1).any() or t0.ndim != 1 or t1.ndim != 1:
+        return cox_two_group(np.concatenate([t0, t1]), np.concatenate([d0, d1]),
+                             np.concatenate([np.zeros(t0.size), np.ones(t1.size)]))
+    # The event rows in cox_two_group's order (a stable sort by descending time of the
+    # control's then the experimental arm's, as their concatenation sorts), and the numbers
+    # at risk there from each arm's sorted times: the same arrays without sorting everyone.
+    ev0, ev1 = d0.astype(float) > 0, d1.astype(float) > 0
+    t_ev = np.concatenate([t0[ev0], t1[ev1]])
+    if not t_ev.size:
+        return CoxResult(math.nan, math.nan)
+    order = np.argsort(-t_ev, kind="stable")
+    t_ev = t_ev[order]
+    z_ev = (order >= np.count_nonzero(ev0)).astype(float)
+    n1 = (t1.size - np.searchsorted(np.sort(t1), t_ev, side="left")).astype(float)
+    n0 = (t0.size - np.searchsorted(np.sort(t0), t_ev, side="left")).astype(float)
+    return _efron(t_ev, z_ev, n1, n0)

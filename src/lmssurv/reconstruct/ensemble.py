@@ -88,6 +88,7 @@ Royston & Parmar 2002 (Stat Med 21:2175) for the log cumulative hazard scale; An
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field, fields, replace
@@ -122,6 +123,10 @@ from lmssurv.reconstruct.shape import ArmCurve, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["PRIOR", "EnsembleDiagnostics", "EnsemblePrior", "reconstruct_ensemble"]
+
+# the self-check's rounding rule (a repr per call), asked per draw of the same few published
+# values
+_rounding = functools.lru_cache(maxsize=1024)(rounding_tolerance)
 
 _IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
 _GRID = 160  # log-time grid of the per-draw deviation
@@ -273,6 +278,11 @@ class _CurveTable:
         return cls(x, log_h, tail_x, ramp, t_star, h_star)
 
 
+# dataclasses.fields() rebuilds its tuple on every call; a draw makes a curve per
+# calibration step
+_CURVE_FIELDS = tuple(f.name for f in fields(ArmCurve))
+
+
 class _DrawnCurve(ArmCurve):
     """An :class:`ArmCurve` times a drawn deviation ``exp(dev(log t))`` of its cumulative hazard.
 
@@ -282,8 +292,8 @@ class _DrawnCurve(ArmCurve):
 
     def __init__(self, base: ArmCurve, table: _CurveTable, grid_x: np.ndarray,
                  dev: np.ndarray):
-        for f in fields(ArmCurve):
-            object.__setattr__(self, f.name, getattr(base, f.name))
+        for name in _CURVE_FIELDS:
+            object.__setattr__(self, name, getattr(base, name))
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_grid_x", grid_x)
         object.__setattr__(self, "_dev", dev)
@@ -413,7 +423,7 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
         if any(abs(tt - when) < 1e-9 for tt in summary.landmarks):
             continue  # the KM of a draw passes within half a step of it (see module notes)
         if m is not None and abs(when - m) < 1e-9:
-            tol = 0.9 * rounding_tolerance(summary.median)
+            tol = 0.9 * _rounding(summary.median)
             if any(abs(tt - m) <= tol for tt in summary.landmarks):
                 tol = 0.0  # a landmark inside the median's rounding says which side it is on
             medians = m + u * tol
@@ -514,7 +524,9 @@ def _draw_follow_up(fu: FollowUpModel, summary: ArmSummary, draw: np.ndarray) ->
 
 
 def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
-    """Calibrate the tail of draw ``d`` and place its patients; (time, event)."""
+    """Calibrate the tail of draw ``d`` and place its patients: ``(time, event, levels)``,
+    ``levels`` the :func:`~lmssurv.km.km_levels` of those times when the landmark check
+    computed them (None otherwise), for :func:`_all_hit` to reuse."""
     s, base = plan.summary, plan.fit.curve
     curve = _DrawnCurve(replace(base, tail_hazard=base.tail_hazard * plan.tail[d]),
                         plan.table, plan.grid_x, plan.dev[d])
@@ -572,10 +584,13 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
         time = _unpile(alloc.time, alloc.event, s, pins)
-        if not s.landmarks or not _landmark_missed(time, alloc.event, s):
-            return time, alloc.event.astype(np.int8)
+        if not s.landmarks:
+            return time, alloc.event.astype(np.int8), None
+        levels = km_levels(time, alloc.event)
+        if _landmarks_hit(time, levels[0], levels[3], s):
+            return time, alloc.event.astype(np.int8), levels
     # still a KM step away: move a few patients as the engine does (costly, so only here)
-    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8)
+    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8), None
 
 
 def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
@@ -676,7 +691,7 @@ def _polish_batch(time: np.ndarray, event: np.ndarray, s: ArmSummary,
     """
     lm_t = np.array(list(s.landmarks), dtype=float)
     lm_s = np.array(list(s.landmarks.values()), dtype=float)
-    rounding = np.array([rounding_tolerance(v, min_decimals=3) for v in lm_s])
+    rounding = np.array([_rounding(v, min_decimals=3) for v in lm_s])
     pins0 = None
     for _ in range(max_moves):
         cand, cost = _polish_candidates(time, event, lm_t)
@@ -724,12 +739,6 @@ def _landmarks_hit(time: np.ndarray, t: np.ndarray, level: np.ndarray, s: ArmSum
     return True
 
 
-def _landmark_missed(time: np.ndarray, event: np.ndarray, s: ArmSummary) -> bool:
-    """Whether any landmark is outside the self-check's tolerance (polishing is costly)."""
-    t, _, _, level = km_levels(time, event)
-    return not _landmarks_hit(time, t, level, s)
-
-
 def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
     """The times at which a draw's published numbers pin its KM (as
     :func:`~lmssurv.reconstruct.hr_match.pinned_times`), plus where the draw placed its median
@@ -737,7 +746,7 @@ def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
     event taking the KM to 0.5 leaves that interval."""
     pins = set(pinned_times(summary))
     if summary.median is not None:
-        tol = rounding_tolerance(summary.median)
+        tol = _rounding(summary.median)
         pins |= {summary.median - tol, summary.median + tol}
         if math.isfinite(median):
             pins.add(float(median))
@@ -772,24 +781,27 @@ def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float)
 
 
 def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
-             log_hr: float | None) -> bool:
+             log_hr: float | None, levels=None) -> bool:
     """Whether :func:`~lmssurv.reconstruct.diagnostics.self_check` would find every published
     number hit, on numpy arrays and with the Cox log HR already fitted on these parts.
 
     The same rules and helpers as the self-check (``tests/test_ensemble.py`` proves the same
     decisions on varied draws); a draw that misses is then self-checked in full for its rows.
+    ``levels``, when given, holds per arm the :func:`~lmssurv.km.km_levels` of its part (None
+    where not yet computed).
     """
-    for arm, (time, event) in zip(arms, parts, strict=True):
+    for k, (arm, (time, event)) in enumerate(zip(arms, parts, strict=True)):
         if time.size != arm.n or (arm.events is not None and int(event.sum()) != arm.events):
             return False
-        t, e, _, level = km_levels(time, event)
+        known = None if levels is None else levels[k]
+        t, e, _, level = known if known is not None else km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
             early, rebuilt = km_medians(t, e, level)
             if arm.median is None:
                 if early is not None:
                     return False
             else:
-                tol = rounding_tolerance(arm.median)
+                tol = _rounding(arm.median)
                 if rebuilt is None:
                     rebuilt = early
                 if not all(m is not None and abs(m - arm.median) <= tol + 1e-9
@@ -799,7 +811,7 @@ def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
             return False
     if hr is not None and len(parts) == 2:
         b = _log_hr(parts) if log_hr is None else log_hr
-        tol = rounding_tolerance(hr.estimate, min_decimals=2)
+        tol = _rounding(hr.estimate, min_decimals=2)
         if not (math.isfinite(b) and abs(math.exp(b) - hr.estimate) <= tol + 1e-9):
             return False
     return True
@@ -833,18 +845,22 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         plans.append(_arm_plan(arm, fit, events, how, kind, prior, draws, rng,
                                z[0], z[1], censoring))
     target = None if hr is None or len(arms) != 2 else hr.log_estimate
-    tol = None if target is None else rounding_tolerance(hr.estimate, min_decimals=2)
+    tol = None if target is None else _rounding(hr.estimate, min_decimals=2)
     out_draw, out_arm, out_time, out_event = [], [], [], []
     rows = []
     for d, child in enumerate(draw_seed.spawn(draws)):
         arm_rngs = [np.random.default_rng(c) for c in child.spawn(len(arms))]
         u = [g.uniform(0.05, 0.95, p.summary.n) for g, p in zip(arm_rngs, plans, strict=True)]
-        parts = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
+        placed = [_place(p, d, uu) for p, uu in zip(plans, u, strict=True)]
+        parts = [(t, e) for t, e, _ in placed]
         log_hr = None
         if target is not None:
             pins = [_draw_pins(a, p.medians[d]) for a, p in zip(arms, plans, strict=True)]
             parts, log_hr = _match_hr(parts, pins, hr, tol)
-        if not _all_hit(arms, parts, hr, log_hr):
+        # the landmark check's Kaplan-Meier levels, for the times it was computed on
+        levels = [lv if part[0] is t else None
+                  for (t, _, lv), part in zip(placed, parts, strict=True)]
+        if not _all_hit(arms, parts, hr, log_hr, levels):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
             for c in self_check(arms, labels, frames_d, hr, hr_how):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,24 +85,66 @@ class Allocation:
 class _Inverse:
     """Fast inverse of a decreasing survival curve on a dense grid.
 
-    Scalar look-ups with :mod:`bisect` on plain lists: the allocation loop calls this once
-    per patient, where ``numpy.interp``'s per-call overhead dominated the run time. The grid
-    is ``t_max`` times one fixed geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
+    Scalar look-ups with :mod:`bisect`: the allocation loop calls this once per patient,
+    where ``numpy.interp``'s per-call overhead dominated the run time. The survival levels are
+    kept in :class:`array.array` (one copy of the buffer; ``tolist`` made 4,001 Python floats
+    per curve, of which a placement reads a few dozen). The grid is ``t_max`` times one fixed
+    geometric grid (0, then 1e-5 to 20, 4,000 points), built once.
+
+    The curve is evaluated up to ``t_max`` first (``_INVERSE_HEAD`` points: the placement
+    rarely asks past its last censoring, half of ``t_max``) and on the rest of the grid only
+    when a level at or below the head's last one is asked. Every answer is the one of the
+    bisection over the whole table: survival is elementwise, a running minimum over two pieces
+    is the minimum of the first piece's and the second's own, and while the head's last level
+    is below ``level`` every level past the head is too.
     """
 
     def __init__(self, curve: ArmCurve, t_max: float):
-        s = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID))  # guard tiny rises
-        # ascending survival for bisect, descending times to match (``t_max * u`` is the
-        # product numpy forms on the grid, to the bit)
-        self._s = s[::-1].tolist()
-        self._u = _INVERSE_GRID_DOWN
+        self._curve = curve
         self._scale = float(t_max)
-        self.floor = self._s[0]
+        # t_max * u is the product numpy forms on the grid, to the bit
+        head = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID[:_INVERSE_HEAD]))
+        self._head = head
+        self._head_last = float(head[-1])
+        # negated (exact) so that the non-increasing levels ascend for bisect
+        self._neg = array("d", np.negative(head).tobytes())
+        self._s: array | None = None  # the whole table, ascending, once needed
+
+    @classmethod
+    def of(cls, curve: ArmCurve, t_max: float) -> _Inverse:
+        """``_Inverse(curve, t_max)``, the last one again when asked the same (a placement
+        retried with other censoring jitters keeps its curve, and with a published longest
+        follow-up its last censoring too)."""
+        last = getattr(_LAST, "inverse", None)
+        if last is not None and last._curve is curve and last._scale == t_max:
+            return last
+        out = cls(curve, t_max)
+        _LAST.inverse = out
+        return out
+
+    def _whole(self) -> array:
+        tail = self._curve.survival(self._scale * _INVERSE_GRID[_INVERSE_HEAD:])
+        s = np.concatenate([self._head, np.minimum(np.minimum.accumulate(tail),
+                                                   self._head[-1])])  # guard tiny rises
+        self._s = array("d", s[::-1].tobytes())  # ascending survival for bisect
+        return self._s
 
     def __call__(self, level: float) -> float:
-        if level < self.floor:
+        scale = self._scale
+        if self._head_last < level:
+            # answered on the head: p levels >= level, the first < level at index p
+            neg = self._neg
+            p = bisect.bisect_right(neg, -level)
+            if p == 0:
+                return scale * _INVERSE_GRID_UP[0]
+            s0, s1 = -neg[p], -neg[p - 1]
+            w = (level - s0) / (s1 - s0) if s1 > s0 else 0.0
+            t0 = scale * _INVERSE_GRID_UP[p]
+            return t0 + w * (scale * _INVERSE_GRID_UP[p - 1] - t0)
+        s = self._s if self._s is not None else self._whole()
+        if level < s[0]:
             return math.inf
-        s, u, scale = self._s, self._u, self._scale
+        u = _INVERSE_GRID_DOWN
         j = bisect.bisect_left(s, level)
         if j == 0:
             return scale * u[0]
@@ -114,11 +157,14 @@ class _Inverse:
 
 
 _INVERSE_GRID = np.concatenate([[0.0], np.geomspace(1e-5, 20.0, 4000)])
+_INVERSE_GRID_UP = _INVERSE_GRID.tolist()
 _INVERSE_GRID_DOWN = _INVERSE_GRID[::-1].tolist()
+# grid points up to u = 1 (t_max): the head evaluated first
+_INVERSE_HEAD = int(np.searchsorted(_INVERSE_GRID, 1.0, side="right")) + 1
 
 
-# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times
-# and _TailEvents.of.
+# One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times,
+# _TailEvents.of and _Inverse.of.
 _LAST = threading.local()
 
 
@@ -191,6 +237,7 @@ class _TailEvents:
         self._terms = np.empty(self._df.size)
         self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
+        self._g = np.empty(0)
         self._w = np.empty(0)
 
     @classmethod
@@ -203,6 +250,23 @@ class _TailEvents:
         out = cls(curve, n, t_max)
         _LAST.tail = (curve, n, t_max, out)
         return out
+
+    def _changed(self, follow_up: FollowUpModel) -> tuple[int, int]:
+        """The grid points ``[lo, hi)`` where ``follow_up``'s G can differ from the kept
+        model's: all of them, unless only the shortest potential follow-up moved (the
+        calibration's root finder on it), which changes G only from the lower of the two
+        starts to the next knot (before it G is 1, after it the same interpolation)."""
+        old = self._w_model
+        everything = 0, self.t.size
+        if (old is None or len(old.knots) < 2 or old.knots[1:] != follow_up.knots[1:]
+                or old.cdf != follow_up.cdf or old.loss != follow_up.loss):
+            return everything
+        k0, k1 = min(old.knots[0], follow_up.knots[0]), follow_up.knots[1]
+        if not (k0 < k1 and max(old.knots[0], follow_up.knots[0]) < k1):
+            return everything
+        lo = int(np.searchsorted(self.t, k0, side="left"))
+        hi = int(np.searchsorted(self.t, k1, side="right"))
+        return lo, hi
 
     def theta_keeping_above(self, survival: float, until: float | None = None) -> float:
         """The largest multiplier that keeps S above ``survival`` to ``until`` (default
@@ -231,10 +295,21 @@ class _TailEvents:
             self._f_theta = theta
             stale = lo
         if follow_up is not self._w_model:
-            g = follow_up.survival(self.t)
-            self._w = (g[1:] + g[:-1]) / 2
+            lo, hi = self._changed(follow_up)
+            if lo == 0 and hi == self.t.size:
+                self._g = follow_up.survival(self.t)
+                self._w = (self._g[1:] + self._g[:-1]) / 2
+            elif lo < hi:
+                # the same operations on the points whose G can have changed
+                g = self._g
+                g[lo:hi] = follow_up.survival(self.t[lo:hi])
+                # w[i] takes g[i] and g[i + 1]: w[lo - 1] to w[hi - 1] changed
+                a, b = max(lo - 1, 0), min(hi, self._w.size)
+                np.add(g[a + 1:b + 1], g[a:b], out=self._w[a:b])
+                np.divide(self._w[a:b], 2, out=self._w[a:b])
+                lo = a
             self._w_model = follow_up
-            stale = 0
+            stale = lo if stale is None else min(stale, lo)
         if stale is not None:
             np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
@@ -267,8 +342,12 @@ def allocate(
     c_times = np.sort(censor_times).tolist()
     n_cens = len(c_times)
     t_last = c_times[-1] if n_cens else 0.0
-    inv = _Inverse(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0)
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
+    i_median = bisect.bisect_left(c_times, median) if median is not None else 0
+    has_ci = ci_lo is not None or ci_hi is not None
+    window_lo = _SNAP_WINDOW * ci_lo if ci_lo is not None else 0.0
+    window_hi = _SNAP_WINDOW * ci_hi if ci_hi is not None else 0.0
     time: list[float] = []
     event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
@@ -307,23 +386,34 @@ def allocate(
             wait = True  # keep the last event for the median
         elif (above and median is not None and ic < n_cens and c_times[ic] < median
               and _median_lost(k_new, at_risk - 1, events_left - 1,
-                               bisect.bisect_left(c_times, median) - ic)):
+                               i_median - ic)):
             # With this event now, even every censoring before the median first and every
             # other event at the median leave the KM above 0.5 there: a censoring first
             # (it can only help: the remaining events then fall on fewer at risk).
             wait = held = True
-        elif ci_lo is not None or ci_hi is not None:
-            # the bands only near a limit (most events are not)
-            for side, limit in enumerate((ci_lo, ci_hi)):
-                if limit is None or not abs(te - limit) <= _SNAP_WINDOW * limit:
-                    continue
+        elif has_ci:
+            # the bands only near a limit (most events are not); the lower limit first (a
+            # pin there moves te before the upper one is tried)
+            # a pin needs the band after this event only while the band now is above 0.5
+            # (when it is left unset, an event makes the next band_now None: computed again
+            # when needed, from the same numbers)
+            if ci_lo is not None and abs(te - ci_lo) <= window_lo:
                 if band_now is None:
                     band_now = loglog_band(k_level, greenwood, _Z)
-                if band_new is None:
+                if band_now[0] > 0.5:
                     band_new = loglog_band(k_new, g_new, _Z)
-                if band_now[side] > 0.5 >= band_new[side]:
-                    te = limit
-                    pinned = True
+                    if 0.5 >= band_new[0]:
+                        te = ci_lo
+                        pinned = True
+            if ci_hi is not None and abs(te - ci_hi) <= window_hi:
+                if band_now is None:
+                    band_now = loglog_band(k_level, greenwood, _Z)
+                if band_now[1] > 0.5:
+                    if band_new is None:
+                        band_new = loglog_band(k_new, g_new, _Z)
+                    if 0.5 >= band_new[1]:
+                        te = ci_hi
+                        pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
                 and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + MEDIAN_TOL):
             # Not reached: one more censoring first and the remaining events would take the
