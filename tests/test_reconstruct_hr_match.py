@@ -19,6 +19,7 @@ from lmssurv.reconstruct.diagnostics import HazardRatioMatch
 from lmssurv.reconstruct.hr_match import (
     MAX_SQUEEZE,
     bend,
+    bend_tail,
     intervals,
     match_hazard_ratio,
     pinned_times,
@@ -142,3 +143,55 @@ def test_a_pure_power_map_would_pile_events_onto_the_published_point():
     mixed = bend(t, 24.0, 60.0, 2.5)
     assert np.min(np.diff(mixed)) >= np.min(np.diff(t)) / MAX_SQUEEZE * (1 - 1e-9)
     assert np.all(mixed - 24.0 > 1e-3)
+
+
+@pytest.mark.parametrize("log_c", [-math.log(MAX_SQUEEZE), -1.0, -0.2, 0.2, 1.0,
+                                   math.log(MAX_SQUEEZE)])
+def test_bend_tail_keeps_the_hazard_at_the_published_point_and_bounds_the_squeeze(log_c):
+    # slopes of the map by finite differences on a fine grid: 1 at lo (the hazard just past
+    # the last published point is unchanged), never below 1 / MAX_SQUEEZE (no distance
+    # shrinks more), and c or 1/c (the hazard scaled by c) between the ramp and the end
+    u = np.linspace(0.0, 1.0, 200_001)
+    g = (bend_tail(u * 3.0 + 2.0, 2.0, 5.0, log_c)[1:-1] - 2.0) / 3.0
+    slope = np.diff(g) / np.diff(u[1:-1])
+    assert slope[0] == pytest.approx(1.0, abs=1e-3)
+    assert slope.min() >= 1.0 / MAX_SQUEEZE * (1 - 1e-9)
+    assert np.all(np.diff(g) > 0)
+    c = math.exp(log_c)
+    if log_c > 0:  # the forward map: slope 1/c from a quarter of the interval to 0.8 of it
+        mid = (u[1:-2] > 0.3) & (u[1:-2] < 0.75)
+        assert np.allclose(slope[mid], 1.0 / c, rtol=1e-6)
+    rng = np.random.default_rng(11)
+    t = np.sort(rng.uniform(2.0, 5.0, 400))
+    out = bend_tail(t, 2.0, 5.0, log_c)
+    assert np.all(np.diff(out) >= np.diff(t) / MAX_SQUEEZE * (1 - 1e-9))
+    assert np.all((out > 2.0) & (out < 5.0))
+    # the map for 1/c is the inverse of the one for c
+    assert np.allclose(bend_tail(out, 2.0, 5.0, -log_c), t, atol=1e-12)
+
+
+def test_bend_tail_moves_times_the_asked_way_and_nothing_outside():
+    t = np.array([0.5, 1.0, 1.5, 2.5, 3.5, 4.0, 9.0])
+    earlier, later = bend_tail(t, 1.0, 4.0, 1.0), bend_tail(t, 1.0, 4.0, -1.0)
+    assert np.all(earlier[2:5] < t[2:5]) and np.all(later[2:5] > t[2:5])
+    for out in (earlier, later):
+        assert out[[0, 1, 5, 6]].tolist() == [0.5, 1.0, 4.0, 9.0]
+    assert np.array_equal(bend_tail(t, 1.0, 4.0, 0.0), t)
+
+
+def test_bend_tail_refuses_a_squeeze_beyond_its_bound():
+    with pytest.raises(ValueError, match="log_c"):
+        bend_tail(np.array([2.0]), 1.0, 4.0, math.log(MAX_SQUEEZE) + 0.1)
+
+
+def test_bend_tail_does_not_pile_events_just_past_the_published_point():
+    # 20 events over the first month after a published point at 48 (interval 48-70): the
+    # mixed power map at its bound (log f = 2.5) puts them 5x closer together right from 48
+    # (the hazard there jumps fivefold); the tail map at its bound (c = 5) keeps the first
+    # gap and lets the spacing shrink gradually (at most 1.3-fold within the first month:
+    # the slope at 1/22 of the ramp's 5.5 months is 1 - 0.8 / 5.5)
+    t = 48.0 + np.linspace(0.05, 1.0, 20)
+    old = bend(t, 48.0, 70.0, 2.5)
+    new = bend_tail(t, 48.0, 70.0, math.log(MAX_SQUEEZE))
+    assert np.max(np.diff(old) / np.diff(t)) < 0.21
+    assert np.min(np.diff(new) / np.diff(t)) > 1 / 1.3

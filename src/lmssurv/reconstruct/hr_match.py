@@ -20,6 +20,16 @@ so no stretch of an interval, and no distance between two patients, shrinks by m
 ``u = 0`` for ``f > 1`` and piles the events just after a published point onto it; an
 exponential tilt ``(e^(a u) - 1) / (e^a - 1)`` bounds the squeeze too but, at the same bound,
 moves the events far less (the HR was then out of reach in more trials).
+
+Past the last published point that is not enough: the slope of ``g`` at ``u = 0`` is
+``1 - w = 1 / MAX_SQUEEZE`` for every ``f > 1``, so the hazard just after that point jumps up
+to fivefold (the LMS-04 OS ensemble band fell from 0.38 to 0.26 within two months of 48, where
+13-15 patients were at risk). :func:`bend_tail` moves the times after the last published point
+instead: its slope is 1 there and falls gradually, so the hazard is continuous at the point
+and rises to ``c`` times its level over the first quarter of the interval. Continuity costs
+reach (the events just after the point stay near it); when a tail bend cannot reach the HR,
+the callers try the mixed power map from the unbent times as a fallback
+(``match_hazard_ratio(..., fallbacks=...)``), so no HR that was matched before is lost.
 """
 
 from __future__ import annotations
@@ -33,14 +43,17 @@ import numpy as np
 from lmssurv.cox import cox_two_arms
 from lmssurv.reconstruct.shape import median_time
 
-__all__ = ["MAX_SQUEEZE", "HazardRatioBend", "bend", "intervals", "match_hazard_ratio",
-           "pinned_times"]
+__all__ = ["MAX_SQUEEZE", "HazardRatioBend", "bend", "bend_tail", "intervals",
+           "match_hazard_ratio", "pinned_times"]
 
 # Regula falsi steps per stage (each one a Cox fit, ~1 ms for a few hundred patients).
 _STEPS = 16
 #: The most :func:`bend` shrinks any distance between two times (the identity's share of the
 #: map is ``1 / MAX_SQUEEZE``).
 MAX_SQUEEZE = 5.0
+# bend_tail: the share of the interval over which the hazard ramps up to its scaled level, and
+# the share at its end that takes up what the scaled part left (see bend_tail)
+_TAIL_RAMP, _TAIL_END = 0.25, 0.2
 
 
 def pinned_times(summary) -> tuple[float, ...]:
@@ -94,6 +107,56 @@ def bend(time: np.ndarray, lo: float, hi: float, log_f: float,
     return out
 
 
+def bend_tail(time: np.ndarray, lo: float, hi: float, log_c: float) -> np.ndarray:
+    """Times strictly inside ``(lo, hi)`` moved so that the hazard after ``lo`` is scaled by
+    ``c = e^log_c`` gradually, starting from no change at ``lo``.
+
+    For ``c >= 1`` (events earlier) the map ``lo + (hi - lo) F(u)``, ``u = (t-lo)/(hi-lo)``,
+    has the slope ``F'`` falling linearly from 1 at ``u = 0`` to ``1/c`` at ``u = 0.25``,
+    staying ``1/c`` up to ``u = 0.8`` and then constant again, as steep as it takes to reach
+    ``F(1) = 1``; since a time's hazard is divided by the map's slope there, the hazard is
+    continuous at ``lo``, rises to ``c`` times its level over the first quarter of the interval
+    and falls where the follow-up ends. For ``c < 1`` (events later) the map is the inverse of
+    the one for ``1/c``: the hazard falls gradually after ``lo`` and the events gather where
+    the follow-up ends. ``|log_c|`` must be at most ``log(MAX_SQUEEZE)``: no distance then
+    shrinks more than :data:`MAX_SQUEEZE`-fold (the steep end slope is below it too).
+
+    The mixed power map of :func:`bend` has slope ``1/MAX_SQUEEZE`` at ``lo`` whenever
+    ``f > 1``: past the last published point that is a hazard jumping up to fivefold at that
+    point, the collapse of the LMS-04 OS ensemble band after 48 months (issue 10).
+
+    Examples
+    --------
+    >>> [round(float(t), 4) for t in bend_tail(np.array([0.0, 0.1, 0.5, 0.9]), 0.0, 1.0,
+    ...                                        math.log(2))]
+    [0.0, 0.09, 0.3125, 0.7312]
+    """
+    if abs(log_c) > math.log(MAX_SQUEEZE) + 1e-12:
+        raise ValueError(f"bend_tail: |log_c| must be at most log(MAX_SQUEEZE) = "
+                         f"{math.log(MAX_SQUEEZE):.4f}, got {log_c!r}; bound the stage's "
+                         f"max_log_power")
+    out = np.array(time, dtype=float, copy=True)
+    inside = (out > lo) & (out < hi)
+    if not inside.any() or hi <= lo or log_c == 0.0:
+        return out
+    rel = (out[inside] - lo) / (hi - lo)
+    c = math.exp(abs(log_c))
+    drop, ramp, end = 1.0 - 1.0 / c, _TAIL_RAMP, 1.0 - _TAIL_END
+    f1 = ramp * (1.0 - drop / 2)  # F at the end of the ramp
+    f2 = f1 + (end - ramp) / c  # F where the scaled part ends
+    steep = (1.0 - f2) / _TAIL_END
+    if log_c > 0:
+        moved = np.where(rel <= ramp, rel - drop * rel ** 2 / (2 * ramp),
+                         np.where(rel <= end, f1 + (rel - ramp) / c, f2 + steep * (rel - end)))
+    else:  # the inverse of the map for 1/c
+        root = np.sqrt(np.maximum(1.0 - 2.0 * drop * np.minimum(rel, f1) / ramp, 0.0))
+        first = (1.0 - root) * ramp / drop
+        moved = np.where(rel <= f1, first,
+                         np.where(rel <= f2, ramp + c * (rel - f1), end + (rel - f2) / steep))
+    out[inside] = np.clip(lo + (hi - lo) * moved, np.nextafter(lo, hi), np.nextafter(hi, lo))
+    return out
+
+
 @dataclass(frozen=True)
 class HazardRatioBend:
     """The result of :func:`match_hazard_ratio`.
@@ -117,6 +180,7 @@ def match_hazard_ratio(
     hr: float,
     tolerance: float,
     unbent_log_hr: float | None = None,
+    fallbacks: Sequence[Sequence[tuple]] = (),
 ) -> HazardRatioBend:
     """Bend both arms' free intervals, stage by stage, until the Cox HR is within tolerance.
 
@@ -124,10 +188,12 @@ def match_hazard_ratio(
     ----------
     times, events : sequences of two arrays
         Control and experimental pseudo-patients (months; 1 = event).
-    stages : sequence of ``(regions, max_log_power)``
+    stages : sequence of ``(regions, max_log_power)`` or ``(regions, max_log_power, mover)``
         ``regions``: per arm, the intervals whose inner times may move (see
         :func:`intervals`), all bent with the same power (``f`` on the experimental arm,
-        ``1/f`` on the control arm), ``|log f| <= max_log_power``.
+        ``1/f`` on the control arm), ``|log f| <= max_log_power``. ``mover`` is the map,
+        called as ``mover(time, lo, hi, log_f)``: :func:`bend` (the default) or
+        :func:`bend_tail`.
         A stage is tried only when the ones before it could not reach the HR, starting from
         their closest result.
     hr : float
@@ -139,6 +205,11 @@ def match_hazard_ratio(
         The Cox log HR of ``times`` and ``events`` as given (Efron ties,
         :func:`~lmssurv.cox.cox_two_arms`), when the caller has just fitted it; fitted here
         otherwise. It must be that fit: a wrong value misleads every stage.
+    fallbacks : sequence of sequences of stages, optional
+        Other stage sequences (each as ``stages``), tried in order, each from the unbent
+        times, while none before reached the HR; the first that reaches it is returned, else
+        the closest of all. Starting again from the unbent times, no two maps are composed on
+        one interval, so :data:`MAX_SQUEEZE` still holds.
 
     Returns
     -------
@@ -150,11 +221,25 @@ def match_hazard_ratio(
     e0, e1 = (np.asarray(e) for e in events)
     beta = (cox_two_arms(t0, e0, t1, e1).log_hr if unbent_log_hr is None
             else float(unbent_log_hr))
-    out = _result(0.0, (t0, t1), beta, hr, tolerance)
-    for regions, max_log_power in stages:
+    unbent = _result(0.0, (t0, t1), beta, hr, tolerance)
+    out = _stages(unbent, (e0, e1), stages, hr, tolerance)
+    target = math.log(hr)
+    for other_stages in fallbacks:
         if out.hit or not math.isfinite(beta):
             break
-        out = _one_stage(out, (e0, e1), regions, hr, tolerance, max_log_power)
+        other = _stages(unbent, (e0, e1), other_stages, hr, tolerance)
+        if other.hit or abs(math.log(other.hr) - target) < abs(math.log(out.hr) - target):
+            out = other
+    return out
+
+
+def _stages(out: HazardRatioBend, events, stages, hr: float, tolerance: float
+            ) -> HazardRatioBend:
+    for regions, max_log_power, *mover in stages:
+        if out.hit or not math.isfinite(out.hr):
+            break
+        out = _one_stage(out, events, regions, hr, tolerance, max_log_power,
+                         mover[0] if mover else bend)
     return out
 
 
@@ -165,7 +250,7 @@ def _result(log_f: float, parts, beta: float, hr: float, tolerance: float) -> Ha
 
 
 def _one_stage(start: HazardRatioBend, events, regions, hr: float, tolerance: float,
-               max_log_power: float) -> HazardRatioBend:
+               max_log_power: float, mover) -> HazardRatioBend:
     """One power for each arm's ``regions`` (opposite signs), by regula falsi on log HR."""
     target = math.log(hr)
     t0, t1 = start.times
@@ -176,7 +261,7 @@ def _one_stage(start: HazardRatioBend, events, regions, hr: float, tolerance: fl
         out = []
         for t, regs, sign in ((t0, regions[0], -1.0), (t1, regions[1], 1.0)):
             for lo, hi in regs:
-                t = bend(t, lo, hi, sign * log_f)
+                t = mover(t, lo, hi, sign * log_f)
             out.append(t)
         return out[0], out[1]
 
