@@ -307,9 +307,7 @@ class ArmCurve:
         Either would make the cumulative hazard fall along a ramp steeper than the curve, so
         each ramp is widened: the tail's to at least ``-phi`` (then ``exp(phi r(t)) (t - t*)``
         still increases), the early one until its slope is at most 80% of the curve's smallest
-        log-log slope there. With the ``1 / t`` tail the ramp's width cancels: ``exp(phi r(t))
-        log(t / t*)`` increases for any ``phi >= -1`` (the engine shifts each arm by at most
-        ``_PHI_MAX / 2 = 0.75``).
+        log-log slope there.
         """
         base = replace(self, phi=0.0, psi=0.0)
         ramp_phi = ramp_psi = _RAMP
