@@ -77,12 +77,6 @@ def early_slope_for(kind: str | None, first_time: float) -> float:
 
 
 _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
-# Between two of an arm's own anchors the curve is a straight line on the log-log scale plus
-# this share of the shared baseline's bend there (1: all of it, 0: none). Chosen on the tuning
-# two-thirds of the real-trial test bed by the distance to the true KM between the first and
-# last anchor of each arm (leave-one-trial-out: 0.2-0.3 in every fold; mean over 186 arms
-# 0.0062 with the whole bend, 0.0058 with none, 0.0057 at 0.25).
-_CURVATURE = 0.25
 _TAIL_STRETCH = 1.5  # the tail's hazard is measured over at least the last third of the times
 _MIN_TAIL_HAZARD = 1e-6  # per month: a flat reported stretch (S = 1) still has a tail
 
@@ -228,14 +222,6 @@ class ArmCurve:
         y = self._g(x) + self.offset
         if self.anchor_x:
             y = y + np.interp(x, self.anchor_x, self.anchor_delta)
-            if len(self.anchor_x) > 1 and _CURVATURE != 1.0:
-                # between the arm's own anchors: only part of the baseline's bend (see
-                # _CURVATURE), the rest a straight line on the log-log scale
-                ax = np.asarray(self.anchor_x)
-                ay = (self._g(ax) + self.offset + np.asarray(self.anchor_delta))
-                chord = np.interp(x, ax, ay)
-                inside = (x > ax[0]) & (x < ax[-1])
-                y = np.where(inside, chord + _CURVATURE * (y - chord), y)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
