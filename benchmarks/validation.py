@@ -4,7 +4,8 @@ Run ``python benchmarks/validation.py`` (about 10 minutes on 2 busy cores; ``--s
 --held-out`` is the test slice, about a minute; ``--split tuning --engine-only`` for tuning
 decisions, which never runs the held-out third, ``--every 3`` for a third of the figures and
 simulated trials; ``--out DIR`` keeps the per-arm tables as CSV to compare two engines figure
-by figure). Sections:
+by figure; ``--stretches --split tuning`` splits each arm's error before / between / after
+the reported points, by endpoint and reporting style). Sections:
 
 1. Real trials (``tests/validation/kmdata_testbed.py``: 143 kmdata figures of 81 trials, each
    summarised like a paper with varied reporting): the held-out third (27 trials, never used
@@ -32,18 +33,26 @@ HR missed in <= 10% of trials, median or landmark missed in <= 2%. Any trial <= 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validation"))
 
 from kmdata_testbed import figures, headline, run
 from sim_testbed import simulated_cases
-from summary_testbed import naive_reconstruct_trial
+from summary_testbed import (
+    GRID_POINTS,
+    GRID_QUANTILE,
+    km_at,
+    km_steps,
+    naive_reconstruct_trial,
+)
 
 import lmssurv
 from lmssurv import reconstruct_trial
@@ -129,6 +138,59 @@ def lms04_checks(seed: int = 0) -> tuple[int, int, int]:
     return ok, total, n_warn
 
 
+def stretches(cases, seed: int = 0) -> pd.DataFrame:
+    """Each arm's MAE split by where on the grid it sits: before the first reported point
+    (median, CI limit or landmark), between the first and last, after the last.
+
+    The three parts add up to the arm's MAE (each is its share of the 200-point grid mean);
+    ``signed_*`` is the same with the sign kept (rebuilt minus true: > 0, the rebuilt curve
+    is above the truth there). Columns also say how the figure was reported.
+    """
+    rows = []
+    for case in cases:
+        ctrl, exp, hr = case.summarise()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rebuilt = reconstruct_trial(ctrl, exp, hr=hr, seed=seed, endpoint=case.outcome)
+        for which, summary in enumerate((ctrl, exp)):
+            t_time, t_event = case.arm(which)
+            grid = np.linspace(0.0, float(np.quantile(t_time, GRID_QUANTILE)), GRID_POINTS)
+            part = rebuilt[rebuilt["arm"] == summary.label]
+            diff = (km_at(km_steps(part["time"], part["event"]), grid)
+                    - km_at(km_steps(t_time, t_event), grid))
+            points = [*summary.landmarks, *(t for t in (summary.median_ci or ()) if t)]
+            if summary.median is not None:
+                points.append(summary.median)
+            first, last = min(points, default=math.inf), max(points, default=math.inf)
+            where = {"before": grid < first, "between": (grid >= first) & (grid <= last),
+                     "after": grid > last}
+            rep = case.reporting
+            row = {"figure": case.name, "arm": ("control", "experimental")[which],
+                   "endpoint": "OS" if case.outcome == "OS" else "PFS-like",
+                   "landmarks": "/".join(f"{t:g}" for t in summary.landmarks),
+                   "decimals": rep.rate_decimals, "median_ci": rep.median_ci,
+                   "follow_up": rep.follow_up, "events": summary.events is not None,
+                   "mae": float(np.abs(diff).mean())}
+            for name, mask in where.items():
+                row[name] = float(np.abs(diff[mask]).sum() / GRID_POINTS)
+                row[f"signed_{name}"] = float(diff[mask].sum() / GRID_POINTS)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def stretch_report(table: pd.DataFrame) -> None:
+    """Print the split of :func:`stretches`: overall, by endpoint and by reporting style."""
+    parts = ["mae", "before", "between", "after", "signed_before", "signed_after"]
+    print("Arm MAE by stretch (means over arms; median MAE in the last column):")
+    _print(table[parts].mean().to_frame("mean").T.assign(median_mae=table["mae"].median()))
+    for by in ("endpoint", "landmarks", "decimals", "median_ci", "follow_up", "events"):
+        g = table.groupby(by)
+        print()
+        _print(g[parts].mean().assign(median_mae=g["mae"].median(), arms=g.size()))
+    print("\nThe 10 worst arms:")
+    _print(table.sort_values("mae", ascending=False).head(10).set_index("figure"))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sim", type=int, default=600, help="simulated trials (default 600)")
@@ -146,7 +208,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--legacy", action="store_true", help="also the old 40-arm test bed")
     parser.add_argument("--out", type=Path, help="write the per-arm tables as CSV here "
                         "(real_engine.csv, ...: diff two engines figure by figure)")
+    parser.add_argument("--stretches", action="store_true",
+                        help="only: split each real arm's MAE before / between / after the "
+                        "reported points, by endpoint and reporting style (engine, --split)")
     args = parser.parse_args(argv)
+    if args.stretches:
+        split = None if args.split == "both" else args.split
+        stretch_report(stretches(figures(split=split)[::max(args.every, 1)]))
+        return
     if args.engine_only:
         METHODS.pop("naive", None)
     split = "held_out" if args.held_out else (None if args.split == "both" else args.split)

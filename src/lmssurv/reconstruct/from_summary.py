@@ -48,7 +48,7 @@ from lmssurv.reconstruct.patients import (
     feasible_events,
     polish_landmarks,
 )
-from lmssurv.reconstruct.shape import EARLY_SLOPES, anchors_for_arm, fit_curves, median_time
+from lmssurv.reconstruct.shape import anchors_for_arm, early_slope_for, fit_curves, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import unit_name
 
@@ -219,7 +219,7 @@ def _reconstruct(
     keep: list | None = None,
 ) -> tuple[list[pd.DataFrame], list[ArmDiagnostics], HazardRatioMatch]:
     seq = _check_seed(seed)
-    early_slope = EARLY_SLOPES[endpoint_kind(endpoint)]
+    kind = endpoint_kind(endpoint)
     last_time = []
     for arm in arms:
         times = [*arm.landmarks, *(t for t in (arm.median_ci or ()) if t is not None)]
@@ -240,7 +240,7 @@ def _reconstruct(
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
     log_hr = [0.0] + [None if hr is None else hr.log_estimate] * (len(arms) - 1)
     try:
-        curves = fit_curves(anchors, log_hr, early_slope)
+        curves = fit_curves(anchors, log_hr, lambda t1: early_slope_for(kind, t1))
     except ValueError as err:
         raise InputError(str(err)) from err
     expected = [expected_events(c, fu, a.n)
@@ -532,7 +532,8 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
     endpoint : str, optional
         ``"os"`` or a progression/relapse endpoint (``"pfs"``, ``"dfs"``, ``"efs"``, ...):
         sets the curve's shape before the first reported point to what real trials of that
-        kind show (``lmssurv.reconstruct.shape.EARLY_SLOPES``); None uses a pooled value.
+        kind show, given the first reported time (``lmssurv.reconstruct.shape.early_slope_for``);
+        None uses a pooled value.
     time_unit : {"months", "days", "weeks", "years"}
         Unit of the summary's times, converted to months once before the engine runs
         (:meth:`ArmSummary.to_months`); the rows are in months, and ``df.attrs["time_unit"]``
