@@ -49,9 +49,10 @@ def curves():
 def _events_plain(curve, follow_up: FollowUpModel, n: int, t_max: float, theta: float) -> float:
     base = curve.with_theta(1.0)
     t = np.linspace(0.0, t_max, _TAIL_POINTS)
-    h = base.cumhaz(t)
+    # the expected events of the curve's non-decreasing envelope (a drawn curve may dip)
+    h = np.maximum.accumulate(base.cumhaz(t))
     h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
-    h = np.where(t > curve.tail_start, h_star + theta * (h - h_star), h)
+    h = np.where(t > curve.tail_start, h_star + theta * np.maximum(h - h_star, 0.0), h)
     g = follow_up.survival(t)
     return float(n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(-np.expm1(-h))))
 
@@ -99,6 +100,25 @@ def test_expected_events_theta_argument_is_with_theta(curves):
         for f in (0.5, 2.0):
             assert expected_events(curve, fu, 76, theta=curve.theta * f) == _events_plain(
                 curve.with_theta(curve.theta * f), fu, 76, fu.longest, curve.theta * f)
+
+
+def test_expected_events_of_a_dipping_drawn_curve_stay_in_range(curves):
+    """A drawn curve whose log H falls past the tail start (the dip curves): more tail hazard
+    never gives fewer expected events, and none is below 0 or above n. Before the envelope a
+    multiplier of 2 gave -5.1 expected events in a 1,539-patient kmdata arm (NSABPB35_3,
+    ensemble draw 23), and the placement crashed on a negative event count."""
+    cs, fu = curves
+    dips = []
+    for c in cs[:2]:  # the plain fitted curves, log H falling by 2 just after the tail start
+        grid_x = np.linspace(math.log(c.tail_start * 1e-3), math.log(c.tail_start * 50), 160)
+        dev = -2.0 * np.clip((grid_x - math.log(c.tail_start * 1.05)) / 0.3, 0.0, 1.0)
+        dips.append(_DrawnCurve(c, _CurveTable.of(c), grid_x, dev))
+        h = dips[-1].cumhaz(np.linspace(c.tail_start, fu.longest, 400))
+        assert np.any(h < h[0])  # the dip is real: H falls below H(t*)
+    for curve in dips:
+        values = [expected_events(curve, fu, 76, theta=f) for f in (0.0, 0.5, 1.0, 2.0, 8.0, 50.0)]
+        assert all(0.0 <= v <= 76.0 for v in values), values
+        assert values == sorted(values), values
 
 
 def test_inverse_is_the_bisection_over_the_whole_table(curves):

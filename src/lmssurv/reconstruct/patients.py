@@ -224,13 +224,18 @@ class _TailEvents:
         # the tail start evaluated with the grid (one call; the cumulative hazard is
         # elementwise)
         h = base.cumhaz(np.append(self.t, curve.tail_start))
-        self.h, self.h_star = h[:-1], float(h[-1])
+        # a cumulative hazard never falls, but the curves can: the ensemble's drawn ones (log H
+        # plus a Brownian deviation) between grid points, the engine's own with a positive HR
+        # shift just before the tail start (by ~1e-4). Past the tail start H - H(t*) < 0 times
+        # a multiplier > 1 drove the expected events below zero. The running maximum is the
+        # curve the placement inverts (_Inverse: the running minimum of S).
+        self.h, self.h_star = np.maximum.accumulate(h[:-1]), float(h[-1])
         self.late = self.t > curve.tail_start
         self.n = n
         # the multiplier enters only after the tail start (a suffix of the grid): the early
         # part of F, its increments and their terms are fixed
         self._k = int(np.count_nonzero(~self.late))
-        self._rise = self.h[self._k:] - self.h_star
+        self._rise = np.maximum(self.h[self._k:] - self.h_star, 0.0)
         self._buf = np.empty(self._rise.size)
         self._f = -np.expm1(-self.h)
         self._df = np.diff(self._f)
