@@ -79,12 +79,12 @@ def test_real_median_log_hr_error(real):
     assert headline(real).loc["held_out", "median_log_hr_error"] <= MEDIAN_LOG_HR_ERROR
 
 
-# met: held-out median arm MAE 0.0181 (seed 0)
+# met: held-out median arm MAE 0.0178 (seed 0)
 def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@_not_met("held-out median arm MAE 0.0181 (target 0.015; tuning 0.0175)")
+@_not_met("held-out median arm MAE 0.0178 (target 0.015; tuning 0.0171)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
@@ -113,9 +113,10 @@ def test_sim_no_silent_miss(sim):
 
 
 def test_sim_hr_miss_rate(sim):
-    # 4 of these 44 (9.1%) and 48 of 600 (8.0%) with the final HR bend (hr_match; the same
-    # with the pure power map); a fifth miss here would fail it (an exponential tilt of the
-    # same squeeze missed 6)
+    # 4 of these 44 (9.1%) and 45 of 600 (7.5%) with the final HR bend (hr_match.bend_tail
+    # past the last published point, the mixed map as fallback; 47 with the mixed map alone,
+    # the same with the pure power map); a fifth miss here would fail it (an exponential tilt
+    # of the same squeeze missed 6)
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
