@@ -313,3 +313,25 @@ def test_inverse_of_reuses_only_the_same_curve_and_t_max(curves):
         fresh = _Inverse(curve, 55.0)
         assert [again(x) for x in levels] == [fresh(x) for x in levels]
         assert got == [fresh(x) for x in levels[::-1]]
+
+
+def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves):
+    """``ArmCurve._g`` reads its slope from coefficients computed once per curve; a curve made
+    from another (``replace``, ``with_theta``) with other coefficients has its own."""
+    from dataclasses import replace
+
+    cs, _ = curves
+    poly = np.polynomial.polynomial
+    for curve in cs[:2]:
+        base = replace(curve, anchor_x=(), anchor_delta=(), offset=0.0)
+        for c in (base, replace(base, coef=tuple(2.0 * k for k in base.coef)),
+                  replace(base, coef=base.coef[:2])):
+            lo, hi = c.x_range
+            x = np.linspace(lo - 1.0, hi + 1.0, 50)
+            c.cumhaz(np.exp(x))  # the cache filled first
+            xc = np.clip(x, lo, hi)
+            slope = np.clip(poly.polyval(xc - c.x0, poly.polyder(c.coef)), 0.25, 4.0)
+            assert c.early_slope is not None  # the engine sets it (EARLY_SLOPES)
+            slope = np.where(x < lo, c.early_slope, slope)
+            want = poly.polyval(xc - c.x0, c.coef) + slope * (x - xc)
+            np.testing.assert_array_equal(c._g(x), want)
