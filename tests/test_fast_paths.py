@@ -335,3 +335,17 @@ def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves
             slope = np.where(x < lo, c.early_slope, slope)
             want = poly.polyval(xc - c.x0, c.coef) + slope * (x - xc)
             np.testing.assert_array_equal(c._g(x), want)
+
+
+def test_tail_events_memo_answers_each_model_and_multiplier_apart(curves):
+    """Values asked again are remembered per (multiplier, follow-up model object): a model
+    equal in its fields but another object, the same multiplier with another model and the
+    same model with another multiplier each get their own one-formula value."""
+    cs, fu = curves
+    twin = fu.with_loss(fu.loss)  # equal fields, another object
+    other = fu.with_loss(0.02)
+    for curve in cs[::2]:
+        tail = _TailEvents(curve, 76, fu.longest)
+        for theta, m in [(0.7, fu), (0.7, other), (0.7, fu), (1.3, fu), (0.7, twin),
+                         (1.3, other), (0.7, other), (1.3, fu)]:
+            assert tail(theta, m) == _events_plain(curve, m, 76, fu.longest, theta)

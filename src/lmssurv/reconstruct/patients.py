@@ -229,16 +229,24 @@ class _TailEvents:
         self.n = n
         # the multiplier enters only after the tail start (a suffix of the grid): the early
         # part of F, its increments and their terms are fixed
-        self._k = int(np.count_nonzero(~self.late))
-        self._rise = self.h[self._k:] - self.h_star
+        k = self._k = int(np.count_nonzero(~self.late))
+        self._rise = self.h[k:] - self.h_star
         self._buf = np.empty(self._rise.size)
-        self._f = -np.expm1(-self.h)
-        self._df = np.diff(self._f)
+        # the part after the tail start is filled by the first call (whose multiplier is
+        # never the None kept here)
+        self._f = np.empty(self.h.size)
+        np.negative(np.expm1(-self.h[:k]), out=self._f[:k])
+        self._df = np.empty(self.h.size - 1)
+        np.subtract(self._f[1:k], self._f[:k - 1], out=self._df[:max(k - 1, 0)])
         self._terms = np.empty(self._df.size)
         self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
         self._g = np.empty(0)
         self._w = np.empty(0)
+        # (multiplier, id of the follow-up model) -> (model, value): the root finders ask
+        # some points again (an end of a bracket, the bound reached); the model is kept so
+        # that its id is not reused
+        self._memo: dict[tuple[float, int], tuple[FollowUpModel, float]] = {}
 
     @classmethod
     def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
@@ -280,6 +288,10 @@ class _TailEvents:
         return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
+        key = (theta, id(follow_up))
+        known = self._memo.get(key)
+        if known is not None and known[0] is follow_up:
+            return known[1]
         stale = None  # the first term that changed
         if theta != self._f_theta:
             # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
@@ -313,7 +325,9 @@ class _TailEvents:
         if stale is not None:
             np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
-        return float(self.n * np.sum(self._terms))
+        out = float(self.n * np.sum(self._terms))
+        self._memo[key] = (follow_up, out)
+        return out
 
 
 def allocate(
