@@ -315,6 +315,41 @@ def test_inverse_of_reuses_only_the_same_curve_and_t_max(curves):
         assert got == [fresh(x) for x in levels[::-1]]
 
 
+def test_cumhaz_on_sorted_times_is_the_masked_computation(curves):
+    """The drawn curve computes the parts on slices when the late times are a suffix (the
+    engine's sorted grids); the same times shuffled take the masked path, one by one the
+    scalar path: all three agree to the bit, with times at 0, at the tail start, all early and
+    all late."""
+    cs, _ = curves
+    rng = np.random.default_rng(8)
+    for curve in cs:
+        ts = curve.tail_start
+        grids = [np.concatenate([[0.0], np.geomspace(ts * 1e-4, ts * 30, 301)]),
+                 np.concatenate([[0.0, 0.0], np.linspace(ts * 0.01, ts, 50), [ts, ts * 1.5]]),
+                 np.linspace(0.0, ts, 40), np.linspace(ts * 1.01, ts * 9, 40),
+                 np.array([ts * 2.0])]
+        for t in grids:
+            got = curve.cumhaz(t)
+            perm = rng.permutation(t.size)
+            np.testing.assert_array_equal(curve.cumhaz(t[perm]), got[perm])
+            one_by_one = np.array([float(curve.cumhaz(np.float64(x))) for x in t])
+            np.testing.assert_array_equal(got, one_by_one)
+
+
+def test_tail_events_memo_answers_each_model_and_multiplier_apart(curves):
+    """Values asked again are remembered per (multiplier, follow-up model object): a model
+    equal in its fields but another object, the same multiplier with another model and the
+    same model with another multiplier each get their own one-formula value."""
+    cs, fu = curves
+    twin = fu.with_loss(fu.loss)  # equal fields, another object
+    other = fu.with_loss(0.02)
+    for curve in cs[::2]:
+        tail = _TailEvents(curve, 76, fu.longest)
+        for theta, m in [(0.7, fu), (0.7, other), (0.7, fu), (1.3, fu), (0.7, twin),
+                         (1.3, other), (0.7, other), (1.3, fu)]:
+            assert tail(theta, m) == _events_plain(curve, m, 76, fu.longest, theta)
+
+
 def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves):
     """``ArmCurve._g`` reads its slope from coefficients computed once per curve; a curve made
     from another (``replace``, ``with_theta``) with other coefficients has its own."""
@@ -335,17 +370,3 @@ def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves
             slope = np.where(x < lo, c.early_slope, slope)
             want = poly.polyval(xc - c.x0, c.coef) + slope * (x - xc)
             np.testing.assert_array_equal(c._g(x), want)
-
-
-def test_tail_events_memo_answers_each_model_and_multiplier_apart(curves):
-    """Values asked again are remembered per (multiplier, follow-up model object): a model
-    equal in its fields but another object, the same multiplier with another model and the
-    same model with another multiplier each get their own one-formula value."""
-    cs, fu = curves
-    twin = fu.with_loss(fu.loss)  # equal fields, another object
-    other = fu.with_loss(0.02)
-    for curve in cs[::2]:
-        tail = _TailEvents(curve, 76, fu.longest)
-        for theta, m in [(0.7, fu), (0.7, other), (0.7, fu), (1.3, fu), (0.7, twin),
-                         (1.3, other), (0.7, other), (1.3, fu)]:
-            assert tail(theta, m) == _events_plain(curve, m, 76, fu.longest, theta)

@@ -331,6 +331,20 @@ class _DrawnCurve(ArmCurve):
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
         late = t > tab.t_star
+        if t.ndim == 1:
+            n_late = int(np.count_nonzero(late))
+            cut = t.size - n_late
+            if n_late and late[cut:].all():
+                # the late times a suffix (the engine's grids are sorted): each part on its
+                # slice, the same elementwise operations as through the masks below
+                h = np.empty_like(x)
+                xe, xl = x[:cut], x[cut:]
+                np.exp(np.interp(xe, tab.x, tab.log_h), out=h[:cut])
+                h[cut:] = tab.h_star + (self.theta * self.tail_hazard * (t[cut:] - tab.t_star)
+                                        * np.interp(xl, tab.tail_x, tab.ramp))
+                h *= np.exp(np.interp(x, self._grid_x, self._dev))
+                h[~(t > 0)] = 0.0
+                return h
         if t.ndim and late.any():
             # each part only where it applies (the grids of the placement reach far past t*)
             h = np.empty_like(x)
