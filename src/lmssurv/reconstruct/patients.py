@@ -221,15 +221,15 @@ class _TailEvents:
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
         base = curve if curve.theta == 1.0 else curve.with_theta(1.0)
         self.t = np.linspace(0.0, t_max, _TAIL_POINTS)
-        # the tail start evaluated with the grid (one call; the cumulative hazard is
-        # elementwise)
-        h = base.cumhaz(np.append(self.t, curve.tail_start))
-        self.h, self.h_star = h[:-1], float(h[-1])
         self.late = self.t > curve.tail_start
-        self.n = n
         # the multiplier enters only after the tail start (a suffix of the grid): the early
         # part of F, its increments and their terms are fixed
         k = self._k = int(np.count_nonzero(~self.late))
+        # the tail start evaluated with the grid, in its place (one call on sorted times;
+        # the cumulative hazard is elementwise)
+        h = base.cumhaz(np.insert(self.t, k, curve.tail_start))
+        self.h, self.h_star = np.delete(h, k), float(h[k])
+        self.n = n
         self._rise = self.h[k:] - self.h_star
         self._buf = np.empty(self._rise.size)
         # the part after the tail start is filled by the first call (whose multiplier is
@@ -239,6 +239,10 @@ class _TailEvents:
         self._df = np.empty(self.h.size - 1)
         np.subtract(self._f[1:k], self._f[:k - 1], out=self._df[:max(k - 1, 0)])
         self._terms = np.empty(self._df.size)
+        # the views a new multiplier writes through, made once (a call costs a few dozen
+        # microseconds, of which numpy's per-call overhead is much)
+        lo = max(k - 1, 0)
+        self._theta_views = (self._f[k:], self._f[lo + 1:], self._f[lo:-1], self._df[lo:], lo)
         self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
         self._g = np.empty(0)
@@ -296,14 +300,13 @@ class _TailEvents:
         if theta != self._f_theta:
             # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
             # in place: -(h* + theta r) is (-theta) r - h* to the bit (negation is exact)
-            k = self._k
-            lo = max(k - 1, 0)
+            f_late, f_next, f_prev, df, lo = self._theta_views
             buf = self._buf
             np.multiply(self._rise, -theta, out=buf)
             np.subtract(buf, self.h_star, out=buf)
             np.expm1(buf, out=buf)
-            np.negative(buf, out=self._f[k:])
-            np.subtract(self._f[lo + 1:], self._f[lo:-1], out=self._df[lo:])
+            np.negative(buf, out=f_late)
+            np.subtract(f_next, f_prev, out=df)
             self._f_theta = theta
             stale = lo
         if follow_up is not self._w_model:
@@ -325,7 +328,7 @@ class _TailEvents:
         if stale is not None:
             np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
-        out = float(self.n * np.sum(self._terms))
+        out = float(self.n * np.add.reduce(self._terms))
         self._memo[key] = (follow_up, out)
         return out
 
@@ -356,7 +359,8 @@ def allocate(
     c_times = np.sort(censor_times).tolist()
     n_cens = len(c_times)
     t_last = c_times[-1] if n_cens else 0.0
-    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    # the bound method itself: calling the instance would look __call__ up on every event
+    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0).__call__
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
     has_ci = ci_lo is not None or ci_hi is not None
