@@ -309,8 +309,9 @@ class _DrawnCurve(ArmCurve):
 
     def __init__(self, base: ArmCurve, table: _CurveTable, grid_x: np.ndarray,
                  dev: np.ndarray):
+        fields_of = base.__dict__
         for name in _CURVE_FIELDS:
-            object.__setattr__(self, name, getattr(base, name))
+            object.__setattr__(self, name, fields_of[name])
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_grid_x", grid_x)
         object.__setattr__(self, "_dev", dev)

@@ -227,8 +227,10 @@ class _TailEvents:
         k = self._k = int(np.count_nonzero(~self.late))
         # the tail start evaluated with the grid, in its place (one call on sorted times;
         # the cumulative hazard is elementwise)
-        h = base.cumhaz(np.insert(self.t, k, curve.tail_start))
-        self.h, self.h_star = np.delete(h, k), float(h[k])
+        at = np.empty(self.t.size + 1)
+        at[:k], at[k], at[k + 1:] = self.t[:k], curve.tail_start, self.t[k:]
+        h = base.cumhaz(at)
+        self.h, self.h_star = np.concatenate([h[:k], h[k + 1:]]), float(h[k])
         self.n = n
         self._rise = self.h[k:] - self.h_star
         self._buf = np.empty(self._rise.size)
