@@ -370,3 +370,19 @@ def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves
             slope = np.where(x < lo, c.early_slope, slope)
             want = poly.polyval(xc - c.x0, c.coef) + slope * (x - xc)
             np.testing.assert_array_equal(c._g(x), want)
+
+
+def test_hr_match_clip_is_np_clip():
+    """The bends' clip to the open interval is np.clip's: values inside, on, just past and far
+    past either bound, and nan."""
+    from lmssurv.reconstruct.hr_match import _clip
+
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        lo = float(rng.uniform(0.0, 30.0))
+        hi = lo + float(rng.exponential(10.0))
+        a, b = np.nextafter(lo, hi), np.nextafter(hi, lo)
+        x = np.concatenate([rng.uniform(lo - 5, hi + 5, 40), [a, b, lo, hi, math.nan,
+                                                             np.nextafter(a, 0.0)]])
+        np.testing.assert_array_equal(_clip(x, a, b), np.clip(x, a, b))
+        assert np.array_equal(_clip(x, a, b).view(np.uint64), np.clip(x, a, b).view(np.uint64))
