@@ -333,3 +333,76 @@ def test_inverse_of_reuses_only_the_same_curve_and_t_max(curves):
         fresh = _Inverse(curve, 55.0)
         assert [again(x) for x in levels] == [fresh(x) for x in levels]
         assert got == [fresh(x) for x in levels[::-1]]
+
+
+def test_cumhaz_on_sorted_times_is_the_masked_computation(curves):
+    """The drawn curve computes the parts on slices when the late times are a suffix (the
+    engine's sorted grids); the same times shuffled take the masked path, one by one the
+    scalar path: all three agree to the bit, with times at 0, at the tail start, all early and
+    all late."""
+    cs, _ = curves
+    rng = np.random.default_rng(8)
+    for curve in cs:
+        ts = curve.tail_start
+        grids = [np.concatenate([[0.0], np.geomspace(ts * 1e-4, ts * 30, 301)]),
+                 np.concatenate([[0.0, 0.0], np.linspace(ts * 0.01, ts, 50), [ts, ts * 1.5]]),
+                 np.linspace(0.0, ts, 40), np.linspace(ts * 1.01, ts * 9, 40),
+                 np.array([ts * 2.0])]
+        for t in grids:
+            got = curve.cumhaz(t)
+            perm = rng.permutation(t.size)
+            np.testing.assert_array_equal(curve.cumhaz(t[perm]), got[perm])
+            one_by_one = np.array([float(curve.cumhaz(np.float64(x))) for x in t])
+            np.testing.assert_array_equal(got, one_by_one)
+
+
+def test_tail_events_memo_answers_each_model_and_multiplier_apart(curves):
+    """Values asked again are remembered per (multiplier, follow-up model object): a model
+    equal in its fields but another object, the same multiplier with another model and the
+    same model with another multiplier each get their own one-formula value."""
+    cs, fu = curves
+    twin = fu.with_loss(fu.loss)  # equal fields, another object
+    other = fu.with_loss(0.02)
+    for curve in cs[::2]:
+        tail = _TailEvents(curve, 76, fu.longest)
+        for theta, m in [(0.7, fu), (0.7, other), (0.7, fu), (1.3, fu), (0.7, twin),
+                         (1.3, other), (0.7, other), (1.3, fu)]:
+            assert tail(theta, m) == _events_plain(curve, m, 76, fu.longest, theta)
+
+
+def test_curve_derivative_cache_is_the_derivative_of_its_own_coefficients(curves):
+    """``ArmCurve._g`` reads its slope from coefficients computed once per curve; a curve made
+    from another (``replace``, ``with_theta``) with other coefficients has its own."""
+    from dataclasses import replace
+
+    cs, _ = curves
+    poly = np.polynomial.polynomial
+    for curve in cs[:2]:
+        base = replace(curve, anchor_x=(), anchor_delta=(), offset=0.0)
+        for c in (base, replace(base, coef=tuple(2.0 * k for k in base.coef)),
+                  replace(base, coef=base.coef[:2])):
+            lo, hi = c.x_range
+            x = np.linspace(lo - 1.0, hi + 1.0, 50)
+            c.cumhaz(np.exp(x))  # the cache filled first
+            xc = np.clip(x, lo, hi)
+            slope = np.clip(poly.polyval(xc - c.x0, poly.polyder(c.coef)), 0.25, 4.0)
+            assert c.early_slope is not None  # the engine sets it (EARLY_SLOPES)
+            slope = np.where(x < lo, c.early_slope, slope)
+            want = poly.polyval(xc - c.x0, c.coef) + slope * (x - xc)
+            np.testing.assert_array_equal(c._g(x), want)
+
+
+def test_hr_match_clip_is_np_clip():
+    """The bends' clip to the open interval is np.clip's: values inside, on, just past and far
+    past either bound, and nan."""
+    from lmssurv.reconstruct.hr_match import _clip
+
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        lo = float(rng.uniform(0.0, 30.0))
+        hi = lo + float(rng.exponential(10.0))
+        a, b = np.nextafter(lo, hi), np.nextafter(hi, lo)
+        x = np.concatenate([rng.uniform(lo - 5, hi + 5, 40), [a, b, lo, hi, math.nan,
+                                                             np.nextafter(a, 0.0)]])
+        np.testing.assert_array_equal(_clip(x, a, b), np.clip(x, a, b))
+        assert np.array_equal(_clip(x, a, b).view(np.uint64), np.clip(x, a, b).view(np.uint64))

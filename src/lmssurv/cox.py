@@ -99,15 +99,17 @@ def _efron(t_ev: np.ndarray, z_ev: np.ndarray, n1: np.ndarray, n0: np.ndarray) -
     if z_sum == 0 or z_sum == z_ev.size:
         return CoxResult(math.nan, math.nan)
     beta, info = 0.0, math.nan
+    add_reduce = np.add.reduce
     # the same operations as p = w / (w + r0) etc., into buffers made once
     w, p, tmp = np.empty_like(r1), np.empty_like(r1), np.empty_like(r1)
     for _ in range(60):
         np.multiply(r1, math.exp(beta), out=w)
         np.add(w, r0, out=tmp)
         np.divide(w, tmp, out=p)
-        score = float(np.subtract(z_ev, p, out=tmp).sum())
+        # np.add.reduce is ndarray.sum without its Python-level wrapper (the same reduction)
+        score = float(add_reduce(np.subtract(z_ev, p, out=tmp)))
         np.subtract(1.0, p, out=tmp)
-        info = float(np.multiply(p, tmp, out=tmp).sum())
+        info = float(add_reduce(np.multiply(p, tmp, out=tmp)))
         if not info > 0:
             return CoxResult(math.nan, math.nan)
         step = score / info

@@ -309,8 +309,9 @@ class _DrawnCurve(ArmCurve):
 
     def __init__(self, base: ArmCurve, table: _CurveTable, grid_x: np.ndarray,
                  dev: np.ndarray):
+        fields_of = base.__dict__
         for name in _CURVE_FIELDS:
-            object.__setattr__(self, name, getattr(base, name))
+            object.__setattr__(self, name, fields_of[name])
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_grid_x", grid_x)
         object.__setattr__(self, "_dev", dev)
@@ -331,6 +332,20 @@ class _DrawnCurve(ArmCurve):
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
         late = t > tab.t_star
+        if t.ndim == 1:
+            n_late = int(np.count_nonzero(late))
+            cut = t.size - n_late
+            if n_late and late[cut:].all():
+                # the late times a suffix (the engine's grids are sorted): each part on its
+                # slice, the same elementwise operations as through the masks below
+                h = np.empty_like(x)
+                xe, xl = x[:cut], x[cut:]
+                np.exp(np.interp(xe, tab.x, tab.log_h), out=h[:cut])
+                h[cut:] = tab.h_star + (self.theta * self.tail_hazard * (t[cut:] - tab.t_star)
+                                        * np.interp(xl, tab.tail_x, tab.ramp))
+                h *= np.exp(np.interp(x, self._grid_x, self._dev))
+                h[~(t > 0)] = 0.0
+                return h
         if t.ndim and late.any():
             # each part only where it applies (the grids of the placement reach far past t*)
             h = np.empty_like(x)

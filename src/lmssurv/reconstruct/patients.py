@@ -221,29 +221,44 @@ class _TailEvents:
     def __init__(self, curve: ArmCurve, n: int, t_max: float):
         base = curve if curve.theta == 1.0 else curve.with_theta(1.0)
         self.t = np.linspace(0.0, t_max, _TAIL_POINTS)
-        # the tail start evaluated with the grid (one call; the cumulative hazard is
-        # elementwise)
-        h = base.cumhaz(np.append(self.t, curve.tail_start))
+        self.late = self.t > curve.tail_start
+        # the multiplier enters only after the tail start (a suffix of the grid): the early
+        # part of F, its increments and their terms are fixed
+        k = self._k = int(np.count_nonzero(~self.late))
+        # the tail start evaluated with the grid, in its place (one call on sorted times;
+        # the cumulative hazard is elementwise)
+        at = np.empty(self.t.size + 1)
+        at[:k], at[k], at[k + 1:] = self.t[:k], curve.tail_start, self.t[k:]
+        h = base.cumhaz(at)
         # a cumulative hazard never falls, but the curves can: the ensemble's drawn ones (log H
         # plus a Brownian deviation) between grid points, the engine's own with a positive HR
         # shift just before the tail start (by ~1e-4). Past the tail start H - H(t*) < 0 times
         # a multiplier > 1 drove the expected events below zero. The running maximum is the
         # curve the placement inverts (_Inverse: the running minimum of S).
-        self.h, self.h_star = np.maximum.accumulate(h[:-1]), float(h[-1])
-        self.late = self.t > curve.tail_start
+        self.h = np.maximum.accumulate(np.concatenate([h[:k], h[k + 1:]]))
+        self.h_star = float(h[k])
         self.n = n
-        # the multiplier enters only after the tail start (a suffix of the grid): the early
-        # part of F, its increments and their terms are fixed
-        self._k = int(np.count_nonzero(~self.late))
-        self._rise = np.maximum(self.h[self._k:] - self.h_star, 0.0)
+        self._rise = np.maximum(self.h[k:] - self.h_star, 0.0)
         self._buf = np.empty(self._rise.size)
-        self._f = -np.expm1(-self.h)
-        self._df = np.diff(self._f)
+        # the part after the tail start is filled by the first call (whose multiplier is
+        # never the None kept here)
+        self._f = np.empty(self.h.size)
+        np.negative(np.expm1(-self.h[:k]), out=self._f[:k])
+        self._df = np.empty(self.h.size - 1)
+        np.subtract(self._f[1:k], self._f[:k - 1], out=self._df[:max(k - 1, 0)])
         self._terms = np.empty(self._df.size)
+        # the views a new multiplier writes through, made once (a call costs a few dozen
+        # microseconds, of which numpy's per-call overhead is much)
+        lo = max(k - 1, 0)
+        self._theta_views = (self._f[k:], self._f[lo + 1:], self._f[lo:-1], self._df[lo:], lo)
         self._f_theta: float | None = None
         self._w_model: FollowUpModel | None = None
         self._g = np.empty(0)
         self._w = np.empty(0)
+        # (multiplier, id of the follow-up model) -> (model, value): the root finders ask
+        # some points again (an end of a bracket, the bound reached); the model is kept so
+        # that its id is not reused
+        self._memo: dict[tuple[float, int], tuple[FollowUpModel, float]] = {}
 
     @classmethod
     def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
@@ -285,18 +300,21 @@ class _TailEvents:
         return (limit - self.h_star) / (h_end - self.h_star)
 
     def __call__(self, theta: float, follow_up: FollowUpModel) -> float:
+        key = (theta, id(follow_up))
+        known = self._memo.get(key)
+        if known is not None and known[0] is follow_up:
+            return known[1]
         stale = None  # the first term that changed
         if theta != self._f_theta:
             # F_theta = 1 - exp(-H_theta) after the tail start, and the increments into it
             # in place: -(h* + theta r) is (-theta) r - h* to the bit (negation is exact)
-            k = self._k
-            lo = max(k - 1, 0)
+            f_late, f_next, f_prev, df, lo = self._theta_views
             buf = self._buf
             np.multiply(self._rise, -theta, out=buf)
             np.subtract(buf, self.h_star, out=buf)
             np.expm1(buf, out=buf)
-            np.negative(buf, out=self._f[k:])
-            np.subtract(self._f[lo + 1:], self._f[lo:-1], out=self._df[lo:])
+            np.negative(buf, out=f_late)
+            np.subtract(f_next, f_prev, out=df)
             self._f_theta = theta
             stale = lo
         if follow_up is not self._w_model:
@@ -318,7 +336,9 @@ class _TailEvents:
         if stale is not None:
             np.multiply(self._w[stale:], self._df[stale:], out=self._terms[stale:])
         # one sum over every term (numpy's pairwise order), as without the kept parts
-        return float(self.n * np.sum(self._terms))
+        out = float(self.n * np.add.reduce(self._terms))
+        self._memo[key] = (follow_up, out)
+        return out
 
 
 def allocate(
@@ -347,7 +367,8 @@ def allocate(
     c_times = np.sort(censor_times).tolist()
     n_cens = len(c_times)
     t_last = c_times[-1] if n_cens else 0.0
-    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0)
+    # the bound method itself: calling the instance would look __call__ up on every event
+    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0).__call__
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
     has_ci = ci_lo is not None or ci_hi is not None

@@ -26,6 +26,7 @@ Brookmeyer & Crowley, Biometrics 1982;38:29 (median CI); Parmar et al., Stat Med
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -202,7 +203,7 @@ class ArmCurve:
         xc = np.clip(x, lo, hi)
         poly = np.polynomial.polynomial
         y = poly.polyval(xc - self.x0, self.coef)
-        slope = poly.polyval(xc - self.x0, poly.polyder(self.coef))
+        slope = poly.polyval(xc - self.x0, self._dcoef)
         slope = np.clip(slope, *_SLOPE_RANGE)
         if self.early_slope is not None:
             # Before the first reported time: the typical log-log slope of real trials there
@@ -216,6 +217,11 @@ class ArmCurve:
             early = np.clip(np.maximum(np.maximum(slope, chord), 1.0), *_SLOPE_RANGE)
             slope = np.where(x < lo, early, slope)
         return y + slope * (x - xc)
+
+    @functools.cached_property
+    def _dcoef(self) -> np.ndarray:
+        """The coefficients of g's derivative (``cumhaz`` asks for them on every call)."""
+        return np.polynomial.polynomial.polyder(self.coef)
 
     def _y(self, x: np.ndarray) -> np.ndarray:
         """log H through the anchors (no tail, no shifts)."""
