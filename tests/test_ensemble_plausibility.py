@@ -275,10 +275,3 @@ def test_kmdata_draws_without_pile_ups(kmdata):
            if r["tie_q95"] > r["ref_tie"] + 2]
     assert not bad, bad
 
-
-def test_hr_bend_bounds_are_the_engines():
-    # a draw may not be bent beyond what the single reconstruction allows
-    from lmssurv.reconstruct import ensemble, from_summary
-
-    for name in ("_BEND_TAIL_MAX", "_BEND_REST_MAX", "_BEND_AIM", "_BEND_FALLBACK_MAX"):
-        assert getattr(ensemble, name) == getattr(from_summary, name), name

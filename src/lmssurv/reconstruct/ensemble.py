@@ -111,13 +111,7 @@ from lmssurv.reconstruct.diagnostics import (
     self_check,
 )
 from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
-from lmssurv.reconstruct.hr_match import (
-    MAX_SQUEEZE,
-    bend_tail,
-    intervals,
-    match_hazard_ratio,
-    pinned_times,
-)
+from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
     across_landmark,
@@ -141,11 +135,7 @@ _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
 _MAX_DRAWS = 10_000
-# The HR match of a draw uses the engine's bounds (from_summary's constants of the same names;
-# tests/test_ensemble_plausibility.py keeps them equal): |log f| past the last published point,
-# |log f| before it, and the share of the HR's tolerance aimed at
-_BEND_TAIL_MAX, _BEND_REST_MAX, _BEND_AIM = math.log(MAX_SQUEEZE), 0.5, 0.8
-_BEND_FALLBACK_MAX = 2.5
+# The HR match of a draw is the engine's (hr_match.match_published_hr, same maps and bounds).
 # Unlike the engine, a draw bends the intervals before the last published point first: put
 # first, the tail bend took the whole HR discrepancy onto the few patients left there (LMS-04
 # OS trabectedin, 13-15 at risk at 48 months: band's lower limit 0.241 at 52 months and 0.145
@@ -788,13 +778,9 @@ def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
 def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float):
     """Bring a draw's Cox HR within the published precision without moving a published number.
 
-    The engine's own last step (``from_summary._bend_to_hr``, with its maps and bounds) in
-    the other order (``_BEND_REST_FIRST``): every interval between published points (and before
-    the first) with ``|log f| <= _BEND_REST_MAX``, then, if that is not enough, the times after
-    each arm's last published point by :func:`~lmssurv.reconstruct.hr_match.bend_tail` with
-    ``|log c| <= _BEND_TAIL_MAX``, and only if both cannot reach the HR, from the unbent times,
-    the mixed power map there with ``|log f| <= _BEND_FALLBACK_MAX`` and the rest again, aiming
-    at ``_BEND_AIM`` of the tolerance. Returns ``(parts, log_hr)``: the parts (unchanged when the HR already hits or
+    The engine's own last step (:func:`~lmssurv.reconstruct.hr_match.match_published_hr`,
+    its maps and bounds) with the intervals before the last published point first
+    (``_BEND_REST_FIRST``). Returns ``(parts, log_hr)``: the parts (unchanged when the HR already hits or
     no bend brings it closer) and their Cox log HR, so that no fit is repeated.
     """
     (t0, e0), (t1, e1) = parts
@@ -803,14 +789,8 @@ def _match_hr(parts, pins: list[tuple[float, ...]], hr: HazardRatio, tol: float)
         return parts, b0
     regions = [intervals(p, float(t.max())) if t.size else []
                for p, (t, _) in zip(pins, parts, strict=True)]
-    stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX, bend_tail),
-              ([r[:-1] for r in regions], _BEND_REST_MAX)]
-    if _BEND_REST_FIRST:
-        stages.reverse()
-    fallbacks = [[([r[-1:] for r in regions], _BEND_FALLBACK_MAX),
-                  ([r[:-1] for r in regions], _BEND_REST_MAX)]]
-    out = match_hazard_ratio((t0, t1), (e0, e1), stages, hr.estimate, _BEND_AIM * tol,
-                             unbent_log_hr=b0, fallbacks=fallbacks)
+    out = match_published_hr((t0, t1), (e0, e1), regions, hr.estimate, tol,
+                             rest_first=_BEND_REST_FIRST, unbent_log_hr=b0)
     if out.log_power == 0.0:
         return parts, b0
     (b_t0, b_t1) = out.times

@@ -31,13 +31,7 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.hr_match import (
-    MAX_SQUEEZE,
-    bend_tail,
-    intervals,
-    match_hazard_ratio,
-    pinned_times,
-)
+from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
     Allocation,
     TailFit,
@@ -70,30 +64,6 @@ _PSI_MAX = 0.5
 # of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
 # arm needed that anyway.
 _MAX_HR_STRAIN = 1
-# The final HR match on the pseudo-data (hr_match.match_hazard_ratio): times past the last
-# published point are bent by hr_match.bend (a power f mixed with the identity, so no distance
-# shrinks by more than hr_match.MAX_SQUEEZE = 5), |log f| <= _BEND_TAIL_MAX, then, if that is
-# not enough, all times before it by at most _BEND_REST_MAX, aiming at _BEND_AIM of the HR's
-# tolerance. Chosen on the tuning split's every third figure and every third of 600 simulated
-# trials (median arm MAE tuning / sim, HR missed tuning / sim): no bend 0.0175 / 0.0191 (whole
-# split and 600), 40% / 46%; the pure power map (unbounded squeeze) 1.5 / 0.5: 0.0146 /
-# 0.0191, 0% / 7.0%; the mixed map 2.5 / 0.5: 0.0144 / 0.0190, 0% / 7.0%; squeeze 4 with 3 /
-# 0.5: 0.0144 / 0.0191, 0% / 7.5%; an exponential tilt (slope ratio e^a, squeeze (e^a-1)/a)
-# a <= 3 / 1: 0.0143 / 0.0190, 0% / 9.5%, a <= 3 / 2: 0.0144 / 0.0191, 0% / 6.5%, but 6 of the
-# 44 test trials missed (the mixed map 4, the power map 4): the tilt moves events less for
-# the same squeeze. The whole tuning split and 600 trials with the mixed map: see README.
-# Past the last published point the mixed map raised the hazard up to fivefold right at the
-# point (slope 1/5 there for any f > 1): the tail is now bent by hr_match.bend_tail (slope 1
-# at the point, the hazard ramped up to c times over the first quarter of the tail, c <= 5 =
-# MAX_SQUEEZE), and only when that and the rest cannot reach the HR, the mixed map with
-# |log f| <= _BEND_FALLBACK_MAX is tried from the unbent times. Whole tuning split / 600
-# simulated trials, HR missed: mixed map 1.1% / 7.8%; bend_tail without the fallback 3.2% /
-# 9.2% (ramp over a quarter), 3.2% / 8.5% (a tenth); with it: see README. Median MAE moved by
-# at most 0.0001.
-_BEND_TAIL_MAX = math.log(MAX_SQUEEZE)
-_BEND_REST_MAX = 0.5
-_BEND_AIM = 0.8
-_BEND_FALLBACK_MAX = 2.5
 # Events inferred from the HR's CI: refine them until the pseudo-data's Cox SE is within this
 # relative distance (in variance) of the published one, in at most this many rebuilds.
 _SE_TOLERANCE = 0.03
@@ -340,16 +310,7 @@ def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch):
         return times, hr_how
     regions = [intervals(pinned_times(a), float(t.max())) if t.size else []
                for a, t in zip(arms, times, strict=True)]
-    # past the last published point first (the HR carries what the summaries leave open
-    # there), then, gently, every interval before it; the mixed map's stronger tail bend
-    # only if those cannot reach the HR
-    stages = [([r[-1:] for r in regions], _BEND_TAIL_MAX, bend_tail),
-              ([r[:-1] for r in regions], _BEND_REST_MAX)]
-    fallbacks = [[([r[-1:] for r in regions], _BEND_FALLBACK_MAX),
-                  ([r[:-1] for r in regions], _BEND_REST_MAX)]]
-    # aim inside the tolerance so another Cox implementation's last digits cannot flip a hit
-    out = match_hazard_ratio(times, events, stages, hr.estimate, _BEND_AIM * tol,
-                             fallbacks=fallbacks)
+    out = match_published_hr(times, events, regions, hr.estimate, tol)
     if out.log_power == 0.0:
         return times, hr_how
     hit = abs(out.hr - hr.estimate) <= tol
