@@ -165,9 +165,22 @@ def anchors_for_arm(arm: ArmSummary, at_risk_fraction=None) -> list[Anchor]:
                 continue
             frac = 1.0 if at_risk_fraction is None else float(at_risk_fraction(t))
             s = _median_ci_survival(bound, max(arm.n * frac, 2.0))
-            if s is not None and all(abs(a.time - t) > 1e-9 for a in out):
+            if (s is not None and all(abs(a.time - t) > 1e-9 for a in out)
+                    and _between_reported(out, t, s)):
                 out.append(Anchor(t, s, f"median CI {bound}"))
     return sorted(out, key=lambda a: a.time)
+
+
+def _between_reported(reported: list[Anchor], t: float, s: float) -> bool:
+    """Whether survival ``s`` at ``t`` lies strictly between the reported points around it.
+
+    The survival at a median CI limit is an approximation (the log-log band from the number
+    at risk); a reported landmark next to it wins. BOLERO-1 (kmdata BOLERO1_2B): CI upper 23.3
+    implied S = 0.437 against a reported S(24) = 0.44, a curve rising between them.
+    """
+    before = [a.survival for a in reported if a.time < t]
+    after = [a.survival for a in reported if a.time > t]
+    return all(v > s for v in before) and all(v < s for v in after)
 
 
 @dataclass(frozen=True)
