@@ -371,9 +371,10 @@ def allocate(
     inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0).__call__
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
-    has_ci = ci_lo is not None or ci_hi is not None
-    window_lo = _SNAP_WINDOW * ci_lo if ci_lo is not None else 0.0
-    window_hi = _SNAP_WINDOW * ci_hi if ci_hi is not None else 0.0
+    # (side of the band, limit, snap window) of each reported median CI limit, lower first (a
+    # pin there moves te before the upper one is tried)
+    ci_limits = tuple((side, limit, _SNAP_WINDOW * limit)
+                      for side, limit in enumerate((ci_lo, ci_hi)) if limit is not None)
     time: list[float] = []
     event: list[int] = []
     k_level, greenwood, at_risk, ic = 1.0, 0.0, n, 0
@@ -417,28 +418,21 @@ def allocate(
             # other event at the median leave the KM above 0.5 there: a censoring first
             # (it can only help: the remaining events then fall on fewer at risk).
             wait = held = True
-        elif has_ci:
-            # the bands only near a limit (most events are not); the lower limit first (a
-            # pin there moves te before the upper one is tried)
-            # a pin needs the band after this event only while the band now is above 0.5
-            # (when it is left unset, an event makes the next band_now None: computed again
-            # when needed, from the same numbers)
-            if ci_lo is not None and abs(te - ci_lo) <= window_lo:
+        elif ci_limits:
+            # the bands only near a limit (most events are not); a pin needs the band after
+            # this event only while the band now is above 0.5 (when it is left unset, an
+            # event makes the next band_now None: computed again when needed, from the same
+            # numbers)
+            for side, limit, window in ci_limits:
+                if not abs(te - limit) <= window:
+                    continue
                 if band_now is None:
                     band_now = loglog_band(k_level, greenwood, _Z)
-                if band_now[0] > 0.5:
-                    band_new = loglog_band(k_new, g_new, _Z)
-                    if 0.5 >= band_new[0]:
-                        te = ci_lo
-                        pinned = True
-            if ci_hi is not None and abs(te - ci_hi) <= window_hi:
-                if band_now is None:
-                    band_now = loglog_band(k_level, greenwood, _Z)
-                if band_now[1] > 0.5:
+                if band_now[side] > 0.5:
                     if band_new is None:
                         band_new = loglog_band(k_new, g_new, _Z)
-                    if 0.5 >= band_new[1]:
-                        te = ci_hi
+                    if 0.5 >= band_new[side]:
+                        te = limit
                         pinned = True
         if (not_reached and ic < n_cens and at_risk > 1 and te > c_times[ic]
                 and k_level * (at_risk - 1 - events_left) / (at_risk - 1) <= 0.5 + MEDIAN_TOL):
