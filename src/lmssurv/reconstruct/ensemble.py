@@ -322,24 +322,16 @@ class _DrawnCurve(ArmCurve):
         with np.errstate(divide="ignore"):
             x = np.log(np.maximum(t, 1e-12))
         late = t > tab.t_star
-        if t.ndim == 1:
-            n_late = int(np.count_nonzero(late))
-            cut = t.size - n_late
-            if n_late and late[cut:].all():
-                # the late times a suffix (the engine's grids are sorted): each part on its
-                # slice, the same elementwise operations as through the masks below
-                h = np.empty_like(x)
-                xe, xl = x[:cut], x[cut:]
-                np.exp(np.interp(xe, tab.x, tab.log_h), out=h[:cut])
-                h[cut:] = tab.h_star + (self.theta * self.tail_hazard * (t[cut:] - tab.t_star)
-                                        * np.interp(xl, tab.tail_x, tab.ramp))
-                h *= np.exp(np.interp(x, self._grid_x, self._dev))
-                h[~(t > 0)] = 0.0
-                return h
         if t.ndim and late.any():
-            # each part only where it applies (the grids of the placement reach far past t*)
+            # each part only where it applies (the grids of the placement reach far past t*);
+            # on sorted times (the engine's grids) the late ones are a suffix: slices, cheaper
+            # than masks, for the same elementwise operations
+            cut = t.size - int(np.count_nonzero(late)) if t.ndim == 1 else 0
+            if t.ndim == 1 and late[cut:].all():
+                early, late = slice(None, cut), slice(cut, None)
+            else:
+                early = ~late
             h = np.empty_like(x)
-            early = ~late
             h[early] = np.exp(np.interp(x[early], tab.x, tab.log_h))
             h[late] = tab.h_star + (self.theta * self.tail_hazard * (t[late] - tab.t_star)
                                     * np.interp(x[late], tab.tail_x, tab.ramp))
