@@ -46,13 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validati
 
 from kmdata_testbed import figures, headline, run
 from sim_testbed import simulated_cases
-from summary_testbed import (
-    GRID_POINTS,
-    GRID_QUANTILE,
-    km_at,
-    km_steps,
-    naive_reconstruct_trial,
-)
+from summary_testbed import GRID_POINTS, km_at, km_steps, naive_reconstruct_trial, score_grid
 
 import lmssurv
 from lmssurv import reconstruct_trial
@@ -154,7 +148,7 @@ def stretches(cases, seed: int = 0) -> pd.DataFrame:
             rebuilt = reconstruct_trial(ctrl, exp, hr=hr, seed=seed, endpoint=case.outcome)
         for which, summary in enumerate((ctrl, exp)):
             t_time, t_event = case.arm(which)
-            grid = np.linspace(0.0, float(np.quantile(t_time, GRID_QUANTILE)), GRID_POINTS)
+            grid = score_grid(t_time)
             part = rebuilt[rebuilt["arm"] == summary.label]
             diff = (km_at(km_steps(part["time"], part["event"]), grid)
                     - km_at(km_steps(t_time, t_event), grid))

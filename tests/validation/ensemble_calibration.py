@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from kmdata_testbed import Case
-from summary_testbed import GRID_POINTS, GRID_QUANTILE, km_at, km_steps, rmst
+from summary_testbed import km_at, km_steps, rmst, score_grid
 
 from lmssurv import ReconstructionWarning, reconstruct_ensemble, survival_band
 from lmssurv.compare import rmst as lmssurv_rmst
@@ -53,8 +53,8 @@ def score_case(case: Case, *, draws: int, seed: int = 0,
     rows = []
     for which, summary in enumerate((ctrl, exp)):
         t_time, t_event = case.arm(which)
-        end = float(np.quantile(t_time, GRID_QUANTILE))
-        grid = np.linspace(0.0, end, GRID_POINTS)
+        grid = score_grid(t_time)
+        end = float(grid[-1])
         truth = km_at(km_steps(t_time, t_event), grid)
         arm = ens[ens["arm"] == summary.label]
         band = survival_band(arm, grid, level=LEVEL)

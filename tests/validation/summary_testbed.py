@@ -618,6 +618,17 @@ def summarise_like_paper(time, event, group, *, labels=("control", "experimental
 # --------------------------------------------------------------------------------------------
 # Judging a reconstruction
 # --------------------------------------------------------------------------------------------
+def score_grid(true_time) -> np.ndarray:
+    """The scoring grid of a true arm: :data:`GRID_POINTS` points from 0 to the
+    :data:`GRID_QUANTILE` quantile of its observed times (events and censorings).
+
+    >>> [round(float(v), 6) for v in score_grid([1.0, 2.0, 3.0, 11.0])[[0, -1]]]
+    [0.0, 8.6]
+    """
+    return np.linspace(0.0, float(np.quantile(np.asarray(true_time, dtype=float), GRID_QUANTILE)),
+                       GRID_POINTS)
+
+
 def truth_grid_error(true_time, true_event, rebuilt_df) -> dict:
     """Distance between a rebuilt arm and the true arm (methods.md section 3).
 
@@ -650,8 +661,8 @@ def truth_grid_error(true_time, true_event, rebuilt_df) -> dict:
     true_event = np.asarray(true_event).astype(int)
     r_time = rebuilt_df["time"].to_numpy(dtype=float)
     r_event = rebuilt_df["event"].to_numpy().astype(int)
-    end = float(np.quantile(true_time, GRID_QUANTILE))
-    grid = np.linspace(0.0, end, GRID_POINTS)
+    grid = score_grid(true_time)
+    end = float(grid[-1])
     truth, rebuilt = km_steps(true_time, true_event), km_steps(r_time, r_event)
     diff = np.abs(km_at(rebuilt, grid) - km_at(truth, grid))
     return {
@@ -686,7 +697,7 @@ def oracle_mae(true_time, true_event, pieces: int = 8) -> float:
     exposure = np.clip(np.minimum(time[:, None], hi) - lo, 0.0, None).sum(axis=0)
     deaths = ((time[event][:, None] > lo) & (time[event][:, None] <= hi)).sum(axis=0)
     rates = np.divide(deaths, exposure, out=np.zeros(lo.size), where=exposure > 0)
-    grid = np.linspace(0.0, float(np.quantile(time, GRID_QUANTILE)), GRID_POINTS)
+    grid = score_grid(time)
     cumhaz = (np.clip(np.minimum(grid[:, None], hi) - lo, 0.0, None) * rates).sum(axis=1)
     return float(np.abs(np.exp(-cumhaz) - km_at(km_steps(time, event), grid)).mean())
 
