@@ -11,6 +11,7 @@ compared with the published value at its reported precision. Each miss becomes a
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -199,6 +200,8 @@ class ReconstructionDiagnostics:
                 + self.to_frame().to_html(index=False))
 
 
+# a repr per call, asked per draw of an ensemble for the same few published values
+@functools.lru_cache(maxsize=1024)
 def rounding_tolerance(value: float, *, min_decimals: int = 1) -> float:
     """Half a unit in the last printed decimal of ``value`` (its shortest repr).
 

@@ -90,7 +90,6 @@ Royston & Parmar 2002 (Stat Med 21:2175) for the log cumulative hazard scale; An
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass, field, fields, replace
@@ -125,10 +124,6 @@ from lmssurv.reconstruct.shape import ArmCurve, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = ["PRIOR", "EnsembleDiagnostics", "EnsemblePrior", "reconstruct_ensemble"]
-
-# the self-check's rounding rule (a repr per call), asked per draw of the same few published
-# values
-_rounding = functools.lru_cache(maxsize=1024)(rounding_tolerance)
 
 _IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
 _GRID = 160  # log-time grid of the per-draw deviation
@@ -437,7 +432,7 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
         if any(abs(tt - when) < 1e-9 for tt in summary.landmarks):
             continue  # the KM of a draw passes within half a step of it (see module notes)
         if m is not None and abs(when - m) < 1e-9:
-            tol = 0.9 * _rounding(summary.median)
+            tol = 0.9 * rounding_tolerance(summary.median)
             if any(abs(tt - m) <= tol for tt in summary.landmarks):
                 tol = 0.0  # a landmark inside the median's rounding says which side it is on
             medians = m + u * tol
@@ -705,7 +700,7 @@ def _polish_batch(time: np.ndarray, event: np.ndarray, s: ArmSummary,
     """
     lm_t = np.array(list(s.landmarks), dtype=float)
     lm_s = np.array(list(s.landmarks.values()), dtype=float)
-    rounding = np.array([_rounding(v, min_decimals=3) for v in lm_s])
+    rounding = np.array([rounding_tolerance(v, min_decimals=3) for v in lm_s])
     pins0 = None
     for _ in range(max_moves):
         cand, cost = _polish_candidates(time, event, lm_t)
@@ -760,7 +755,7 @@ def _draw_pins(summary: ArmSummary, median: float) -> tuple[float, ...]:
     event taking the KM to 0.5 leaves that interval."""
     pins = set(pinned_times(summary))
     if summary.median is not None:
-        tol = _rounding(summary.median)
+        tol = rounding_tolerance(summary.median)
         pins |= {summary.median - tol, summary.median + tol}
         if math.isfinite(median):
             pins.add(float(median))
@@ -810,7 +805,7 @@ def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
                 if early is not None:
                     return False
             else:
-                tol = _rounding(arm.median)
+                tol = rounding_tolerance(arm.median)
                 if rebuilt is None:
                     rebuilt = early
                 if not all(m is not None and abs(m - arm.median) <= tol + 1e-9
@@ -820,7 +815,7 @@ def _all_hit(arms: list[ArmSummary], parts, hr: HazardRatio | None,
             return False
     if hr is not None and len(parts) == 2:
         b = _log_hr(parts) if log_hr is None else log_hr
-        tol = _rounding(hr.estimate, min_decimals=2)
+        tol = rounding_tolerance(hr.estimate, min_decimals=2)
         if not (math.isfinite(b) and abs(math.exp(b) - hr.estimate) <= tol + 1e-9):
             return False
     return True
@@ -854,7 +849,7 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         plans.append(_arm_plan(arm, fit, events, how, kind, prior, draws, rng,
                                z[0], z[1], censoring))
     target = None if hr is None or len(arms) != 2 else hr.log_estimate
-    tol = None if target is None else _rounding(hr.estimate, min_decimals=2)
+    tol = None if target is None else rounding_tolerance(hr.estimate, min_decimals=2)
     out_draw, out_arm, out_time, out_event = [], [], [], []
     rows = []
     for d, child in enumerate(draw_seed.spawn(draws)):
