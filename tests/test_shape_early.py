@@ -86,20 +86,16 @@ def test_between_anchors_only_a_share_of_the_bend(monkeypatch):
 
 
 # -- past the last anchor --------------------------------------------------------------------
-def test_tail_hazard_falls_as_one_over_t():
-    # H(t) = H(t*) + theta h* t* log(t / t*) past the last anchor t* = 12: the hazard there is
-    # theta h* t* / t, so H(24) - H(12) = theta h* 12 log 2 and H(48) - H(24) the same again
-    from lmssurv.reconstruct import shape
-
+def test_tail_hazard_is_the_last_stretch_times_theta():
+    # H(t) = H(t*) + theta h* (t - t*) past the last anchor t* = 12, h* the hazard of the last
+    # reported stretch (6 -> 12 months here): H(24) - H(12) = theta h* 12, H(48) - H(24) twice that
     anchors = [Anchor(3.0, 0.9, "S(3)"), Anchor(6.0, 0.7, "S(6)"), Anchor(12.0, 0.45, "S(12)")]
     curve = _curve(anchors).with_theta(0.8)
-    assert shape._TAIL_POWER == 0.0
     h = curve.cumhaz(np.array([12.0, 24.0, 48.0]))
     assert h[0] == pytest.approx(-math.log(0.45), rel=1e-9)
-    step = 0.8 * curve.tail_hazard * 12.0 * math.log(2.0)
-    assert np.diff(h) == pytest.approx([step, step], rel=1e-9)
-    # the tail starts at the hazard of the last reported stretch (6 -> 12 months here)
     assert curve.tail_hazard == pytest.approx((math.log(0.7) - math.log(0.45)) / 6.0, rel=1e-9)
+    step = 0.8 * curve.tail_hazard * 12.0
+    assert np.diff(h) == pytest.approx([step, 2 * step], rel=1e-9)
 
 
 def test_tail_shift_keeps_the_curve_monotone():

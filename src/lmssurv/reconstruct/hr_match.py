@@ -72,11 +72,12 @@ _TAIL_RAMP, _TAIL_END = 0.25, 0.2
 # the module notes), whole tuning split / 600 simulated trials, HR missed: mixed map 1.1% /
 # 7.8%; bend_tail without the fallback 3.2% / 9.2% (ramp over a quarter), 3.2% / 8.5% (a
 # tenth); with it: see README. Median MAE moved by at most 0.0001. In the fallback the
-# intervals before the last point bend up to FALLBACK_MAX too, not REST_MAX: with the 1/t tail
-# and the partial bend of shape.py, 600 simulated trials (seed 0 / 1) missed the HR in 48 / 44
-# with REST_MAX there, 30 / 36 with FALLBACK_MAX (the engine before both changes: 45 / 45);
-# the wider bound touches only trials that missed, and costs their curves some accuracy
-# (simulated mean arm MAE 0.0210 -> 0.0215, seed 0).
+# intervals before the last point bend up to FALLBACK_MAX too, not REST_MAX: with the partial
+# bend of shape.py (and a 1/t tail, since dropped), 600 simulated trials (seed 0 / 1) missed the
+# HR in 48 / 44 with REST_MAX there, 30 / 36 with FALLBACK_MAX (the engine before both changes:
+# 45 / 45; with the partial bend, the constant tail and FALLBACK_MAX: 31, seed 0); the wider
+# bound touches only trials that missed, and costs their curves some accuracy (simulated mean
+# arm MAE 0.0210 -> 0.0215, seed 0).
 TAIL_MAX, REST_MAX, FALLBACK_MAX, AIM = math.log(MAX_SQUEEZE), 0.5, 2.5, 0.8
 
 
