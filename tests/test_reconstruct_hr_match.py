@@ -22,6 +22,7 @@ from lmssurv.reconstruct.hr_match import (
     bend_tail,
     intervals,
     match_hazard_ratio,
+    match_published_hr,
     pinned_times,
 )
 
@@ -93,6 +94,32 @@ def test_out_of_reach_returns_the_closest_and_says_so():
     out = match_hazard_ratio((t0, t1), (e0, e1), stages, before * 3, 0.005)
     assert not out.hit
     assert abs(np.log(out.hr / (before * 3))) < abs(np.log(before / (before * 3)))
+
+
+def test_fallback_bends_before_the_last_point_as_far_as_after_it():
+    # The engine's stages with the fallback's intervals before the last published point held to
+    # REST_MAX stop at HR 0.546 / 1.347 for 0.54 / 1.45; bounding them by FALLBACK_MAX reaches
+    # both, without moving a pinned KM level (lifelines) or the order of the times.
+    from lmssurv.reconstruct.hr_match import AIM, FALLBACK_MAX, REST_MAX, TAIL_MAX
+
+    t0, e0, t1, e1 = _arms()
+    pinned = (6.0, 12.0)
+    regions = [intervals(pinned, t0.max()), intervals(pinned, t1.max())]
+    tail, rest = [r[-1:] for r in regions], [r[:-1] for r in regions]
+    for target in (0.54, 1.45):
+        held = match_hazard_ratio((t0, t1), (e0, e1),
+                                  [(tail, TAIL_MAX, bend_tail), (rest, REST_MAX)],
+                                  target, AIM * 0.005,
+                                  fallbacks=[[(tail, FALLBACK_MAX), (rest, REST_MAX)]])
+        assert not held.hit
+        out = match_published_hr((t0, t1), (e0, e1), regions, target, 0.005)
+        assert out.hit
+        b0, b1 = out.times
+        assert abs(_lifelines_hr(b0, e0, b1, e1) - target) <= 0.005
+        for t, e, b in ((t0, e0, b0), (t1, e1, b1)):
+            for when in pinned:
+                assert _km_at(b, e, when) == _km_at(t, e, when)
+            assert np.array_equal(np.argsort(b, kind="stable"), np.argsort(t, kind="stable"))
 
 
 def test_engine_matches_the_weibull_trial_hr_by_bending():

@@ -49,3 +49,59 @@ def test_curve_before_the_first_point_follows_the_power():
     h = curve.cumhaz(np.array([1.0, 2.0]))
     assert h[1] == pytest.approx(-math.log(0.8), rel=1e-9)
     assert h[0] / h[1] == pytest.approx(0.5**k, rel=1e-9)
+
+
+# -- between the arm's own anchors ----------------------------------------------------------
+def _curve(anchors):
+    (curve,) = fit_curves([anchors], [0.0], 1.5)
+    return curve
+
+
+def test_weibull_points_give_the_weibull_between_them():
+    # S(t) = exp(-(t / 10)^1.3): a straight line on the log-log scale, bend or no bend
+    times = (3.0, 6.0, 10.0, 18.0)
+    anchors = [Anchor(t, math.exp(-((t / 10) ** 1.3)), f"S({t:g})") for t in times]
+    t = np.linspace(3.5, 17.5, 15)
+    assert _curve(anchors).survival(t) == pytest.approx(np.exp(-((t / 10) ** 1.3)), abs=1e-9)
+
+
+def test_between_anchors_only_a_share_of_the_bend(monkeypatch):
+    # points on a bent log-log curve: between two anchors the curve sits at the chord plus
+    # _CURVATURE of the way to the whole-bend curve
+    from lmssurv.reconstruct import shape
+
+    anchors = [Anchor(2.0, 0.9, "S(2)"), Anchor(6.0, 0.5, "median"), Anchor(12.0, 0.35, "S(12)"),
+               Anchor(24.0, 0.3, "S(24)")]
+    x = np.log(np.array([3.0, 9.0, 17.0]))
+    curve = _curve(anchors)
+    part, share = curve._y(x), shape._CURVATURE
+    monkeypatch.setattr(shape, "_CURVATURE", 1.0)
+    whole = _curve(anchors)._y(x)
+    chord = np.interp(x, [a.x for a in anchors], [a.y for a in anchors])
+    assert not np.allclose(whole, chord, atol=1e-3)  # the baseline does bend here
+    assert part == pytest.approx(chord + share * (whole - chord), abs=1e-9)
+    # and the curve still passes through every anchor
+    for a in anchors:
+        assert curve.survival(a.time) == pytest.approx(a.survival, abs=1e-9)
+
+
+# -- past the last anchor --------------------------------------------------------------------
+def test_tail_hazard_is_the_last_stretch_times_theta():
+    # H(t) = H(t*) + theta h* (t - t*) past the last anchor t* = 12, h* the hazard of the last
+    # reported stretch (6 -> 12 months here): H(24) - H(12) = theta h* 12, H(48) - H(24) twice that
+    anchors = [Anchor(3.0, 0.9, "S(3)"), Anchor(6.0, 0.7, "S(6)"), Anchor(12.0, 0.45, "S(12)")]
+    curve = _curve(anchors).with_theta(0.8)
+    h = curve.cumhaz(np.array([12.0, 24.0, 48.0]))
+    assert h[0] == pytest.approx(-math.log(0.45), rel=1e-9)
+    assert curve.tail_hazard == pytest.approx((math.log(0.7) - math.log(0.45)) / 6.0, rel=1e-9)
+    step = 0.8 * curve.tail_hazard * 12.0
+    assert np.diff(h) == pytest.approx([step, 2 * step], rel=1e-9)
+
+
+def test_tail_shift_keeps_the_curve_monotone():
+    # the HR match shifts each arm's tail by at most 0.75 either way (from_summary._PHI_MAX / 2)
+    from lmssurv.reconstruct.from_summary import _PHI_MAX
+
+    anchors = [Anchor(3.0, 0.9, "S(3)"), Anchor(6.0, 0.7, "S(6)"), Anchor(12.0, 0.45, "S(12)")]
+    for phi in (-_PHI_MAX / 2, _PHI_MAX / 2):
+        assert _curve(anchors).with_shifts(phi, 0.0).is_monotone(500.0)

@@ -79,17 +79,17 @@ def test_real_median_log_hr_error(real):
     assert headline(real).loc["held_out", "median_log_hr_error"] <= MEDIAN_LOG_HR_ERROR
 
 
-# met: held-out median arm MAE 0.0178 (seed 0)
+# met: held-out median arm MAE 0.0172 (seed 0)
 def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@_not_met("held-out median arm MAE 0.0178 (target 0.015; tuning 0.0171)")
+@_not_met("held-out median arm MAE 0.0172 (target 0.015; tuning 0.0157)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
 
-@_not_met("held-out worst arm 0.076, IMELDA_2A experimental (target 0.05)")
+@_not_met("held-out worst arm 0.086, IMELDA_2A experimental (target 0.05)")
 def test_real_worst_arm(real):
     bad = real[real["mae"] > WORST_MAE]
     assert bad.empty, _show(bad)
@@ -113,18 +113,19 @@ def test_sim_no_silent_miss(sim):
 
 
 def test_sim_hr_miss_rate(sim):
-    # 4 of these 44 (9.1%) and 45 of 600 (7.5%) with the final HR bend (hr_match.bend_tail
-    # past the last published point, the mixed map as fallback; 47 with the mixed map alone,
-    # the same with the pure power map); a fifth miss here would fail it (an exponential tilt
-    # of the same squeeze missed 6)
+    # 4 of these 44 (9.1%) and 30 of 600 (5.0%) with the final HR bend (hr_match.bend_tail
+    # past the last published point, the mixed map as fallback, every interval up to
+    # FALLBACK_MAX there); a fifth miss here would fail it (an exponential tilt of the same
+    # squeeze missed 6, the 1/t tail with the fallback's earlier intervals held to REST_MAX 6)
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
 def test_sim_median_or_landmark_miss_rate(sim):
     # none of these 44 (2 before the polish ranked every censoring move and allocate held
     # events back for a median), 4 of 600 (0.7%; 2.5% before): a delayed effect whose
-    # landmark sits by a pinned CI limit (sim0045, sim0133), a small arm needing 8 early
-    # drop-outs (sim0269), and a KM at exactly 0.5 (sim0379)
+    # landmark sits by a pinned CI limit (sim0133), a landmark of 90 patients on KM steps
+    # coarser than its precision (sim0173), a small arm needing 8 early drop-outs (sim0269),
+    # and a KM at exactly 0.5 (sim0379)
     rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
     assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE
 

@@ -17,8 +17,12 @@ Beyond the last anchor nothing is reported, and real trials' hazards fall there 
 they rise: the curve goes on with the hazard of the last reported stretch (from the latest
 anchor at most two thirds of the way to the last one) times a tail multiplier ``theta``, which
 the engine calibrates with the event count and the follow-up model, ramped by ``exp(phi)``,
-which matches the reported HR. With an HR, the two arms' tails share one baseline hazard. A log-log extrapolation would keep its slope (up to 4) and
-predict every patient dead however small ``theta`` is.
+which matches the reported HR. With an HR, the two arms' tails share one baseline hazard. A
+log-log extrapolation would keep its slope (up to 4) and predict every patient dead however
+small ``theta`` is. A tail hazard falling as ``1 / t`` scored better on the real-trial test bed
+(tuning mean arm MAE 0.0185 against 0.0195) but cost the curated trials their log-rank p-values,
+HR CIs and median follow-up (over seeds 0-9, 15.0 of 29 endpoints reproduced every published
+number, against 17.4 with the constant hazard), so the hazard stays constant.
 
 References: Royston & Parmar, Stat Med 2002;21:2175 (log cumulative hazard on log time);
 Brookmeyer & Crowley, Biometrics 1982;38:29 (median CI); Parmar et al., Stat Med 1998;17:2815.
@@ -78,6 +82,15 @@ def early_slope_for(kind: str | None, first_time: float) -> float:
 
 
 _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower otherwise
+# Between two of an arm's own anchors the curve is a straight line on the log-log scale plus
+# this share of the shared baseline's bend there (1: all of it, 0: none). Chosen on the tuning
+# two-thirds of the real-trial test bed by the distance to the true KM between the first and
+# last anchor of each arm (leave-one-trial-out: 0.2-0.3 in every fold; mean over 186 arms
+# 0.0062 with the whole bend, 0.0058 with none, 0.0057 at 0.25). Re-checked on the whole
+# engine (HR match included, a tail hazard falling as 1/t then), mean arm MAE over the tuning
+# figures, seed 0: 0.0185 at 0.25, 0.0185 / 0.0186 / 0.0188 at 0 / 0.5 / 1; leave-one-trial-out
+# picked 0.25 in 51 of 54 trials. With the constant tail kept (module notes): 0.0195.
+_CURVATURE = 0.25
 _TAIL_STRETCH = 1.5  # the tail's hazard is measured over at least the last third of the times
 _MIN_TAIL_HAZARD = 1e-6  # per month: a flat reported stretch (S = 1) still has a tail
 
@@ -241,6 +254,14 @@ class ArmCurve:
         y = self._g(x) + self.offset
         if self.anchor_x:
             y = y + np.interp(x, self.anchor_x, self.anchor_delta)
+            if len(self.anchor_x) > 1 and _CURVATURE != 1.0:
+                # between the arm's own anchors: only part of the baseline's bend (see
+                # _CURVATURE), the rest a straight line on the log-log scale
+                ax = np.asarray(self.anchor_x)
+                ay = (self._g(ax) + self.offset + np.asarray(self.anchor_delta))
+                chord = np.interp(x, ax, ay)
+                inside = (x > ax[0]) & (x < ax[-1])
+                y = np.where(inside, chord + _CURVATURE * (y - chord), y)
         return y
 
     def cumhaz(self, t) -> np.ndarray:
