@@ -14,7 +14,11 @@ scores).
    ``--draws`` draws from the paper-like summary; the 90% pointwise band scored against the
    true KM on the grid from 0 to the 90th percentile of follow-up (pooled over arms and
    points), its mean width, and the 90% RMST interval to the grid's end against the true
-   RMST. Targets: coverage 85-97%, width <= 0.12, RMST coverage >= 80%.
+   RMST. Targets: coverage 85-97%, width <= 0.12, RMST coverage >= 80%. With few draws the
+   empirical 5%-95% quantiles are narrow: a perfectly calibrated ensemble of 40 draws holds the
+   truth in only 0.856 of arms ("calibrated would score"), 0.882 with 100, 0.891 with 200. The
+   share of arms whose true RMST ranks inside the draws' 5%-95% ("RMST rank in 5-95%") does not
+   depend on the number of draws: 0.90 for a calibrated ensemble.
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ def speed(repeat: int = 3, draws: int = 200) -> str:
 def table(rows: pd.DataFrame) -> str:
     """The calibration table (markdown): one row per split, then per split and endpoint."""
     out = ["| split | endpoint | figures | arms | coverage | mean width | RMST coverage | "
-           "draws missing a number |", "|---|---|---|---|---|---|---|---|"]
+           "RMST rank in 5-95% | calibrated would score | draws missing a number |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     rows = rows.assign(endpoint=rows["outcome"].where(rows["outcome"] == "OS", "PFS-like"))
     for split, g in rows.groupby("split", sort=False):
         parts = [("all", summary(g).iloc[0])]
@@ -67,6 +72,7 @@ def table(rows: pd.DataFrame) -> str:
         for endpoint, r in parts:
             out.append(f"| {split} | {endpoint} | {int(r['figures'])} | {int(r['arms'])} | "
                        f"{r['coverage']:.3f} | {r['width']:.3f} | {r['rmst_coverage']:.3f} | "
+                       f"{r['rmst_pit_coverage']:.3f} | {r['calibrated_expectation']:.3f} | "
                        f"{int(r['draws_missing'])} of {int(r['draws'])} |")
     return "\n".join(out)
 
