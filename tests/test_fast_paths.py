@@ -406,3 +406,30 @@ def test_hr_match_clip_is_np_clip():
                                                              np.nextafter(a, 0.0)]])
         np.testing.assert_array_equal(_clip(x, a, b), np.clip(x, a, b))
         assert np.array_equal(_clip(x, a, b).view(np.uint64), np.clip(x, a, b).view(np.uint64))
+
+
+def test_follow_up_model_copies_are_dataclasses_replace():
+    """``with_lower`` and ``with_loss`` copy the model without ``dataclasses.replace``: every
+    field as ``replace`` sets it, for models with and without a start range, loss and an
+    unreported follow-up, and the original untouched."""
+    from dataclasses import asdict, replace
+
+    from lmssurv.reconstruct.censoring import follow_up_model
+
+    models = [follow_up_model(55.0, None, None, last_reported_time=24.0),
+              follow_up_model(30.0, 60.0, None, last_reported_time=36.0),
+              follow_up_model(40.0, None, 24.0, last_reported_time=36.0),
+              follow_up_model(None, None, None, last_reported_time=12.0)]
+    models.append(replace(models[0], loss=0.03))
+    for fu in models:
+        before = asdict(fu)
+        for lower in (0.0, fu.knots[0] * 1.7 + 0.1):
+            got = fu.with_lower(lower)
+            want = replace(fu, knots=(lower, *fu.knots[1:]), how=(
+                f"{fu.how}; shortest follow-up {lower:.3g} (from the event count)"))
+            assert type(got) is FollowUpModel and asdict(got) == asdict(want) and got == want
+        for loss in (0.0, 0.012, 2):
+            got = fu.with_loss(loss)
+            assert asdict(got) == asdict(replace(fu, loss=float(loss)))
+            assert type(got.loss) is float
+        assert asdict(fu) == before
