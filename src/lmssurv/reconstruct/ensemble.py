@@ -623,21 +623,23 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     """Calibrate the tail of draw ``d`` and place its patients: ``(time, event, levels)``,
     ``levels`` the :func:`~lmssurv.km.km_levels` of those times when the landmark check
     computed them (None otherwise), for :func:`_all_hit` to reuse."""
-    s, base = plan.summary, plan.fit.curve
+    s, base, grids = plan.summary, plan.fit.curve, plan.grids
     curve = _DrawnCurve(replace(base, tail_hazard=base.tail_hazard * plan.tail[d]),
                         plan.table, plan.grid_x, plan.dev[d])
     fu = plan.follow[d]
     events = int(plan.events_drawn[d])
     if plan.how is EventsSource.EXPECTED:
-        events = int(min(max(round(expected_events(curve, fu, s.n)), 1), s.n))
+        events = int(min(max(round(expected_events(curve, fu, s.n, t_grid=grids.events)), 1),
+                         s.n))
     elif plan.how is EventsSource.HR_CI_WIDTH:
         # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
         # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
         # events just past the last reported point, or end everyone's follow-up there
-        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f)
+        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f, t_grid=grids.events)
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
-    fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
+    fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached,
+                         t_grid=grids.events)
     if abs(_tail_strain(fit, plan.fit)) > math.log(_TAIL_REACH):
         # the drawn follow-up cannot carry this many events without a tail hazard far from
         # the single rebuild's (everyone's remaining events piled just past the last
@@ -645,7 +647,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # so the draw keeps the single rebuild's follow-up (with its drawn loss) if that does
         # better
         base_fu = plan.fit.follow_up.with_loss(fu.loss)
-        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached)
+        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached,
+                               t_grid=grids.events)
         if abs(_tail_strain(other, plan.fit)) < abs(_tail_strain(fit, plan.fit)):
             fit = other
     median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
@@ -654,6 +657,10 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     t_cap = min(fit.follow_up.longest, s.max_follow_up or math.inf)
     n_cens = s.n - events
     cur = fit.curve
+    # the arm's censoring grid, unless this draw's follow-up is not within it or so much
+    # shorter (an unreported one the calibration shrank) that its own is finer
+    longest = fit.follow_up.longest
+    t_cens = grids.censoring if longest <= grids.censoring <= 2 * longest else None
     zero = {t for t, rate in s.landmarks.items() if rate <= 0}
     pins = pinned_times(s)
     last_pin = max((t for t in pins if t not in zero), default=0.0)
@@ -661,7 +668,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
         shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
         u = (np.arange(n_cens) + shift) / max(n_cens, 1)
-        censored = np.minimum(censoring_times(cur, fit.follow_up, u), t_cap)
+        censored = np.minimum(censoring_times(cur, fit.follow_up, u, t_cens), t_cap)
         if censored.size and censored.max() <= last_pin < t_cap:
             # a survival above 0 at the last pinned time says someone was followed
             # past it; without that the placement puts every later event just before the
@@ -674,7 +681,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
             censored[int(np.argmax(censored))] = t_cap
         for step in range(_SPILL_STEPS + 1):
             alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
-                             not_reached=s.median_not_reached, t_cap=t_cap)
+                             not_reached=s.median_not_reached, t_cap=t_cap,
+                             t_grid=grids.inverse)
             if (step == _SPILL_STEPS or not alloc.events_pulled_into_follow_up
                     or s.median_not_reached or events == s.n):
                 break
