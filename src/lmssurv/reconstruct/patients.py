@@ -172,6 +172,9 @@ def _shared(key: tuple, make):
         if len(_GRIDS) >= _GRIDS_KEPT:
             _GRIDS.pop(next(iter(_GRIDS)), None)
         out = make()
+        for part in out:
+            if isinstance(part, np.ndarray):
+                part.flags.writeable = False  # shared: a write would change other curves
     _GRIDS[key] = out
     return out
 
