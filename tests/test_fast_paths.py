@@ -406,3 +406,150 @@ def test_hr_match_clip_is_np_clip():
                                                              np.nextafter(a, 0.0)]])
         np.testing.assert_array_equal(_clip(x, a, b), np.clip(x, a, b))
         assert np.array_equal(_clip(x, a, b).view(np.uint64), np.clip(x, a, b).view(np.uint64))
+
+
+def test_follow_up_model_copies_are_dataclasses_replace():
+    """``with_lower`` and ``with_loss`` copy the model without ``dataclasses.replace``: every
+    field as ``replace`` sets it, for models with and without a start range, loss and an
+    unreported follow-up, and the original untouched."""
+    from dataclasses import asdict, replace
+
+    from lmssurv.reconstruct.censoring import follow_up_model
+
+    models = [follow_up_model(55.0, None, None, last_reported_time=24.0),
+              follow_up_model(30.0, 60.0, None, last_reported_time=36.0),
+              follow_up_model(40.0, None, 24.0, last_reported_time=36.0),
+              follow_up_model(None, None, None, last_reported_time=12.0)]
+    models.append(replace(models[0], loss=0.03))
+    for fu in models:
+        before = asdict(fu)
+        for lower in (0.0, fu.knots[0] * 1.7 + 0.1):
+            got = fu.with_lower(lower)
+            want = replace(fu, knots=(lower, *fu.knots[1:]), how=(
+                f"{fu.how}; shortest follow-up {lower:.3g} (from the event count)"))
+            assert type(got) is FollowUpModel and asdict(got) == asdict(want) and got == want
+        for loss in (0.0, 0.012, 2):
+            got = fu.with_loss(loss)
+            assert asdict(got) == asdict(replace(fu, loss=float(loss)))
+            assert type(got.loss) is float
+        assert asdict(fu) == before
+
+
+def _drawn_on_shared_grids(c, seed):
+    """A drawn curve whose table has the grids an ensemble arm shares registered."""
+    from lmssurv.reconstruct.patients import censoring_grid, inverse_grids, tail_grid
+
+    rng = np.random.default_rng(seed)
+    grid_x = np.linspace(math.log(c.tail_start * 1e-3), math.log(c.tail_start * 50), 160)
+    table = _CurveTable.of(c)
+    grids = [tail_grid(97.0, float(c.tail_start))[1], censoring_grid(97.0)[1],
+             *inverse_grids(2 * 97.0 + 1.0),
+             np.linspace(0.0, c.tail_start * 0.9, 50),  # all before the tail start
+             np.linspace(c.tail_start * 1.01, c.tail_start * 4, 50)]  # all after it
+    for t in grids:
+        table.register(t)
+    dev = 0.3 * np.cumsum(rng.standard_normal(160)) / 12.0
+    return _DrawnCurve(c, table, grid_x, dev), grids
+
+
+def test_drawn_curve_on_a_registered_grid_is_its_cumhaz_anywhere(curves):
+    """On the grids an ensemble arm shares, the drawn curve's cumulative hazard and survival
+    (the fitted parts tabulated once, the deviation's exp once per draw, the products in
+    place) equal those on a copy of the same times (the plain path), to the bit: several
+    multipliers and tail hazards in turn (the tabulated deviation reused), times at 0, all
+    before and all after the tail start."""
+    from dataclasses import replace
+
+    cs, _ = curves
+    for k, c in enumerate(cs[:2] + cs[2:6:3]):
+        drawn, grids = _drawn_on_shared_grids(c, k)
+        for theta, factor in ((1.0, 1.0), (0.3, 1.7), (7.5, 0.6), (1.0, 1.0)):
+            cur = _DrawnCurve(replace(c, tail_hazard=c.tail_hazard * factor), drawn._table,
+                              drawn._grid_x, drawn._dev, drawn._on_grids).with_theta(theta)
+            for t in grids:
+                np.testing.assert_array_equal(cur.cumhaz(t), cur.cumhaz(t.copy()))
+                np.testing.assert_array_equal(cur.survival(t), np.exp(-cur.cumhaz(t.copy())))
+        assert len(drawn._on_grids) == len(grids)  # the deviation tabulated once per grid
+
+
+def test_tail_events_cut_at_the_follow_up_are_the_sum_over_that_part(curves):
+    """An expected-events grid shared by an ensemble's draws, cut after its first point at or
+    past the longest follow-up: the one-formula sum over the points kept (where the terms
+    after are 0: the same value up to the order of a pairwise sum), for follow-up models
+    ending well within the grid, at its end, and with the tail start past the cut."""
+    from dataclasses import replace
+
+    cs, fu = curves
+    t_max = fu.longest * 1.6
+    for curve in cs:
+        for model in (fu, fu.with_loss(0.02), fu.with_lower(fu.knots[0] * 1.2),
+                      replace(fu, knots=tuple(k * 1.6 for k in fu.knots))):
+            tail = _TailEvents(curve, 76, t_max, until=model.longest)
+            t = np.linspace(0.0, t_max, _TAIL_POINTS)
+            m = max(int(np.searchsorted(t, model.longest)) + 1,
+                    int(np.count_nonzero(t <= curve.tail_start)) + 1)
+            assert tail.t.size == min(m, t.size) and tail.t[-1] >= model.longest
+            for theta in (1.0, 0.4, 3.0):
+                got = tail(theta, model)
+                full = _events_plain(curve, model, 76, t_max, theta)
+                assert got == pytest.approx(full, rel=1e-12, abs=1e-12)
+                assert got == _events_prefix(curve, model, 76, t_max, theta, tail.t.size)
+        short = replace(fu, knots=(1.0, 2.0, curve.tail_start * 0.5))  # ends before t*
+        tail = _TailEvents(curve, 76, t_max, until=short.longest)
+        assert tail(1.0, short) == pytest.approx(
+            _events_plain(curve, short, 76, t_max, 1.0), rel=1e-12, abs=1e-12)
+
+
+def _events_prefix(curve, follow_up, n, t_max, theta, m):
+    """_events_plain's formula over the first ``m`` points of its grid only."""
+    base = curve.with_theta(1.0)
+    t = np.linspace(0.0, t_max, _TAIL_POINTS)
+    h = np.maximum.accumulate(base.cumhaz(t))[:m]
+    h_star = float(base.cumhaz(np.array([curve.tail_start]))[0])
+    h = np.where(t[:m] > curve.tail_start, h_star + theta * np.maximum(h - h_star, 0.0), h)
+    g = follow_up.survival(t[:m])
+    return float(n * np.sum((g[1:] + g[:-1]) / 2 * np.diff(-np.expm1(-h))))
+
+
+def test_censoring_times_on_a_shared_grid_are_those_of_the_whole_grid(curves):
+    """Censoring times on a grid longer than the follow-up (an ensemble's per arm), computed
+    up to its first point at or past the longest follow-up: those of the plain computation
+    over the whole grid (G is 0 after that point), to the bit, for plain and drawn curves."""
+    from lmssurv.reconstruct.patients import censoring_times
+
+    cs, fu = curves
+    u = (np.arange(40) + np.random.default_rng(3).uniform(0.05, 0.95, 40)) / 40
+    for k, c in enumerate(cs[:2]):
+        drawn, _ = _drawn_on_shared_grids(c, k)
+        for curve in (c, drawn):
+            for model in (fu, fu.with_loss(0.03), fu.with_lower(fu.knots[0] * 1.4)):
+                grid = np.linspace(0.0, 97.0, 1601)
+                g = model.survival(grid)
+                g[-1] = 0.0
+                w = np.maximum(-np.diff(g), 0.0) * curve.survival(0.5 * (grid[1:] + grid[:-1]))
+                cum = np.concatenate([[0.0], np.cumsum(w)])
+                want = np.interp(u * cum[-1], cum, grid)
+                np.testing.assert_array_equal(censoring_times(curve, model, u, 97.0), want)
+
+
+def test_shared_grids_are_the_plain_grids_and_kept_while_used():
+    """The grids shared by identity are the products and linspaces the plain code forms, the
+    same objects when asked again, and a grid used all along stays when many others pass."""
+    from lmssurv.reconstruct.patients import (
+        _GRIDS_KEPT,
+        _INVERSE_GRID,
+        _INVERSE_HEAD,
+        inverse_grids,
+        tail_grid,
+    )
+
+    head, rest = inverse_grids(123.4)
+    np.testing.assert_array_equal(head, 123.4 * _INVERSE_GRID[:_INVERSE_HEAD])
+    np.testing.assert_array_equal(rest, 123.4 * _INVERSE_GRID[_INVERSE_HEAD:])
+    t, at, k = tail_grid(80.0, 31.0)
+    np.testing.assert_array_equal(t, np.linspace(0.0, 80.0, _TAIL_POINTS))
+    assert k == np.count_nonzero(t <= 31.0) and at[k] == 31.0
+    np.testing.assert_array_equal(np.delete(at, k), t)
+    for j in range(3 * _GRIDS_KEPT):
+        inverse_grids(1.0 + j)  # others pass
+        assert inverse_grids(123.4)[0] is head  # kept while used

@@ -49,11 +49,19 @@ class FollowUpModel:
         """The same model with the shortest potential follow-up moved to ``lower``."""
         knots = (lower, *self.knots[1:])
         how = f"{self.how}; shortest follow-up {lower:.3g} (from the event count)"
-        return replace(self, knots=knots, how=how)
+        return self._with(knots=knots, how=how)
 
     def with_loss(self, loss: float) -> FollowUpModel:
         """The same model with loss to follow-up at hazard ``loss`` per month."""
-        return replace(self, loss=float(loss))
+        return self._with(loss=float(loss))
+
+    def _with(self, **changes) -> FollowUpModel:
+        """``dataclasses.replace(self, **changes)`` without its per-call field checks: the
+        tail calibration's root finders make a model per step (~10 per draw and arm)."""
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out.__dict__.update(changes)
+        return out
 
     def survival(self, t: np.ndarray) -> np.ndarray:
         """P(censoring time > t): the censoring survival function G(t)."""

@@ -116,9 +116,13 @@ from lmssurv.reconstruct.patients import (
     across_landmark,
     allocate,
     calibrate_tail,
+    calibration_reach,
+    censoring_grid,
     censoring_times,
     event_gap_slots,
     expected_events,
+    inverse_grids,
+    tail_grid,
 )
 from lmssurv.reconstruct.shape import ArmCurve, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
@@ -262,6 +266,25 @@ class _CurveTable:
     ramp: np.ndarray
     t_star: float
     h_star: float
+    # id of a shared grid (patients.inverse_grids and the like) -> (grid, its parts that no
+    # draw changes: see register)
+    grids: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def register(self, t: np.ndarray) -> None:
+        """Tabulate on the sorted times ``t`` what :meth:`_DrawnCurve.cumhaz` computes there
+        the same for every draw: log t, the fitted curve before the tail start, and after
+        it the time past the tail start and the HR shift's ramp. A drawn curve then
+        recognises ``t`` (by identity; ``t`` is kept, so its id is not reused)."""
+        with np.errstate(divide="ignore"):
+            x = np.log(np.maximum(t, 1e-12))
+        late = t > self.t_star
+        cut = t.size - int(np.count_nonzero(late))
+        if not late[cut:].all():
+            raise ValueError("a shared grid must be sorted")  # a bug, not bad input
+        early_h = np.exp(np.interp(x[:cut], self.x, self.log_h))
+        since = t[cut:] - self.t_star
+        ramp = np.interp(x[cut:], self.tail_x, self.ramp)
+        self.grids[id(t)] = (t, x, cut, early_h, since, ramp, np.flatnonzero(~(t > 0)))
 
     @classmethod
     def of(cls, curve: ArmCurve) -> _CurveTable:
@@ -289,22 +312,48 @@ class _DrawnCurve(ArmCurve):
     """An :class:`ArmCurve` times a drawn deviation ``exp(dev(log t))`` of its cumulative hazard.
 
     ``dev`` is given on the log-time grid ``grid_x`` and interpolated linearly between; the
-    curve itself is read from its :class:`_CurveTable` (built once per arm).
+    curve itself is read from its :class:`_CurveTable` (built once per arm). On a grid the
+    table has registered, the parts no draw changes come from the table and ``exp(dev)`` is
+    computed once per draw (shared with the curves ``with_theta`` makes): the same operations
+    on the same numbers as on any other times.
     """
 
     def __init__(self, base: ArmCurve, table: _CurveTable, grid_x: np.ndarray,
-                 dev: np.ndarray):
+                 dev: np.ndarray, on_grids: dict | None = None):
         fields_of = base.__dict__
         for name in _CURVE_FIELDS:
             object.__setattr__(self, name, fields_of[name])
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_grid_x", grid_x)
         object.__setattr__(self, "_dev", dev)
+        # id of a registered grid -> exp(dev) there
+        object.__setattr__(self, "_on_grids", {} if on_grids is None else on_grids)
 
     def with_theta(self, theta: float) -> _DrawnCurve:
-        out = _DrawnCurve(self, self._table, self._grid_x, self._dev)
+        out = _DrawnCurve(self, self._table, self._grid_x, self._dev, self._on_grids)
         object.__setattr__(out, "theta", float(theta))
         return out
+
+    def _cumhaz_on(self, parts: tuple) -> np.ndarray:
+        """:meth:`cumhaz` on a grid registered with the table (its ``parts``)."""
+        t, x, cut, early_h, since, ramp, not_positive = parts
+        scale = self._on_grids.get(id(t))
+        if scale is None:
+            scale = self._on_grids[id(t)] = np.exp(np.interp(x, self._grid_x, self._dev))
+        # each part times the deviation into its place (elementwise: as h * scale), and 0
+        # where t <= 0 (as np.where)
+        h = np.empty(t.size)
+        np.multiply(early_h, scale[:cut], out=h[:cut])
+        np.multiply(self._table.h_star + (self.theta * self.tail_hazard * since * ramp),
+                    scale[cut:], out=h[cut:])
+        h[not_positive] = 0.0
+        return h
+
+    def survival(self, t) -> np.ndarray:
+        """Survival S(t) = exp(-H(t)) (as :meth:`ArmCurve.survival`, in place)."""
+        h = self.cumhaz(t)
+        np.negative(h, out=h)
+        return np.exp(h, out=h)
 
     def with_shifts(self, phi: float, psi: float) -> _DrawnCurve:
         plain = ArmCurve(**{f.name: getattr(self, f.name) for f in fields(ArmCurve)})
@@ -312,6 +361,10 @@ class _DrawnCurve(ArmCurve):
         return _DrawnCurve(shifted, _CurveTable.of(shifted), self._grid_x, self._dev)
 
     def cumhaz(self, t) -> np.ndarray:
+        if type(t) is np.ndarray:
+            parts = self._table.grids.get(id(t))
+            if parts is not None and parts[0] is t:
+                return self._cumhaz_on(parts)
         t = np.asarray(t, dtype=float)
         tab = self._table
         with np.errstate(divide="ignore"):
@@ -395,6 +448,39 @@ class _ArmPlan:
     medians: np.ndarray  # draws: where the median event goes (None when not reported)
     follow: list[FollowUpModel]
     events_drawn: np.ndarray
+    grids: _Grids
+
+
+@dataclass(frozen=True)
+class _Grids:
+    """The ends of the grids every draw of an arm shares (see :func:`_shared_grids`)."""
+
+    events: float  # expected events (patients.calibrate_tail, expected_events)
+    censoring: float  # patients.censoring_times
+    inverse: float  # the placement's curve inverse (patients.allocate)
+
+
+def _shared_grids(fit: TailFit, follow: list[FollowUpModel], table: _CurveTable) -> _Grids:
+    """One set of grids for all draws of an arm, registered with its curve table.
+
+    Each draw's curves are evaluated on times fixed per arm (its cumulative hazard then costs
+    a few vector operations: the parts no draw changes are tabulated once), instead of grids
+    scaled to each draw's own follow-up. The ends are the longest any draw may need: the
+    expected events and the censoring to the longest drawn (or the rebuild's) follow-up, as
+    the tail calibration may stretch an unreported one (which the placement then meets on its
+    own grids, see :func:`_place`); the inverse (a geometric grid, as fine relative to each
+    time whatever its end) to twice that or the tail start, plus a month, as the placement
+    would for the latest censoring.
+    """
+    longest = max([fit.follow_up.longest, *(f.longest for f in follow)])
+    events = max([calibration_reach(fit.follow_up), *(calibration_reach(f) for f in follow)])
+    t_star = float(fit.curve.tail_start)
+    out = _Grids(events, longest, max(events, t_star) * 2 + 1.0)
+    table.register(tail_grid(out.events, t_star)[1])
+    table.register(censoring_grid(out.censoring)[1])
+    for part in inverse_grids(out.inverse):
+        table.register(part)
+    return out
 
 
 def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
@@ -472,8 +558,9 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
         events_drawn = np.clip(np.round(events * np.exp(prior.events_sd
                                                         * rng.standard_normal(draws))),
                                1, summary.n).astype(int)
-    return _ArmPlan(summary, fit, events, how, grid_x, dev, _CurveTable.of(curve), tail, medians, follow,
-                    events_drawn)
+    table = _CurveTable.of(curve)
+    return _ArmPlan(summary, fit, events, how, grid_x, dev, table, tail, medians, follow,
+                    events_drawn, _shared_grids(fit, follow, table))
 
 
 def _sampling_noise(h: np.ndarray, at_risk: np.ndarray, knots: list[int], scale: float,
@@ -536,21 +623,23 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     """Calibrate the tail of draw ``d`` and place its patients: ``(time, event, levels)``,
     ``levels`` the :func:`~lmssurv.km.km_levels` of those times when the landmark check
     computed them (None otherwise), for :func:`_all_hit` to reuse."""
-    s, base = plan.summary, plan.fit.curve
+    s, base, grids = plan.summary, plan.fit.curve, plan.grids
     curve = _DrawnCurve(replace(base, tail_hazard=base.tail_hazard * plan.tail[d]),
                         plan.table, plan.grid_x, plan.dev[d])
     fu = plan.follow[d]
     events = int(plan.events_drawn[d])
     if plan.how is EventsSource.EXPECTED:
-        events = int(min(max(round(expected_events(curve, fu, s.n)), 1), s.n))
+        events = int(min(max(round(expected_events(curve, fu, s.n, t_grid=grids.events)), 1),
+                         s.n))
     elif plan.how is EventsSource.HR_CI_WIDTH:
         # an inferred count the drawn tail and follow-up cannot reach with a tail hazard
         # within a factor _EVENTS_REACH is not plausible: reaching it would pile the missing
         # events just past the last reported point, or end everyone's follow-up there
-        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f)
+        reach = [expected_events(curve, fu, s.n, theta=curve.theta * f, t_grid=grids.events)
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
-    fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached)
+    fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached,
+                         t_grid=grids.events)
     if abs(_tail_strain(fit, plan.fit)) > math.log(_TAIL_REACH):
         # the drawn follow-up cannot carry this many events without a tail hazard far from
         # the single rebuild's (everyone's remaining events piled just past the last
@@ -558,7 +647,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # so the draw keeps the single rebuild's follow-up (with its drawn loss) if that does
         # better
         base_fu = plan.fit.follow_up.with_loss(fu.loss)
-        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached)
+        other = calibrate_tail(curve, base_fu, s.n, events, not_reached=s.median_not_reached,
+                               t_grid=grids.events)
         if abs(_tail_strain(other, plan.fit)) < abs(_tail_strain(fit, plan.fit)):
             fit = other
     median = None if math.isnan(plan.medians[d]) else float(plan.medians[d])
@@ -567,6 +657,10 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
     t_cap = min(fit.follow_up.longest, s.max_follow_up or math.inf)
     n_cens = s.n - events
     cur = fit.curve
+    # the arm's censoring grid, unless this draw's follow-up is not within it or so much
+    # shorter (an unreported one the calibration shrank) that its own is finer
+    longest = fit.follow_up.longest
+    t_cens = grids.censoring if longest <= grids.censoring <= 2 * longest else None
     zero = {t for t, rate in s.landmarks.items() if rate <= 0}
     pins = pinned_times(s)
     last_pin = max((t for t in pins if t not in zero), default=0.0)
@@ -574,7 +668,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         # stratified, jittered; a landmark missed by a KM step: the next jitter (seeded)
         shift = jitter[:n_cens] if attempt == 0 else (jitter[:n_cens] + 0.37 * attempt) % 0.9 + 0.05
         u = (np.arange(n_cens) + shift) / max(n_cens, 1)
-        censored = np.minimum(censoring_times(cur, fit.follow_up, u), t_cap)
+        censored = np.minimum(censoring_times(cur, fit.follow_up, u, t_cens), t_cap)
         if censored.size and censored.max() <= last_pin < t_cap:
             # a survival above 0 at the last pinned time says someone was followed
             # past it; without that the placement puts every later event just before the
@@ -587,7 +681,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
             censored[int(np.argmax(censored))] = t_cap
         for step in range(_SPILL_STEPS + 1):
             alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
-                             not_reached=s.median_not_reached, t_cap=t_cap)
+                             not_reached=s.median_not_reached, t_cap=t_cap,
+                             t_grid=grids.inverse)
             if (step == _SPILL_STEPS or not alloc.events_pulled_into_follow_up
                     or s.median_not_reached or events == s.n):
                 break

@@ -103,7 +103,8 @@ class _Inverse:
         self._curve = curve
         self._scale = float(t_max)
         # t_max * u is the product numpy forms on the grid, to the bit
-        head = np.minimum.accumulate(curve.survival(t_max * _INVERSE_GRID[:_INVERSE_HEAD]))
+        self._grids = inverse_grids(self._scale)
+        head = np.minimum.accumulate(curve.survival(self._grids[0]))
         self._head = head
         self._head_last = float(head[-1])
         # negated (exact) so that the non-increasing levels ascend for bisect
@@ -123,7 +124,7 @@ class _Inverse:
         return out
 
     def _whole(self) -> array:
-        tail = self._curve.survival(self._scale * _INVERSE_GRID[_INVERSE_HEAD:])
+        tail = self._curve.survival(self._grids[1])
         s = np.concatenate([self._head, np.minimum(np.minimum.accumulate(tail),
                                                    self._head[-1])])  # guard tiny rises
         self._s = array("d", s[::-1].tobytes())  # ascending survival for bisect
@@ -163,46 +164,119 @@ _INVERSE_GRID_DOWN = _INVERSE_GRID[::-1].tolist()
 _INVERSE_HEAD = int(np.searchsorted(_INVERSE_GRID, 1.0, side="right")) + 1
 
 
+def _shared(key: tuple, make):
+    """The arrays ``make()`` for ``key``, the same objects while kept (see inverse_grids):
+    the ``_GRIDS_KEPT`` used last (an ensemble's grids, used by every draw, stay)."""
+    out = _GRIDS.pop(key, None)
+    if out is None:
+        if len(_GRIDS) >= _GRIDS_KEPT:
+            _GRIDS.pop(next(iter(_GRIDS)), None)
+        out = make()
+        for part in out:
+            if isinstance(part, np.ndarray):
+                part.flags.writeable = False  # shared: a write would change other curves
+    _GRIDS[key] = out
+    return out
+
+
+def inverse_grids(t_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """The times at which :class:`_Inverse` evaluates a curve for ``t_max``: its head (to
+    ``t_max``) and the rest of the grid.
+
+    The same array objects for the same ``t_max`` while kept: an ensemble gives each arm one
+    ``t_max`` (``allocate``'s ``t_grid``) and tabulates its draws' curves on these times once
+    (a curve's cumulative hazard may recognise a grid by identity).
+    """
+    return _shared(("inverse", t_max), lambda: (t_max * _INVERSE_GRID[:_INVERSE_HEAD],
+                                                 t_max * _INVERSE_GRID[_INVERSE_HEAD:]))
+
+
+def tail_grid(t_max: float, tail_start: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """The expected-events grid of :class:`_TailEvents`: ``_TAIL_POINTS`` times from 0 to
+    ``t_max``, the same with ``tail_start`` inserted in its place (the times its curve is
+    evaluated at), and the count of grid times up to the tail start. Shared as
+    :func:`inverse_grids`."""
+    def make():
+        t = np.linspace(0.0, t_max, _TAIL_POINTS)
+        k = int(np.count_nonzero(t <= tail_start))
+        at = np.empty(t.size + 1)
+        at[:k], at[k], at[k + 1:] = t[:k], tail_start, t[k:]
+        return t, at, k
+    return _shared(("tail", t_max, tail_start), make)
+
+
+def censoring_grid(longest: float) -> tuple[np.ndarray, np.ndarray]:
+    """The grid of :func:`censoring_times` to ``longest`` and its cell middles (where the
+    curve is evaluated). Shared as :func:`inverse_grids`."""
+    def make():
+        grid = np.linspace(0.0, longest, 1601)
+        return grid, 0.5 * (grid[1:] + grid[:-1])
+    return _shared(("censoring", longest), make)
+
+
+# Grids shared by the curves evaluated on them (at most this many kept; the engine's are per
+# call, an ensemble's per arm)
+_GRIDS: dict[tuple, tuple] = {}
+_GRIDS_KEPT = 64
+
+
 # One-entry caches per thread (a kept _TailEvents mutates its buffers): see censoring_times,
 # _TailEvents.of and _Inverse.of.
 _LAST = threading.local()
 
 
-def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray) -> np.ndarray:
+def censoring_times(curve: ArmCurve, follow_up: FollowUpModel, u: np.ndarray,
+                    t_grid: float | None = None) -> np.ndarray:
     """Observed censoring times at probabilities ``u``: quantiles of the density ``S(t) g(t)``.
 
     ``g = -G'`` is the censoring density of the follow-up model (administrative and loss to
     follow-up); ``u`` are sorted numbers in (0, 1), typically stratified and jittered by the
-    caller's seeded generator.
+    caller's seeded generator. The density is integrated on 1,601 points to the longest
+    follow-up, or to ``t_grid`` when given and not shorter (an ensemble's grid per arm; G is
+    0 past the longest follow-up).
     """
     if u.size == 0:
         return np.empty(0)
     last = getattr(_LAST, "censoring", None)
-    if last is not None and last[0] is curve and last[1] is follow_up:
+    if last is not None and last[0] is curve and last[1] is follow_up and last[4] == t_grid:
         grid, cum = last[2], last[3]
     else:
-        grid = np.linspace(0.0, follow_up.longest, 1601)
+        longest = follow_up.longest
+        if t_grid is None or t_grid < longest:
+            grid, mid = censoring_grid(longest)
+            s_mid = curve.survival(mid)
+        else:
+            # the shared grid to its first point at or past the longest follow-up (G is 0
+            # from there: no censoring after it)
+            grid, mid = censoring_grid(float(t_grid))
+            m = int(np.searchsorted(grid, longest, side="left")) + 1
+            grid = grid[:m]
+            s_mid = np.exp(-curve.cumhaz(mid)[:m - 1])
         g = follow_up.survival(grid)
         g[-1] = 0.0  # everyone still followed is censored at the longest follow-up
-        mid = 0.5 * (grid[1:] + grid[:-1])
-        w = np.maximum(-np.diff(g), 0.0) * curve.survival(mid)
+        w = np.maximum(-np.diff(g), 0.0) * s_mid
         cum = np.concatenate([[0.0], np.cumsum(w)])
         # the ensemble retries a draw's curve and follow-up with other jitters
-        _LAST.censoring = (curve, follow_up, grid, cum)
+        _LAST.censoring = (curve, follow_up, grid, cum, t_grid)
     if cum[-1] <= 0:
         return np.full(u.size, grid[-1])
     return np.interp(u * cum[-1], cum, grid)
 
 
 def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int,
-                    theta: float | None = None) -> float:
+                    theta: float | None = None, t_grid: float | None = None) -> float:
     """Expected events ``n * integral G(t) dF(t)`` under the target curve and follow-up model.
 
     ``theta``, when given, replaces the curve's tail multiplier (as ``curve.with_theta``
-    would, without building the curve's table again).
+    would, without building the curve's table again). The integral runs on a grid to the
+    longest follow-up, or to ``t_grid`` when given and not shorter (an ensemble's per arm).
     """
     theta = curve.theta if theta is None else float(theta)
-    return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
+    if t_grid is None or t_grid < follow_up.longest:
+        return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
+    # to the calibration's reach, so that calibrate_tail on the same curve finds it again
+    return _TailEvents.of(curve, n, float(t_grid),
+                          min(calibration_reach(follow_up), t_grid))(theta, follow_up)
 
 
 class _TailEvents:
@@ -215,27 +289,30 @@ class _TailEvents:
     increments (per multiplier) and censoring weights (per follow-up model) are kept: each
     call then recomputes only the half that changed, with the same operations in the same
     order (the result is the same to the last bit). Valid for follow-up models no longer
-    than ``t_max``.
+    than ``t_max``, or ``until`` when given: the grid (to ``t_max``, shared by an ensemble's
+    draws) is then cut after its first point at or past ``until``, where G is 0 (the terms
+    after it are 0).
     """
 
-    def __init__(self, curve: ArmCurve, n: int, t_max: float):
+    def __init__(self, curve: ArmCurve, n: int, t_max: float, until: float | None = None):
         base = curve if curve.theta == 1.0 else curve.with_theta(1.0)
-        self.t = np.linspace(0.0, t_max, _TAIL_POINTS)
-        self.late = self.t > curve.tail_start
         # the multiplier enters only after the tail start (a suffix of the grid): the early
-        # part of F, its increments and their terms are fixed
-        k = self._k = int(np.count_nonzero(~self.late))
-        # the tail start evaluated with the grid, in its place (one call on sorted times;
-        # the cumulative hazard is elementwise)
-        at = np.empty(self.t.size + 1)
-        at[:k], at[k], at[k + 1:] = self.t[:k], curve.tail_start, self.t[k:]
+        # part of F, its increments and their terms are fixed. The tail start is evaluated
+        # with the grid, in its place (one call on sorted times; the cumulative hazard is
+        # elementwise)
+        t, at, k = tail_grid(float(t_max), float(curve.tail_start))
+        self._k = k
         h = base.cumhaz(at)
+        m = t.size
+        if until is not None:
+            m = min(m, max(int(np.searchsorted(t, until, side="left")) + 1, k + 1))
+        self.t = t[:m]
         # a cumulative hazard never falls, but the curves can: the ensemble's drawn ones (log H
         # plus a Brownian deviation) between grid points, the engine's own with a positive HR
         # shift just before the tail start (by ~1e-4). Past the tail start H - H(t*) < 0 times
         # a multiplier > 1 drove the expected events below zero. The running maximum is the
         # curve the placement inverts (_Inverse: the running minimum of S).
-        self.h = np.maximum.accumulate(np.concatenate([h[:k], h[k + 1:]]))
+        self.h = np.maximum.accumulate(np.concatenate([h[:k], h[k + 1:m + 1]]))
         self.h_star = float(h[k])
         self.n = n
         self._rise = np.maximum(self.h[k:] - self.h_star, 0.0)
@@ -261,14 +338,16 @@ class _TailEvents:
         self._memo: dict[tuple[float, int], tuple[FollowUpModel, float]] = {}
 
     @classmethod
-    def of(cls, curve: ArmCurve, n: int, t_max: float) -> _TailEvents:
-        """``_TailEvents(curve, n, t_max)``, the last one again when asked the same (the
-        ensemble asks for a draw's reachable events, then calibrates the same curve)."""
+    def of(cls, curve: ArmCurve, n: int, t_max: float,
+           until: float | None = None) -> _TailEvents:
+        """``_TailEvents(curve, n, t_max, until)``, the last one again when asked the same
+        (the ensemble asks for a draw's reachable events, then calibrates the same curve)."""
         last = getattr(_LAST, "tail", None)
-        if last is not None and last[0] is curve and last[1] == n and last[2] == t_max:
-            return last[3]
-        out = cls(curve, n, t_max)
-        _LAST.tail = (curve, n, t_max, out)
+        if (last is not None and last[0] is curve and last[1] == n and last[2] == t_max
+                and last[3] == until):
+            return last[4]
+        out = cls(curve, n, t_max, until)
+        _LAST.tail = (curve, n, t_max, until, out)
         return out
 
     def _changed(self, follow_up: FollowUpModel) -> tuple[int, int]:
@@ -351,6 +430,7 @@ def allocate(
     *,
     not_reached: bool = False,
     t_cap: float = math.inf,
+    t_grid: float | None = None,
 ) -> Allocation:
     """Place ``n`` patients: ``len(censor_times)`` censored, ``events`` events following ``curve``.
 
@@ -362,13 +442,20 @@ def allocate(
     is kept for the median when the KM has not reached 0.5 yet; with ``not_reached`` an event
     that would take the KM to 0.5 waits while censorings remain. No time exceeds ``t_cap``
     (the longest follow-up), and no event follows the last censoring.
+
+    The curve is inverted on a geometric grid scaled to twice the last censoring (or the tail
+    start) plus a month, or to ``t_grid`` when given and not shorter (an ensemble's per arm,
+    so that its draws' curves are tabulated on one set of times).
     """
     # plain lists in the loop: numpy's per-element access cost more than the arithmetic
     c_times = np.sort(censor_times).tolist()
     n_cens = len(c_times)
     t_last = c_times[-1] if n_cens else 0.0
     # the bound method itself: calling the instance would look __call__ up on every event
-    inv = _Inverse.of(curve, max(t_last, curve.tail_start) * 2 + 1.0).__call__
+    t_max = max(t_last, curve.tail_start) * 2 + 1.0
+    if t_grid is not None and t_grid >= t_max:
+        t_max = float(t_grid)
+    inv = _Inverse.of(curve, t_max).__call__
     ci_lo, ci_hi = median_ci if median_ci is not None else (None, None)
     i_median = bisect.bisect_left(c_times, median) if median is not None else 0
     # (side of the band, limit, snap window) of each reported median CI limit, lower first (a
@@ -508,7 +595,7 @@ class TailFit:
 
 
 def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: int, *,
-                   not_reached: bool = False) -> TailFit:
+                   not_reached: bool = False, t_grid: float | None = None) -> TailFit:
     """Reconcile the curve's tail and the follow-up model with the reported event count.
 
     Expected events ``n * integral G dF`` must equal the reported events. In order of how much
@@ -530,13 +617,17 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
 
     With ``not_reached`` (a median reported as not reached) the multiplier is capped so that
     the curve stays above 0.5 to the end of follow-up.
+
+    The expected events are integrated on a grid to the longest follow-up any step may reach,
+    or to ``t_grid`` when given and longer (an ensemble's per arm).
     """
     if events == n:
         return TailFit(curve, follow_up, "no censoring: every patient has an event", 0)
-    reach = follow_up.longest
-    if follow_up.unreported_from is not None:
-        reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
-    tail_events = _TailEvents.of(curve, n, reach)
+    reach = calibration_reach(follow_up)
+    if t_grid is not None and t_grid >= reach:
+        tail_events = _TailEvents.of(curve, n, float(t_grid), reach)
+    else:
+        tail_events = _TailEvents.of(curve, n, reach)
     def cap_at(fu: FollowUpModel) -> float:
         """With a median not reached, the tail keeps S above 0.5 to the longest follow-up."""
         if not not_reached:
@@ -618,6 +709,16 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     factor = math.exp(factor)
     return TailFit(cur, follow_up.scaled(factor),
                    f"follow-up rescaled x{factor:.3g} (tail x{theta:.3g}) to match events", 3)
+
+
+def calibration_reach(follow_up: FollowUpModel) -> float:
+    """The longest follow-up :func:`calibrate_tail` may try for ``follow_up`` before a
+    rescale (an unreported one is stretched up to ``_UNREPORTED_MAX`` times the last reported
+    time): the end of its expected-events grid."""
+    reach = follow_up.longest
+    if follow_up.unreported_from is not None:
+        reach = max(reach, follow_up.unreported_from * _UNREPORTED_MAX)
+    return reach
 
 
 def feasible_events(curve: ArmCurve, follow_up: FollowUpModel, n: int) -> tuple[float, float]:
