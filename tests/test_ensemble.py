@@ -112,7 +112,7 @@ def test_prior_zero_spread_gives_narrow_band():
                    tail={"os": (1.0, 0.0), "pfs": (1.0, 0.0), None: (1.0, 0.0)},
                    shape_sd=0.0, sampling=0.0, ci_anchor_sd=0.0, events_sd=0.0,
                    follow_up_sd=0.0, spread_range=(1.0, 1.0), loss_efolds=0.0,
-                   tail_trend_sd=0.0)
+                   tail_trend_sd=0.0, tail_trend_median=0.0)
     narrow, _ = _ensemble(draws=20, prior=zero)
     wide, _ = _ensemble(draws=20)
     grid = np.linspace(0, 50, 51)
@@ -123,6 +123,19 @@ def test_prior_zero_spread_gives_narrow_band():
 
     assert width(narrow) < 0.5 * width(wide)
 
+
+
+def test_tail_tilt_median_is_read_per_endpoint():
+    """The tilt past the last reported point is given per endpoint kind: this OS ensemble is
+    the same, draw for draw, whatever the progression entry says, and changes with its own."""
+    from dataclasses import replace
+
+    flat = replace(PRIOR, tail_trend_sd=0.0, tail_trend_median=0.0)
+    pfs_only = replace(flat, tail_trend_median={"os": 0.0, "pfs": 1.0, None: 0.0})
+    os_own = replace(flat, tail_trend_median={"os": 1.0, "pfs": 0.0, None: 0.0})
+    base, _ = _ensemble(draws=10, prior=flat)
+    assert base.equals(_ensemble(draws=10, prior=pfs_only)[0])
+    assert not base.equals(_ensemble(draws=10, prior=os_own)[0])
 
 def test_published_longest_follow_up_ends_every_draw():
     """A published longest follow-up (here 70 months) is the longest time of every draw, and
