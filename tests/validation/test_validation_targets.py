@@ -79,17 +79,17 @@ def test_real_median_log_hr_error(real):
     assert headline(real).loc["held_out", "median_log_hr_error"] <= MEDIAN_LOG_HR_ERROR
 
 
-# met: held-out median arm MAE 0.0172 (seed 0)
+# met: held-out median arm MAE 0.0181 (seed 0)
 def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@_not_met("held-out median arm MAE 0.0172 (target 0.015; tuning 0.0157)")
+@_not_met("held-out median arm MAE 0.0181 (target 0.015; tuning 0.0161)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
 
-@_not_met("held-out worst arm 0.086, IMELDA_2A experimental (target 0.05)")
+@_not_met("held-out worst arm 0.088, IMELDA_2A experimental (target 0.05)")
 def test_real_worst_arm(real):
     bad = real[real["mae"] > WORST_MAE]
     assert bad.empty, _show(bad)
@@ -113,10 +113,11 @@ def test_sim_no_silent_miss(sim):
 
 
 def test_sim_hr_miss_rate(sim):
-    # 4 of these 44 (9.1%) and 30 of 600 (5.0%) with the final HR bend (hr_match.bend_tail
+    # 3 of these 44 (6.8%) and 31 of 600 (5.2%) with the final HR bend (hr_match.bend_tail
     # past the last published point, the mixed map as fallback, every interval up to
     # FALLBACK_MAX there); a fifth miss here would fail it (an exponential tilt of the same
-    # squeeze missed 6, the 1/t tail with the fallback's earlier intervals held to REST_MAX 6)
+    # squeeze missed 6, the partial bend with the fallback's earlier intervals held to
+    # REST_MAX 6)
     assert headline(sim).loc["simulated", "hr_miss_rate"] <= SIM_HR_MISS_RATE
 
 
