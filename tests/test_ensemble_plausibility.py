@@ -290,3 +290,17 @@ def test_unpile_spreads_a_pile_on_the_median_and_keeps_the_km_median():
     assert km_medians(before[0], before[1], before[3]) == km_medians(after[0], after[1], after[3])
     np.testing.assert_allclose(_km_at(out, event, np.array([4.5, 8.0])),
                                _km_at(time, event, np.array([4.5, 8.0])))
+
+
+def test_unpile_leaves_a_pile_on_a_landmark_time():
+    # SQUIRE experimental (kmdata tuning): median CI upper limit 6.0 and S(6) published; the
+    # events piled on 6.0 are part of S(6): spreading them past it made every one of the 40
+    # draws miss S(6) (40 -> 6 draws missing with this rule)
+    from lmssurv.reconstruct.ensemble import _unpile
+    from lmssurv.summary import ArmSummary
+
+    time = np.array([1, 2, 3, 4, 5, 6, 6, 6, 7, 8], dtype=float)
+    event = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 0], dtype=np.int8)
+    s = ArmSummary(n=10, events=9, median=5.0, median_ci=(4.0, 6.0), landmarks={6: 0.2})
+    out = _unpile(time, event, s, pinned_times(s), 5.0)
+    np.testing.assert_array_equal(out, time)

@@ -749,8 +749,11 @@ def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
         tol = 1e-9 * max(anchor, 1.0)
         on = np.abs(out - anchor) <= tol
         at = np.flatnonzero(on & (event == 1))
-        if at.size < 2 or np.any(on & (event == 0)):
-            continue  # a censoring at the anchor: moving events past it would change the KM
+        if (at.size < 2 or np.any(on & (event == 0))
+                or any(abs(t - anchor) <= tol for t in s.landmarks)):
+            # a censoring at the anchor: moving events past it would change the KM; a
+            # landmark there: its survival may need the whole pile (median 2.0, S(2) 0.48)
+            continue
         keep = 1
         if is_median:
             n = out.size
