@@ -103,7 +103,7 @@ import pandas as pd
 
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import greenwood_by_row, km_levels, km_medians, median_crossings
+from lmssurv.km import MEDIAN_TOL, greenwood_by_row, km_levels, km_medians, median_crossings
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     EventsSource,
@@ -714,7 +714,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                     or s.median_not_reached or events == s.n):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
-        time = _unpile(alloc.time, alloc.event, s, pins)
+        time = _unpile(alloc.time, alloc.event, s, pins, median)
         if not s.landmarks:
             return time, alloc.event.astype(np.int8), None
         levels = km_levels(time, alloc.event)
@@ -725,31 +725,64 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
 
 
 def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
-            pins: tuple[float, ...]) -> np.ndarray:
-    """Spread events piled on a median CI limit over the gap after it.
+            pins: tuple[float, ...], median: float | None = None) -> np.ndarray:
+    """Spread events piled on a median CI limit or on the draw's median over the gap after it.
 
-    The placement puts the event whose 95% band crosses 0.5 at the CI limit; when a draw's
-    curve is below the limit's approximate survival, the events that follow it are due
-    earlier and all land on the limit too (a vertical drop of several events there). All
-    but the first are moved, in order, evenly into the gap up to the next time of the arm
-    or the next pinned time: the band still crosses 0.5 at that first event, and no
-    published number moves.
+    The placement puts the event whose 95% band crosses 0.5 at the CI limit and the event
+    taking the KM to 0.5 at the draw's median (drawn inside the published median's rounding
+    interval). When a draw's curve passes these levels earlier, the events that follow are
+    due before that time and all land on it (a vertical drop of several events there). The
+    events the published number needs stay: the first at a CI limit; at the median those
+    taking the KM below 0.5 (a level left at exactly 0.5 needs a second). The ``m`` others and
+    the next ``m`` events before the next censoring or pinned time are spread, in order,
+    evenly up to the event after them (or that censoring or pinned time): the KM outside
+    this stretch and the order of events and censorings are unchanged, so no published
+    number moves.
     """
-    limits = [t for t in (s.median_ci or ()) if t is not None]
-    if not limits:
+    anchors = [(t, False) for t in (s.median_ci or ()) if t is not None]
+    if median is not None:
+        anchors.append((median, True))
+    if not anchors:
         return time
+    bounds = sorted({*pins, *(t for t, _ in anchors)})
     out = time
-    for limit in limits:
-        at = np.flatnonzero((event == 1) & (np.abs(time - limit) <= 1e-9 * max(limit, 1.0)))
-        if at.size < 2:
+    for anchor, is_median in anchors:
+        tol = 1e-9 * max(anchor, 1.0)
+        on = np.abs(out - anchor) <= tol
+        at = np.flatnonzero(on & (event == 1))
+        if (at.size < 2 or np.any(on & (event == 0))
+                or any(abs(t - anchor) <= tol for t in s.landmarks)):
+            # a censoring at the anchor: moving events past it would change the KM; a
+            # landmark there: its survival may need the whole pile (median 2.0, S(2) 0.48)
             continue
-        later = time[time > limit * (1 + 1e-9)]
-        nxt = [p for p in pins if p > limit * (1 + 1e-9)]
-        hi = min([*later.tolist(), *nxt], default=limit * 1.01)
+        keep = 1
+        if is_median:
+            n = out.size
+            before = np.flatnonzero((event == 1) & (out < anchor - tol))
+            level = float(np.prod(1.0 - 1.0 / (n - before))) if before.size else 1.0
+            for k, row in enumerate(at, start=1):
+                level *= 1.0 - 1.0 / (n - row)
+                keep = k
+                if level < 0.5 - MEDIAN_TOL:
+                    break
+        if keep >= at.size:
+            continue
+        above = out > anchor + tol
+        hi = min([*out[above & (event == 0)].tolist(), *(b for b in bounds if b > anchor + tol)],
+                 default=anchor * 1.01)
+        inside = np.flatnonzero(above & (out < hi))
+        inside = inside[np.argsort(out[inside], kind="stable")]
+        moved = at.size - keep
+        if inside.size > moved:
+            # as many of the gap's own events as are moved, up to the next one: the pile is
+            # spread locally, the curve's shape further on is kept
+            hi = float(out[inside[moved]])
+            inside = inside[:moved]
+        rows = np.concatenate([at[keep:], inside])
         if out is time:
             out = time.copy()
-        k = at.size
-        out[at[1:]] = limit + (hi - limit) * np.arange(1, k) / k
+        m = rows.size
+        out[rows] = anchor + (hi - anchor) * np.arange(1, m + 1) / (m + 1)
     return out
 
 
