@@ -272,11 +272,18 @@ def expected_events(curve: ArmCurve, follow_up: FollowUpModel, n: int,
     longest follow-up, or to ``t_grid`` when given and not shorter (an ensemble's per arm).
     """
     theta = curve.theta if theta is None else float(theta)
-    if t_grid is None or t_grid < follow_up.longest:
-        return _TailEvents.of(curve, n, follow_up.longest)(theta, follow_up)
-    # to the calibration's reach, so that calibrate_tail on the same curve finds it again
-    return _TailEvents.of(curve, n, float(t_grid),
-                          min(calibration_reach(follow_up), t_grid))(theta, follow_up)
+    return _tail_events(curve, n, follow_up, follow_up.longest, t_grid)(theta, follow_up)
+
+
+def _tail_events(curve: ArmCurve, n: int, follow_up: FollowUpModel, end: float,
+                 t_grid: float | None) -> _TailEvents:
+    """The expected-events integrator of ``curve`` for ``follow_up``: on a grid to ``end``,
+    or on the shared grid to ``t_grid`` when given and not shorter, cut at the calibration's
+    reach (one key for :func:`expected_events` and :func:`calibrate_tail`, so that the
+    calibration of a curve finds the integrator its reachable events were computed with)."""
+    if t_grid is None or t_grid < end:
+        return _TailEvents.of(curve, n, end)
+    return _TailEvents.of(curve, n, float(t_grid), min(calibration_reach(follow_up), t_grid))
 
 
 class _TailEvents:
@@ -623,11 +630,7 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     """
     if events == n:
         return TailFit(curve, follow_up, "no censoring: every patient has an event", 0)
-    reach = calibration_reach(follow_up)
-    if t_grid is not None and t_grid >= reach:
-        tail_events = _TailEvents.of(curve, n, float(t_grid), reach)
-    else:
-        tail_events = _TailEvents.of(curve, n, reach)
+    tail_events = _tail_events(curve, n, follow_up, calibration_reach(follow_up), t_grid)
     def cap_at(fu: FollowUpModel) -> float:
         """With a median not reached, the tail keeps S above 0.5 to the longest follow-up."""
         if not not_reached:
