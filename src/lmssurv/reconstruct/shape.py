@@ -249,6 +249,12 @@ class ArmCurve:
         """The coefficients of g's derivative (``cumhaz`` asks for them on every call)."""
         return np.polynomial.polynomial.polyder(self.coef)
 
+    @functools.cached_property
+    def _anchor_y(self) -> tuple[np.ndarray, np.ndarray]:
+        """The anchors' log times and the curve's log H there (the ends of each chord)."""
+        ax = np.asarray(self.anchor_x)
+        return ax, self._g(ax) + self.offset + np.asarray(self.anchor_delta)
+
     def _y(self, x: np.ndarray) -> np.ndarray:
         """log H through the anchors (no tail, no shifts)."""
         y = self._g(x) + self.offset
@@ -257,8 +263,7 @@ class ArmCurve:
             if len(self.anchor_x) > 1 and _CURVATURE != 1.0:
                 # between the arm's own anchors: only part of the baseline's bend (see
                 # _CURVATURE), the rest a straight line on the log-log scale
-                ax = np.asarray(self.anchor_x)
-                ay = (self._g(ax) + self.offset + np.asarray(self.anchor_delta))
+                ax, ay = self._anchor_y
                 chord = np.interp(x, ax, ay)
                 inside = (x > ax[0]) & (x < ax[-1])
                 y = np.where(inside, chord + _CURVATURE * (y - chord), y)
