@@ -550,7 +550,7 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
     # 2. the early slope
     k0 = curve.early_slope if curve.early_slope is not None else _local_slope(
         curve, anchor_x[0] if anchor_x else curve.x_range[0])
-    sd_k = prior.early_slope.get(kind, prior.early_slope[None])
+    sd_k = _for_kind(prior.early_slope, kind)
     dk = k0 * np.expm1(sd_k * z_early)
     x1 = anchor_x[0] if anchor_x else curve.x_range[0]
     dev += dk[:, None] * np.minimum(grid_x - x1, 0.0)[None, :]
