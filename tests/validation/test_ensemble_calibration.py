@@ -14,7 +14,7 @@ about); all 94 tuning figures with 40 draws: 0.887, 0.093, 0.910. This slice (17
 draws): 0.832, 0.078, 0.735 (25 of 34 arms), 63 of 680 draws missing a number; fewer draws give
 narrower quantile bands (``ensemble_calibration.finite_draws_coverage``: a calibrated ensemble
 of 40 draws holds the truth in 0.856 of arms). How each prior change moved these is in the git
-log and the README.
+log and CHANGELOG.md.
 
 Targets are the issue's numbers; a target not met stays here marked ``xfail(strict=True)``
 with the measured value in the reason. The speed target (200 draws of a 150-patient trial in

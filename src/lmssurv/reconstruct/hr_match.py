@@ -71,7 +71,7 @@ _TAIL_RAMP, _TAIL_END = 0.25, 0.2
 # map 4): the tilt moves events less for the same squeeze. bend_tail past the last point (see
 # the module notes), whole tuning split / 600 simulated trials, HR missed: mixed map 1.1% /
 # 7.8%; bend_tail without the fallback 3.2% / 9.2% (ramp over a quarter), 3.2% / 8.5% (a
-# tenth); with it: see README. Median MAE moved by at most 0.0001. In the fallback the
+# tenth); with it: see CHANGELOG.md. Median MAE moved by at most 0.0001. In the fallback the
 # intervals before the last point bend up to FALLBACK_MAX too, not REST_MAX: with the partial
 # bend of shape.py (and a 1/t tail, since dropped), 600 simulated trials (seed 0 / 1) missed the
 # HR in 48 / 44 with REST_MAX there, 30 / 36 with FALLBACK_MAX (the engine before both changes:
