@@ -84,10 +84,10 @@ _EARLY_REFERENCE = 5.0  # months: t1 from which on the power is ``a``
 # 0.0084 / 0.0193 / 0.0159 at 0.25, 0.0083 / 0.0192 / 0.0156 at 0.5, 0.0083 / 0.0193 / 0.0162
 # at 1; leave-one-trial-out on the mean arm MAE picked 0.5 in 52 of 54 folds (mean 0.0193,
 # median 0.0156, before 0.0084 over the left-out trials); OS and PFS-like arms both gain, and
-# seeds 1 and 2 agree (before 0.0086 -> 0.0083, 0.0085 -> 0.0082). Why is not settled: with
-# the HR withheld (no HR match, so no early HR shift), a tilt by the HR the anchors imply
-# gained nothing (0.0080 either way), so the gain may come from working with the HR match's
-# shift before the first anchor (from_summary._PSI_MAX) rather than from the curves alone.
+# seeds 1 and 2 agree (before 0.0086 -> 0.0083, 0.0085 -> 0.0082). Why is not settled: the
+# gain needs the HR match (with the HR withheld, a tilt by the HR the anchors imply gained
+# nothing, 0.0080 either way) but not its shift before the first anchor (with
+# from_summary._PSI_MAX = 0 the tilt still gains, 0.0082 -> 0.0081, median 0.0160 -> 0.0156).
 _EARLY_HR_TILT = 0.5
 
 
