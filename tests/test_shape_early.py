@@ -1,5 +1,6 @@
 """The curve before the first reported point: a power of time whose exponent depends on the
-endpoint and, for progression endpoints, on how early the first reported point is."""
+endpoint, for progression endpoints on how early the first reported point is, and, with a
+reported HR, on each arm's side of it."""
 
 from __future__ import annotations
 
@@ -49,6 +50,44 @@ def test_curve_before_the_first_point_follows_the_power():
     h = curve.cumhaz(np.array([1.0, 2.0]))
     assert h[1] == pytest.approx(-math.log(0.8), rel=1e-9)
     assert h[0] / h[1] == pytest.approx(0.5**k, rel=1e-9)
+
+
+# -- the two arms' early powers, tilted by the HR ------------------------------------------------
+_CONTROL = [Anchor(3.0, 0.85, "S(3)"), Anchor(8.0, 0.5, "median"), Anchor(12.0, 0.35, "S(12)")]
+_EXPERIMENTAL = [Anchor(3.0, 0.9, "S(3)"), Anchor(11.0, 0.5, "median"),
+                 Anchor(12.0, 0.47, "S(12)")]
+
+
+def test_hr_tilts_the_early_powers_apart_from_the_shared_one():
+    # HR 0.5: the control arm (hazard ratio 2^(1/2) against the arms' geometric mean) gets
+    # 1.45 * 2^(0.5 / 2) = 1.45 * 1.189207 = 1.72435, the experimental arm 1.45 / 1.189207 =
+    # 1.21930 (by hand, _EARLY_HR_TILT = 0.5); the old rule gave both 1.45
+    curves = fit_curves([_CONTROL, _EXPERIMENTAL], [0.0, math.log(0.5)], 1.45)
+    assert [c.early_slope for c in curves] == pytest.approx([1.72435, 1.21930], abs=1e-5)
+    # and the curve before the shared first time t1 = 3 is H(t1) (t / t1)^k for each arm
+    for c, anchors in zip(curves, (_CONTROL, _EXPERIMENTAL), strict=True):
+        h = c.cumhaz(np.array([1.5, 3.0]))
+        assert h[1] == pytest.approx(-math.log(anchors[0].survival), rel=1e-9)
+        assert h[0] / h[1] == pytest.approx(0.5**c.early_slope, rel=1e-9)
+
+
+def test_no_tilt_without_an_hr_or_at_hr_one():
+    for log_hr in ([0.0, None], [0.0, 0.0]):
+        curves = fit_curves([_CONTROL, _EXPERIMENTAL], log_hr, 1.45)
+        assert [c.early_slope for c in curves] == [1.45, 1.45]
+    # a single arm has no other arm to be closer to
+    (curve,) = fit_curves([_CONTROL], [0.0], 1.45)
+    assert curve.early_slope == 1.45
+
+
+def test_tilt_is_symmetric_in_the_arms_and_stays_in_range():
+    # swapping the arms (HR 2 with the experimental arm first) swaps the powers
+    a = fit_curves([_CONTROL, _EXPERIMENTAL], [0.0, math.log(0.5)], 1.45)
+    b = fit_curves([_EXPERIMENTAL, _CONTROL], [0.0, math.log(2.0)], 1.45)
+    assert [c.early_slope for c in a] == pytest.approx([c.early_slope for c in b[::-1]])
+    # a power at the range's edge stays there
+    curves = fit_curves([_CONTROL, _EXPERIMENTAL], [0.0, math.log(0.2)], 4.0)
+    assert curves[0].early_slope == 4.0
 
 
 # -- between the arm's own anchors ----------------------------------------------------------

@@ -84,7 +84,8 @@ def test_real_median_mae_first_milestone(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE_FIRST_MILESTONE
 
 
-@_not_met("held-out median arm MAE 0.0181 (target 0.015; tuning 0.0161)")
+@_not_met("held-out median arm MAE 0.0181 before the early HR tilt, not re-measured since "
+          "(target 0.015; tuning 0.0156 with it)")
 def test_real_median_mae(real):
     assert headline(real).loc["held_out", "median_mae"] <= MEDIAN_MAE
 
