@@ -8,7 +8,6 @@ papers report estimates the median of that potential follow-up (Schemper & Smith
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -55,34 +54,6 @@ class FollowUpModel:
     def with_loss(self, loss: float) -> FollowUpModel:
         """The same model with loss to follow-up at hazard ``loss`` per month."""
         return self._with(loss=float(loss))
-
-    @property
-    def median(self) -> float | None:
-        """The median potential follow-up the model was built around (a reported median
-        follow-up: three knots, half the mass below the middle one), else None."""
-        if len(self.knots) == 3 and self.cdf[1] == 0.5 and self.unreported_from is None:
-            return self.knots[1]
-        return None
-
-    def with_loss_keeping_median(self, loss: float) -> FollowUpModel:
-        """Loss to follow-up at hazard ``loss`` (per month), the median of all censoring kept.
-
-        A reported median follow-up (reverse Kaplan-Meier) is the median of every censoring,
-        losses included. With a :attr:`median` ``m`` the administrative follow-up moves later
-        so that ``G(m)`` stays 1/2: ``P(potential follow-up > m) = exp(loss m) / 2``, possible
-        up to ``loss = log 2 / m`` (all of it after m; more is capped there). Without a median:
-        :meth:`with_loss`.
-
-        >>> fu = follow_up_model(30.0, None, 20.0, last_reported_time=12.0)
-        >>> lost = fu.with_loss_keeping_median(0.01)
-        >>> round(float(lost.survival(np.array([30.0]))[0]), 6), lost.cdf[0], lost.cdf[2]
-        (0.5, 0.0, 1.0)
-        """
-        m = self.median
-        if m is None:
-            return self.with_loss(loss)
-        below = max(1.0 - 0.5 * math.exp(loss * m), 0.0)
-        return self._with(cdf=(0.0, below, 1.0), loss=float(loss))
 
     def _with(self, **changes) -> FollowUpModel:
         """``dataclasses.replace(self, **changes)`` without its per-call field checks: the

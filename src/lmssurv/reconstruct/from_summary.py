@@ -42,13 +42,7 @@ from lmssurv.reconstruct.patients import (
     feasible_events,
     polish_landmarks,
 )
-from lmssurv.reconstruct.shape import (
-    TAIL_FLOORS,
-    anchors_for_arm,
-    early_slope_for,
-    fit_curves,
-    median_time,
-)
+from lmssurv.reconstruct.shape import anchors_for_arm, early_slope_for, fit_curves, median_time
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import unit_name
 
@@ -65,10 +59,10 @@ _PHI_MAX = 1.5
 # 1.5: 0.0185 / 24% / 0.0036; 0.5: 0.0175 / 43% / 0.0047; 0.2: 0.0168 / 56% / 0.0103;
 # none: 0.0169 / 76% / 0.0228. A missed HR is warned; a distorted early curve is not seen.
 _PSI_MAX = 0.5
-# Matching the HR may scale a tail hazard within [floor, 2] and move an unreported follow-up
-# start or lose patients to follow-up (TailFit.strain 1), but not push the tail beyond that
-# (strain 2: the vertical drops of events piled at the end of follow-up) nor rescale the
-# follow-up (strain 3), unless the arm needed that anyway.
+# Matching the HR may scale a tail hazard within [1/2, 2] and move an unreported follow-up
+# start (TailFit.strain 1), but not push the tail beyond that (strain 2: the vertical drops
+# of events piled at the end of follow-up) nor rescale the follow-up (strain 3), unless the
+# arm needed that anyway.
 _MAX_HR_STRAIN = 1
 # Events inferred from the HR's CI: refine them until the pseudo-data's Cox SE is within this
 # relative distance (in variance) of the published one, in at most this many rebuilds.
@@ -219,7 +213,6 @@ def _reconstruct(
         curves = fit_curves(anchors, log_hr, lambda t1: early_slope_for(kind, t1))
     except ValueError as err:
         raise InputError(str(err)) from err
-    curves = [replace(c, tail_floor=TAIL_FLOORS[kind]) for c in curves]
     expected = [expected_events(c, fu, a.n)
                 for c, fu, a in zip(curves, follow, arms, strict=True)]
     feasible = [feasible_events(c, fu, a.n)

@@ -16,9 +16,8 @@ each median CI limit (the limit is where the pointwise log-log band crosses 0.5)
 Beyond the last anchor nothing is reported, and real trials' hazards fall there as often as
 they rise: the curve goes on with the hazard of the last reported stretch (from the latest
 anchor at most two thirds of the way to the last one) times a tail multiplier ``theta``, which
-the engine calibrates with the event count and the follow-up model (not below a floor by
-endpoint, ``TAIL_FLOORS``: fewer events are patients lost to follow-up first), ramped by
-``exp(phi)``, which matches the reported HR. With an HR, the two arms' tails share one baseline hazard. A
+the engine calibrates with the event count and the follow-up model, ramped by ``exp(phi)``,
+which matches the reported HR. With an HR, the two arms' tails share one baseline hazard. A
 log-log extrapolation would keep its slope (up to 4) and predict every patient dead however
 small ``theta`` is. A tail hazard falling as ``1 / t`` scored better on the real-trial test bed
 (tuning mean arm MAE 0.0185 against 0.0195) but cost the curated trials their log-rank p-values,
@@ -43,8 +42,8 @@ from lmssurv.reconstruct.diagnostics import rounding_tolerance
 from lmssurv.summary import ArmSummary
 
 __all__ = [
-    "EARLY_SLOPES", "TAIL_FLOORS", "Anchor", "ArmCurve", "anchors_for_arm", "early_slope_for",
-    "fit_curves", "median_time",
+    "EARLY_SLOPES", "Anchor", "ArmCurve", "anchors_for_arm", "early_slope_for", "fit_curves",
+    "median_time",
 ]
 
 # log-log slopes (Weibull shapes) allowed when extrapolating beyond the reported points.
@@ -94,17 +93,6 @@ _MAX_DEGREE = 3  # cubic baseline when enough distinct times are reported; lower
 _CURVATURE = 0.25
 _TAIL_STRETCH = 1.5  # the tail's hazard is measured over at least the last third of the times
 _MIN_TAIL_HAZARD = 1e-6  # per month: a flat reported stretch (S = 1) still has a tail
-# The smallest tail multiplier theta the event count may ask for, by endpoint, before the
-# calibration loses patients to follow-up instead (patients.calibrate_tail): the follow-up
-# model censors later than real trials do, so too many expected events mean early censoring
-# more often than a falling hazard. On the tuning two-thirds of the real-trial test bed the
-# true hazard past the last reported point is close to the last stretch's for OS (median
-# ratio 0.98) while progression curves often flatten into a plateau. Mean / median arm MAE
-# over the tuning arms (seed 0), floor 0.35 / 0.5 / 0.75 / 1: OS 0.0141 / 0.0139 / 0.0135 /
-# 0.0133 and 0.0110 / 0.0110 / 0.0105 / 0.0100; PFS-like 0.0224 / 0.0218 / 0.0233 / 0.0229
-# and 0.0188 / 0.0184 / 0.0183 / 0.0196. Leave-one-trial-out picked (OS 1, PFS 0.5) in 53
-# of 54 trials (PFS 0.75 in the other). ``None`` endpoint: 0.5, the best single floor.
-TAIL_FLOORS = {"os": 1.0, "pfs": 0.5, None: 0.5}
 
 
 @dataclass(frozen=True)
@@ -234,7 +222,6 @@ class ArmCurve:
     ramp_phi: float = _RAMP
     ramp_psi: float = _RAMP
     early_slope: float | None = None  # log-log slope before the first anchor (None: local)
-    tail_floor: float = 0.5  # see TAIL_FLOORS
 
     # -- the baseline g and its slope, with linear extension outside x_range ---------------
     def _g(self, x: np.ndarray) -> np.ndarray:
