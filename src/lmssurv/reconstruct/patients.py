@@ -591,9 +591,8 @@ class TailFit:
     """A curve and follow-up model reconciled with the event count, and how hard that was.
 
     ``strain`` orders the departures from what was reported: 0 = tail hazard scaled within
-    [1/2, 2] (or nothing to do); 1 = at a bound of that, the follow-up start moved (no
-    accrual reported) or patients lost to follow-up; 2 = tail hazard scaled beyond that;
-    3 = follow-up times rescaled, or events capped.
+    [1/2, 2] (or nothing to do); 1 = the follow-up start moved too (no accrual reported);
+    2 = tail hazard scaled beyond that; 3 = follow-up times rescaled, or events capped.
     """
 
     curve: ArmCurve
@@ -617,8 +616,8 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     2. when follow-up start is not pinned by a reported accrual or longest follow-up, move
        the shortest potential follow-up (earlier or later censoring) with ``theta`` at the
        bound reached;
-    3. fewer events than that: patients lost to follow-up (a constant hazard) with ``theta``
-       at 1/2; when even that gives too many, ``theta`` down to 0.02, then the loss;
+    3. fewer events than that: without reported follow-up, patients lost to follow-up (a
+       constant hazard); with it, ``theta`` down to 0.02 first, then the loss;
     4. more events than that: ``theta`` up to 50;
     5. rescale all follow-up times (reported follow-up only; the self-check then reports the
        numbers this costs).
@@ -683,16 +682,10 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
                        f"tail hazard x{theta:.3g}; loss to follow-up {loss:.3g}/month to match "
                        "events", strain)
 
-    # Fewer events than the tail at half the last reported stretch's hazard gives: patients
-    # lost to follow-up before the tail falls further, with or without reported follow-up.
-    # Real trials censor early (the follow-up model's censorings come late), while the true
-    # hazard past the last reported point is close to the last stretch's (a median 0.98 of it
-    # on the real-trial test bed's tuning OS arms): lowering the tail instead sent a quarter of
-    # the tuning arms with reported follow-up and events to the floor theta = 0.02, a tail
-    # rebuilt above the truth. Losing first: tuning mean arm MAE 0.0182 against 0.0195,
-    # error after the last reported point 0.0043 against 0.0052 (leave-one-trial-out picked
-    # this over a loss at 0.35, 0.75 or 1 times the stretch's hazard in 53 of 54 trials).
-    if bound < 0:
+    # Without reported follow-up nothing says when censoring happens: lose patients before
+    # letting the tail's hazard fall below half the last reported stretch's. With it (the
+    # censorings are then late), the tail falls first.
+    if bound < 0 and follow_up.unreported_from is not None:
         fit = lose(bound, follow_up, 1)
         if fit is not None:
             return fit
