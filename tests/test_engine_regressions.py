@@ -266,7 +266,28 @@ _SIM_MISSES = {
         n=13, events=4, median=None, median_ci=(8.6, None),
         landmarks={12: 0.833, 24: 0.833, 36: 0.635}, median_follow_up=28.7,
         max_follow_up=60.7, label="experimental"), HazardRatio(0.77, 0.19, 3.08)),
+    # a median CI limit at a landmark's time (12.0, with S(12) reported): the event pinned at
+    # the limit counted in S(12), a step low (once 0.5625 for 0.566); just after 12.0 the
+    # limit still rounds to 12.0
+    "sim0133": (3, "OS", ArmSummary(
+        n=138, events=93, median=10.6, median_ci=(6.9, 15.7), landmarks={12: 0.486, 24: 0.325},
+        median_follow_up=23.6, max_follow_up=32.2, label="control"), ArmSummary(
+        n=256, events=132, median=20.2, median_ci=(12.0, None),
+        landmarks={12: 0.566, 24: 0.476}, median_follow_up=21.7, max_follow_up=32.5,
+        label="experimental"), HazardRatio(0.74, 0.57, 0.96)),
 }
+
+
+def test_median_ci_limit_at_a_landmark_time_still_rounds_to_the_published_one():
+    # sim0133 above: the experimental arm's lower limit 12.0, recomputed with lifelines'
+    # log-log (exponential Greenwood) band, as the test bed printed it
+    from lifelines.utils import median_survival_times
+
+    _, endpoint, c, e, hr = _SIM_MISSES["sim0133"]
+    ipd, _ = _rebuild(reconstruct_trial, c, e, hr=hr, seed=0, endpoint=endpoint)
+    km = _km(ipd[ipd["arm"] == e.label])
+    lower = float(median_survival_times(km.confidence_interval_).iloc[0, 0])
+    assert abs(lower - 12.0) <= 0.05 + 1e-9, lower
 
 
 @pytest.mark.parametrize("name", list(_SIM_MISSES))

@@ -124,10 +124,10 @@ def test_sim_hr_miss_rate(sim):
 
 def test_sim_median_or_landmark_miss_rate(sim):
     # none of these 44 (2 before the polish ranked every censoring move and allocate held
-    # events back for a median), 4 of 600 (0.7%; 2.5% before): a delayed effect whose
-    # landmark sits by a pinned CI limit (sim0133), a landmark of 90 patients on KM steps
-    # coarser than its precision (sim0173), a small arm needing 8 early drop-outs (sim0269),
-    # and a KM at exactly 0.5 (sim0379)
+    # events back for a median), 3 of 600 (0.5%; 2.5% before; 4 before a median CI limit at
+    # a landmark's time was pinned just after it, sim0133): a landmark of 90 patients on KM
+    # steps coarser than its precision (sim0173), a small arm needing 8 early drop-outs
+    # (sim0269), and a KM at exactly 0.5 (sim0379)
     rate = headline(sim).loc["simulated", "median_or_landmark_miss_rate"]
     assert rate <= SIM_MEDIAN_OR_LANDMARK_MISS_RATE
 
