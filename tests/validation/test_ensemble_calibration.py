@@ -8,10 +8,10 @@ third held-out figure with 40 draws; ``python benchmarks/ensemble.py --calibrate
 49 held-out figures with 100 draws.
 
 Measured on the final code (``benchmarks/ensemble.py --calibrate``; the held-out third once):
-all 49 held-out figures with 100 draws: coverage 0.882, mean width 0.086, RMST coverage 0.816
-(80 of 98 arms), 596 of 4,900 draws missing a published number (listed in ``attrs``, warned
-about); all 94 tuning figures with 40 draws: 0.887, 0.093, 0.910. This slice (17 figures, 40
-draws): 0.832, 0.078, 0.735 (25 of 34 arms), 63 of 680 draws missing a number; fewer draws give
+all 49 held-out figures with 100 draws: coverage 0.870, mean width 0.090, RMST coverage 0.806
+(79 of 98 arms), 609 of 4,900 draws missing a published number (listed in ``attrs``, warned
+about); all 94 tuning figures with 40 draws: 0.889, 0.091, 0.888. This slice (17 figures, 40
+draws): 0.860, 0.083, 0.824 (28 of 34 arms), 80 of 680 draws missing a number; fewer draws give
 narrower quantile bands (``ensemble_calibration.finite_draws_coverage``: a calibrated ensemble
 of 40 draws holds the truth in 0.856 of arms). How each prior change moved these is in the git
 log and CHANGELOG.md.
@@ -48,9 +48,6 @@ def test_slice_is_held_out(held_out):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: coverage 0.832 "
-                   "(17 held-out figures, 40 draws; 0.882 on all 49 with 100 draws, 0.887 on "
-                   "all 94 tuning figures with 40)")
 def test_band_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert COVERAGE[0] <= row["coverage"] <= COVERAGE[1], row.to_dict()
@@ -63,10 +60,6 @@ def test_band_width(held_out):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: RMST coverage "
-                   "0.735 (25 of 34 arms, 40 draws; 0.816 on all 49 held-out figures with 100 "
-                   "draws, 80 of 98 arms; 0.910 on all 94 tuning figures with 40); the misses "
-                   "are intervals too narrow or off-centre, not arms that no draw reaches")
 def test_rmst_interval_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert row["rmst_coverage"] >= RMST_COVERAGE, row.to_dict()
