@@ -64,15 +64,9 @@ _MIN_SPAN = math.log(1.5)  # reported times spanning less than this set no slope
 # 0.085); OS 0.0058 with a constant, no better with t1. ``None`` endpoint: the pooled constant.
 # The curve's own slope there does worse on real trials; on simulated parametric trials, whose
 # early shape continues their later shape by construction, better: real trials decide.
-# Re-checked on the whole engine (tuning split, seed 0, mean distance before the first
-# reported point per arm: 0.0086 with this rule, before the HR tilt below): the power scaled
-# by 0.8 / 0.9 / 1.1 / 1.2 gave 0.0104 / 0.0091 / 0.0087 / 0.0091, b = -0.5 / -0.9 0.0088 /
-# 0.0086. Not chosen by leave-one-trial-out (LOO): k moved towards the log-log slope between
-# the arm's first two anchors, k + c (k_local - k) (best 0.0085 at c = 0.1, LOO over c in
-# 0-0.5 0.0087); a PFS power steeper the narrower the median's CI, k (w / 0.3)^-g with w the
-# CI's width over the median (best 0.0084, LOO 0.0085, nearly all of it one trial, COMET-1);
-# each arm's power from its own first anchor rather than the shared shape's first time
-# (0.0087, LOO 0.0086).
+# Rescaling the powers (x 0.8-1.2), another b, shrinking k towards the slope between an arm's
+# first two anchors, a PFS power by the median CI's width and each arm's power from its own
+# first anchor did no better by leave-one-trial-out on the whole engine (CHANGELOG.md).
 EARLY_SLOPES = {"os": (1.45, 0.0), "pfs": (1.50, -0.70), None: (1.55, 0.0)}
 _EARLY_REFERENCE = 5.0  # months: t1 from which on the power is ``a``
 # With a reported HR, each arm's power is k HR_arm^_EARLY_HR_TILT, HR_arm its hazard ratio
@@ -82,12 +76,10 @@ _EARLY_REFERENCE = 5.0  # months: t1 from which on the power is ``a``
 # proportional hazards would put them. Tuning split, whole engine, seed 0, distance before the
 # first reported point (mean per arm) / mean / median arm MAE: 0.0086 / 0.0195 / 0.0161 without,
 # 0.0084 / 0.0193 / 0.0159 at 0.25, 0.0083 / 0.0192 / 0.0156 at 0.5, 0.0083 / 0.0193 / 0.0162
-# at 1; leave-one-trial-out on the mean arm MAE picked 0.5 in 52 of 54 folds (mean 0.0193,
-# median 0.0156, before 0.0084 over the left-out trials); OS and PFS-like arms both gain, and
-# seeds 1 and 2 agree (before 0.0086 -> 0.0083, 0.0085 -> 0.0082). Why is not settled: the
-# gain needs the HR match (with the HR withheld, a tilt by the HR the anchors imply gained
-# nothing, 0.0080 either way) but not its shift before the first anchor (with
-# from_summary._PSI_MAX = 0 the tilt still gains, 0.0082 -> 0.0081, median 0.0160 -> 0.0156).
+# at 1; leave-one-trial-out on the mean arm MAE picked 0.5 in 52 of 54 folds; OS and PFS-like
+# arms both gain, and seeds 1 and 2 agree. Why is not settled: the gain needs the HR match (a
+# tilt by the HR the anchors imply, with the HR withheld, gained nothing) but not its shift
+# before the first anchor (with from_summary._PSI_MAX = 0 the tilt still gains).
 _EARLY_HR_TILT = 0.5
 
 
