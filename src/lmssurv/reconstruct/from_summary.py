@@ -394,24 +394,23 @@ def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
     brings them back among the patients still followed.
     """
     t_cap = min(fit.follow_up.longest, arm.max_follow_up or math.inf)
-    pins = arm.median_ci
 
-    def attempt(fit: TailFit) -> Allocation:
+    def attempt(fit: TailFit, pins) -> Allocation:
         censored = np.minimum(censoring_times(fit.curve, fit.follow_up, u), t_cap)
         return allocate(fit.curve, censored, arm.n, events, median_time(arm), pins,
                         not_reached=arm.median_not_reached, t_cap=t_cap)
 
-    alloc = attempt(fit)
+    pins = arm.median_ci
+    alloc = attempt(fit, pins)
     moved = _ci_pins(arm)
     if moved is not None:
         # a median CI limit at a landmark's time: the event there at the limit or just after
         # it, whichever puts the KM closer to the landmark (after it for the lower limits of
         # sim0133 and sim0035 of the simulated test bed; at it for SQUIRE_2B's upper limit
         # 6.0 of the real one, where the events before the limit hold the band above 0.5)
-        at_limit, pins = alloc, moved
-        alloc = attempt(fit)
-        if _landmark_gap(arm, alloc) >= _landmark_gap(arm, at_limit):
-            alloc, pins = at_limit, arm.median_ci
+        after = attempt(fit, moved)
+        if _landmark_gap(arm, after) < _landmark_gap(arm, alloc):
+            alloc, pins = after, moved
     for _ in range(_SPILL_STEPS):
         if (not alloc.events_pulled_into_follow_up or arm.median_not_reached
                 or events == arm.n):
@@ -420,7 +419,7 @@ def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
         fit = TailFit(fit.curve.with_theta(theta), fit.follow_up,
                       f"{fit.how}; tail x{theta:.3g} so the last events fall in follow-up",
                       fit.strain)
-        alloc = attempt(fit)
+        alloc = attempt(fit, pins)
     return fit, alloc
 
 
