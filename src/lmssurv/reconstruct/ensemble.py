@@ -136,6 +136,7 @@ __all__ = ["PRIOR", "EnsembleDiagnostics", "EnsemblePrior", "reconstruct_ensembl
 _IQR_Z = 1.3489795003921634  # interquartile range of a standard normal
 _GRID = 160  # log-time grid of the per-draw deviation
 _MAX_DEV = 3.0  # |deviation| of log H at most this (a factor of 20 on H)
+_NOISE_EVENTS = 1.0  # the sampling noise's gamma blocks hold this many expected events
 _SPILL_FACTOR, _SPILL_STEPS = 1.5, 3  # as the engine: steepen a tail whose events spill
 _MAX_DRAWS = 10_000
 # The HR match of a draw is the engine's (hr_match.match_published_hr, same maps and bounds).
@@ -587,21 +588,38 @@ def _sampling_noise(h: np.ndarray, at_risk: np.ndarray, knots: list[int], scale:
                     rng: np.random.Generator, draws: int) -> np.ndarray:
     """The Kaplan-Meier's own noise around ``h`` given its values at the anchors (log H).
 
-    The cumulative hazard's increment over each grid cell, ``dH``, is multiplied by a gamma
-    variable of mean 1 and variance ``scale^2 / (Y dH)`` (``Y`` at risk): the Nelson-Aalen
-    estimate's variance ``dH / Y`` per cell (Andersen et al. 1993, IV.1), with increments that
-    stay >= 0. Between anchors (and from time 0 to the first) the increments are rescaled to
-    their sum there: a gamma process conditioned on its end points (a Dirichlet bridge), so
-    every draw passes through the anchors; after the last anchor the process runs free.
+    The cumulative hazard's increment over each block of grid cells, ``dH``, is multiplied
+    by a gamma variable of mean 1 and variance ``scale^2 / (Y dH)`` (``Y`` at risk): the
+    Nelson-Aalen estimate's variance ``dH / Y`` (Andersen et al. 1993, IV.1), with increments
+    that stay >= 0. A block is the run of consecutive cells holding at least
+    ``_NOISE_EVENTS`` expected events (``Y dH / scale^2`` summed); inside it the increment is
+    shared in proportion to ``dH``. Cell by cell, a gamma of shape far below 1 (near time 0,
+    where the log grid's cells are a few thousandths of a month wide) puts several events'
+    worth of jump into one cell, which the placement turns into a burst of tied events; the
+    variance over a block is the same either way. Between anchors (and from time 0 to the
+    first) the increments are rescaled to their sum there: a gamma process conditioned on its
+    end points (a Dirichlet bridge), so every draw passes through the anchors; after the last
+    anchor the process runs free.
     """
     dh = np.maximum(np.diff(h, prepend=0.0), 0.0)
     shape = dh * at_risk / scale**2
-    g = np.ones((draws, h.size))
-    live = shape > 0
-    g[:, live] = rng.gamma(shape[live], 1.0 / shape[live], (draws, int(live.sum())))
-    inc = dh * g
-    bounds = [0, *[k + 1 for k in knots]]
+    bounds = [0, *[k + 1 for k in knots], h.size]
+    block = np.empty(h.size, dtype=int)
+    used = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b <= a:
+            continue
+        # a cell joins the block its running total starts in; blocks end at the anchors
+        start = np.concatenate([[0.0], np.cumsum(shape[a:b])[:-1]])
+        own = np.floor(start / _NOISE_EVENTS).astype(int)
+        block[a:b] = used + own
+        used += int(own[-1]) + 1
+    total = np.bincount(block, weights=shape, minlength=used)
+    g = np.ones((draws, used))
+    live = total > 0
+    g[:, live] = rng.gamma(total[live], 1.0 / total[live], (draws, int(live.sum())))
+    inc = dh * g[:, block]
+    for a, b in zip(bounds[:-2], bounds[1:-1], strict=True):
         total = inc[:, a:b].sum(axis=1, keepdims=True)
         want = dh[a:b].sum()
         np.divide(inc[:, a:b] * want, total, out=inc[:, a:b], where=total > 0)
