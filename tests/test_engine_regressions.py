@@ -22,7 +22,7 @@ from lmssurv import (
     reconstruct_arm,
     reconstruct_trial,
 )
-from lmssurv.reconstruct.diagnostics import MissReason
+from lmssurv.reconstruct.diagnostics import MissReason, follow_up_reproduced
 
 # A real arm pair (issue 9): before the fix, control KM median 5.26 (published 5.7), S(6) 0.156
 # (0.433), everyone dead by 7.4 months, Cox HR 2.27 called "matched", and no warning.
@@ -195,6 +195,53 @@ def test_diagnostics_report_the_loss_to_follow_up_that_was_used():
     ipd, _ = _rebuild(reconstruct_arm, arm, seed=0)
     frame = ipd.attrs["lmssurv"].arms_frame()
     assert frame.loc[0, "loss_to_follow_up"] > 0  # once always 0, whatever the engine used
+
+
+# An arm with reported follow-up and fewer events than its curve gives under the follow-up
+# model (uniform entry, late censoring): 40 of 100 against about 70.
+_FEW_EVENTS = ArmSummary(n=100, events=40, median=10.0, landmarks={6: 0.7, 12: 0.42},
+                         median_follow_up=24.0, max_follow_up=36.0, label="c")
+
+
+def test_progression_arm_with_few_events_loses_patients_before_its_tail_falls():
+    # The tail stops at half the last reported stretch's hazard (the bound of its first
+    # step) and the rest of the missing events are patients lost to follow-up; before, the
+    # tail fell to the floor 0.02 first (a flat tail above the truth on the real test bed).
+    ipd, _ = _rebuild(reconstruct_arm, _FEW_EVENTS, seed=0, endpoint="pfs")
+    frame = ipd.attrs["lmssurv"].arms_frame()
+    assert frame.loc[0, "tail_hazard_multiplier"] == pytest.approx(0.5)
+    assert frame.loc[0, "loss_to_follow_up"] > 0
+    assert int(ipd["event"].sum()) == 40
+
+
+def test_overall_survival_loses_patients_only_when_the_follow_up_median_survives():
+    # For OS the reverse-KM median is the published median follow-up: the loss-first order is
+    # kept when its pseudo-patients reproduce that median, or when the tail-first order does
+    # not either. This arm is the second case (its uniform-entry follow-up model cannot give
+    # 24 months with 60 of 100 censored either way), so the loss stays.
+    ipd, _ = _rebuild(reconstruct_arm, _FEW_EVENTS, seed=0, endpoint="os")
+    frame = ipd.attrs["lmssurv"].arms_frame()
+    assert frame.loc[0, "tail_hazard_multiplier"] == pytest.approx(0.5)
+    assert frame.loc[0, "loss_to_follow_up"] > 0
+    assert not follow_up_reproduced(24.0, ipd["time"].to_numpy(), ipd["event"].to_numpy())
+    # the issue's real arm pair (88 and 89 events of 90, median follow-up 54 = the longest):
+    # losses would put its reverse-KM median near 12 months, so the tail falls first there
+    ipd, _ = _rebuild(reconstruct_trial, CONTROL, EXPERIMENTAL, hr=HR, seed=0)
+    for summary in (CONTROL, EXPERIMENTAL):
+        rows = ipd[ipd["arm"] == summary.label]
+        assert follow_up_reproduced(summary.median_follow_up, rows["time"].to_numpy(),
+                                    rows["event"].to_numpy()), summary.label
+
+
+def test_follow_up_reproduced_by_hand():
+    # censoring as the event: at risk 5 at t = 2 (G = 4/5), 3 at t = 4 (G = 8/15 = 0.533), 2 at
+    # t = 5 (G = 4/15 = 0.267): the reverse-KM median is 5
+    time, event = np.array([1.0, 2, 3, 4, 5, 6]), np.array([1, 0, 1, 0, 0, 1])
+    assert follow_up_reproduced(5.0, time, event)
+    # 4.0: tolerance half a unit (0.5; the censorings around it are 1 apart, half of that
+    # capped at 5% of 4), and 5 is 1 away
+    assert not follow_up_reproduced(4.0, time, event)
+    assert follow_up_reproduced(None, time, event)
 
 
 def test_landmark_past_the_last_follow_up_time_is_a_miss():

@@ -55,6 +55,7 @@ from lmssurv.km import (
     survival_at,
     validate_ipd,
 )
+from lmssurv.reconstruct.diagnostics import time_tolerance
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -75,10 +76,6 @@ COLUMNS = [
     "endpoint", "quantity", "arm", "published", "reconstructed", "difference", "tolerance",
     "ok", "method", "note", "bound", "adjustment", "reconstruction",
 ]
-
-# The step guard for times is capped at this fraction of the published value: pseudo-data so
-# sparse around a quantity that the gap exceeds it are too coarse to call a match.
-_TIME_GUARD_CAP = 0.05
 
 PrecisionLookup = Mapping[str, float] | Callable[[str], "float | None"] | None
 
@@ -147,20 +144,12 @@ def _fmt_unit(unit: float) -> str:
     return f"{unit:g}"
 
 
-def _bracket_gap(steps: np.ndarray, value: float) -> float:
-    """Gap between the step times on either side of ``value`` (0 when one side is missing)."""
-    below = steps[steps <= value]
-    above = steps[steps > value]
-    if below.size == 0 or above.size == 0:
-        return 0.0
-    return float(above.min() - below.max())
-
-
 def _time_tolerance(unit: float, steps: np.ndarray, value: float) -> tuple[float, str]:
+    """:func:`~lmssurv.reconstruct.diagnostics.time_tolerance` and why."""
     half = unit / 2
-    guard = min(_bracket_gap(steps, value) / 2, _TIME_GUARD_CAP * value)
-    if guard > half:
-        return guard, f"+/-{guard:.3g}: half the gap between the steps around {value:g}"
+    tol = time_tolerance(unit, steps, value)
+    if tol > half:
+        return tol, f"+/-{tol:.3g}: half the gap between the steps around {value:g}"
     return half, f"+/-{half:g}: half a unit of {_fmt_unit(unit)}"
 
 

@@ -33,8 +33,11 @@ __all__ = [
     "ReconstructionDiagnostics",
     "ReconstructionError",
     "ReconstructionWarning",
+    "TIME_GUARD_CAP",
+    "follow_up_reproduced",
     "landmark_tolerance",
     "rounding_tolerance",
+    "time_tolerance",
 ]
 
 class ReconstructionWarning(UserWarning):
@@ -213,6 +216,43 @@ def rounding_tolerance(value: float, *, min_decimals: int = 1) -> float:
     if text.endswith(".0"):
         decimals = 0
     return 0.5 * 10.0 ** -max(decimals, min_decimals)
+
+
+# The step guard for times is capped at this fraction of the published value: pseudo-data so
+# sparse around a time that the gap exceeds it are too coarse to call a match.
+TIME_GUARD_CAP = 0.05
+
+
+def time_tolerance(unit: float, steps: np.ndarray, value: float) -> float:
+    """How far a time recomputed from pseudo-data (a KM median, a median follow-up) may lie
+    from the published ``value`` printed to ``unit``.
+
+    Half a unit, or half the gap between the step times ``steps`` on either side of ``value``
+    when that is larger (a KM median sits on a step), but never more than
+    :data:`TIME_GUARD_CAP` of ``value``.
+
+    >>> round(time_tolerance(0.1, np.array([10.0, 10.6]), 10.3), 6), time_tolerance(0.1, np.array([]), 10.3)
+    (0.3, 0.05)
+    """
+    below, above = steps[steps <= value], steps[steps > value]
+    gap = float(above.min() - below.max()) if below.size and above.size else 0.0
+    return max(unit / 2, min(gap / 2, TIME_GUARD_CAP * value))
+
+
+def follow_up_reproduced(median_follow_up: float | None, time: np.ndarray,
+                         event: np.ndarray) -> bool:
+    """Whether the reverse Kaplan-Meier median (censoring as the event; Schemper & Smith
+    1996) of ``time``/``event`` reproduces a published median follow-up within
+    :func:`time_tolerance` of its rounding. True when none is published or nobody is censored.
+    """
+    if median_follow_up is None or np.all(event == 1):
+        return True
+    censored = np.asarray(event) == 0
+    t, e, _, level = km_levels(time, censored.astype(int))
+    median = km_medians(t, e, level)[0]
+    tol = time_tolerance(2 * rounding_tolerance(median_follow_up),
+                         np.unique(np.asarray(time)[censored]), median_follow_up)
+    return median is not None and abs(median - median_follow_up) <= tol
 
 
 def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:

@@ -602,7 +602,8 @@ class TailFit:
 
 
 def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: int, *,
-                   not_reached: bool = False, t_grid: float | None = None) -> TailFit:
+                   not_reached: bool = False, t_grid: float | None = None,
+                   lose_first: bool = False) -> TailFit:
     """Reconcile the curve's tail and the follow-up model with the reported event count.
 
     Expected events ``n * integral G dF`` must equal the reported events. In order of how much
@@ -616,8 +617,9 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
     2. when follow-up start is not pinned by a reported accrual or longest follow-up, move
        the shortest potential follow-up (earlier or later censoring) with ``theta`` at the
        bound reached;
-    3. fewer events than that: without reported follow-up, patients lost to follow-up (a
-       constant hazard); with it, ``theta`` down to 0.02 first, then the loss;
+    3. fewer events than that: without reported follow-up (or with ``lose_first``), patients
+       lost to follow-up (a constant hazard); with it, ``theta`` down to 0.02 first, then the
+       loss;
     4. more events than that: ``theta`` up to 50;
     5. rescale all follow-up times (reported follow-up only; the self-check then reports the
        numbers this costs).
@@ -683,9 +685,10 @@ def calibrate_tail(curve: ArmCurve, follow_up: FollowUpModel, n: int, events: in
                        "events", strain)
 
     # Without reported follow-up nothing says when censoring happens: lose patients before
-    # letting the tail's hazard fall below half the last reported stretch's. With it (the
-    # censorings are then late), the tail falls first.
-    if bound < 0 and follow_up.unreported_from is not None:
+    # letting the tail's hazard fall below half the last reported stretch's. With it, the tail
+    # falls first unless the caller asks otherwise (the losses shorten the reverse-KM median
+    # follow-up; see from_summary._fit_and_place).
+    if bound < 0 and (follow_up.unreported_from is not None or lose_first):
         fit = lose(bound, follow_up, 1)
         if fit is not None:
             return fit
