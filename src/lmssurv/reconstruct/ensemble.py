@@ -26,9 +26,10 @@ on the log cumulative hazard ``y = log H`` (times in months):
 3. **Shape between reported points.** A Brownian bridge on log time between consecutive
    anchors, SD ``shape_sd`` per square root of log time, vanishing at the anchors; plus the
    Kaplan-Meier estimate's own sampling noise given the anchors: each increment ``dH`` of the
-   cumulative hazard on a fine grid is multiplied by a gamma variable of mean 1 and variance
-   ``sampling^2 / (Y dH)`` (``Y = n S G`` at risk, floored at a tenth of the arm): the
-   Nelson-Aalen variance ``dH / Y``, with increments that stay >= 0. Between anchors (and from
+   cumulative hazard over a block of a fine grid's cells holding one expected event is
+   multiplied by a gamma variable of mean 1 and variance ``sampling^2 / (Y dH)`` (``Y = n S G``
+   at risk, floored at a tenth of the arm): the Nelson-Aalen variance ``dH / Y``, with
+   increments that stay >= 0. Between anchors (and from
    time 0 to the first) the increments are rescaled to their total there, a gamma process
    conditioned on its end points (a Dirichlet bridge); after the last anchor it runs free. The
    true KM of a trial wanders around any smooth curve by that much, and the published points
