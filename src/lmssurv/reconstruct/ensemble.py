@@ -624,7 +624,7 @@ def _sampling_noise(h: np.ndarray, at_risk: np.ndarray, knots: list[int], scale:
     live = total > 0
     g[:, live] = rng.gamma(total[live], 1.0 / total[live], (draws, int(live.sum())))
     inc = dh * g[:, block]
-    for a, b in zip(bounds[:-2], bounds[1:-1], strict=True):
+    for a, b in zip(bounds[:-2], bounds[1:-1], strict=True):  # past the last anchor: free
         total = inc[:, a:b].sum(axis=1, keepdims=True)
         want = dh[a:b].sum()
         np.divide(inc[:, a:b] * want, total, out=inc[:, a:b], where=total > 0)
