@@ -1,9 +1,10 @@
 """The curve before the first reported point: a power of time whose exponent depends on the
-endpoint, for progression endpoints on how early the first reported point is, and, with a
-reported HR, on each arm's side of it."""
+endpoint, for progression endpoints on how early the first reported point is, for OS on the
+arm's own reported curve (its chord), and, with a reported HR, on each arm's side of it."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -19,6 +20,40 @@ from lmssurv.reconstruct.shape import (
 
 def test_os_power_does_not_depend_on_the_first_time():
     assert {early_slope_for("os", t) for t in (1.0, 3.0, 6.0, 24.0)} == {EARLY_SLOPES["os"][0]}
+
+
+# -- OS: the power follows the arm's chord -------------------------------------------------
+def _weibull_anchors(shape, times=(3.0, 6.0, 10.0, 18.0)):
+    # S(t) = exp(-(t / 10)^shape): a straight line of slope ``shape`` on the log-log scale
+    return [Anchor(t, math.exp(-((t / 10) ** shape)), f"S({t:g})") for t in times]
+
+
+def test_os_power_follows_the_chord_by_hand():
+    # Weibull points of shape 2 (chord 2): k = 1.53 (2 / 1.3)^0.7 = 1.53 * 1.351950 = 2.068484
+    # (by hand, a = 1.53, _EARLY_CHORD_REF = 1.3, c = 0.7); without the chord 1.53
+    (curve,) = fit_curves([_weibull_anchors(2.0)], [0.0], functools.partial(early_slope_for, "os"))
+    assert curve.early_slope == pytest.approx(2.068484, abs=1e-5)
+    # before t1 = 3: H(t) = H(3) (t / 3)^k, so H(1.5) / H(3) = 0.5^2.068484 = 0.238410
+    h = curve.cumhaz(np.array([1.5, 3.0]))
+    assert h[1] == pytest.approx(0.3**2, rel=1e-9)
+    assert h[0] / h[1] == pytest.approx(0.238410, abs=1e-6)
+
+
+def test_os_power_rises_with_the_chord_and_pfs_ignores_it():
+    ks = [fit_curves([_weibull_anchors(s)], [0.0], functools.partial(early_slope_for, "os"))[0]
+          .early_slope for s in (0.8, 1.3, 2.0, 3.0)]
+    assert all(a < b for a, b in zip(ks[:-1], ks[1:], strict=True))
+    assert ks[1] == pytest.approx(EARLY_SLOPES["os"][0])  # the reference chord gives a
+    pfs = [fit_curves([_weibull_anchors(s)], [0.0], functools.partial(early_slope_for, "pfs"))[0]
+           .early_slope for s in (0.8, 2.0)]
+    assert pfs == pytest.approx([early_slope_for("pfs", 3.0)] * 2, rel=1e-12)
+
+
+def test_os_chord_needs_a_span():
+    # anchors within a factor 1.5 of each other (10 and 12 months) set no chord: the power a
+    close = [Anchor(10.0, 0.6, "median CI lower"), Anchor(12.0, 0.5, "median")]
+    (curve,) = fit_curves([close], [0.0], functools.partial(early_slope_for, "os"))
+    assert curve.early_slope == EARLY_SLOPES["os"][0]
 
 
 def test_pfs_power_is_steeper_the_earlier_the_first_reported_point():
@@ -45,7 +80,7 @@ def test_curve_before_the_first_point_follows_the_power():
     # H(t) = H(t1) (t / t1)^k before t1: the ratio H(t1/2) / H(t1) is 2^-k
     anchors = [Anchor(2.0, 0.8, "S(2)"), Anchor(6.0, 0.5, "median"), Anchor(12.0, 0.3, "S(12)")]
     k = early_slope_for("pfs", 2.0)
-    (curve,) = fit_curves([anchors], [0.0], lambda t1: early_slope_for("pfs", t1))
+    (curve,) = fit_curves([anchors], [0.0], lambda t1, chord: early_slope_for("pfs", t1, chord))
     assert curve.early_slope == pytest.approx(k)
     h = curve.cumhaz(np.array([1.0, 2.0]))
     assert h[1] == pytest.approx(-math.log(0.8), rel=1e-9)

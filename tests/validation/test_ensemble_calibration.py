@@ -47,10 +47,10 @@ def test_slice_is_held_out(held_out):
     assert held_out["figure"].nunique() == len(figures(split="held_out")[::EVERY])
 
 
+# Met on this slice since the early OS power follows the arm's chord (shape._EARLY_CHORD); it
+# was 0.849 before. The new value was not printed: that change was tuned without the held-out
+# third, whose figures are for the lead to report.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: coverage 0.849 "
-                   "(17 held-out figures, 40 draws; 0.884 on all 49 with 100 draws, 0.890 on "
-                   "all 94 tuning figures with 40)")
 def test_band_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert COVERAGE[0] <= row["coverage"] <= COVERAGE[1], row.to_dict()
@@ -62,11 +62,9 @@ def test_band_width(held_out):
     assert row["width"] <= MAX_WIDTH, row.to_dict()
 
 
+# Met on this slice since the early OS power follows the arm's chord (shape._EARLY_CHORD); it
+# was 0.794 before (27 of 34 arms), one arm short. The new value was not printed (see above).
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 10 target not met on this slice: RMST coverage "
-                   "0.794 (27 of 34 arms, 40 draws; 0.837 on all 49 held-out figures with 100 "
-                   "draws, 82 of 98 arms; 0.899 on all 94 tuning figures with 40); the misses "
-                   "are intervals too narrow or off-centre, not arms that no draw reaches")
 def test_rmst_interval_coverage(held_out):
     row = summary(held_out).loc["held_out"]
     assert row["rmst_coverage"] >= RMST_COVERAGE, row.to_dict()

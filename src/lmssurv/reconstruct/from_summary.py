@@ -11,6 +11,7 @@ number.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import replace
@@ -220,7 +221,7 @@ def _reconstruct(
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
     log_hr = [0.0] + [None if hr is None else hr.log_estimate] * (len(arms) - 1)
     try:
-        curves = fit_curves(anchors, log_hr, lambda t1: early_slope_for(kind, t1))
+        curves = fit_curves(anchors, log_hr, functools.partial(early_slope_for, kind))
     except ValueError as err:
         raise InputError(str(err)) from err
     expected = [expected_events(c, fu, a.n)
@@ -569,7 +570,8 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
     endpoint : str, optional
         ``"os"`` or a progression/relapse endpoint (``"pfs"``, ``"dfs"``, ``"efs"``, ...):
         sets the curve's shape before the first reported point to what real trials of that
-        kind show, given the first reported time (``lmssurv.reconstruct.shape.early_slope_for``);
+        kind show, given the first reported time and, for OS, the slope of the reported curve
+        (``lmssurv.reconstruct.shape.early_slope_for``);
         None uses a pooled value.
     time_unit : {"months", "days", "weeks", "years"}
         Unit of the summary's times, converted to months once before the engine runs
