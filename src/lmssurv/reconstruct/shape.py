@@ -61,8 +61,8 @@ _MIN_SPAN = math.log(1.5)  # reported times spanning less than this set no slope
 # (tests/validation/kmdata_testbed; 84 OS and 104 PFS/DFS/EFS arms; the held-out third played
 # no part). Leave-one-trial-out, mean distance before t1 per arm: PFS 0.0096 with this rule,
 # 0.0103 with a plain power law in t1, 0.0117 with a constant (worst arm 0.054 / 0.056 /
-# 0.085); OS 0.0058 with a constant, no better with t1 (OS: ``a`` now goes with the arm's chord,
-# below, and is the power of an arm with a typical one). ``None`` endpoint: the pooled constant.
+# 0.085); OS 0.0058 with a constant, no better with t1 (OS: ``a`` is the power of an arm with a
+# typical chord, below). ``None`` endpoint: the pooled constant.
 # The curve's own slope there does worse on real trials; on simulated parametric trials, whose
 # early shape continues their later shape by construction, better: real trials decide.
 # Rescaling the powers (x 0.8-1.2), another b, shrinking k towards the slope between an arm's
@@ -92,13 +92,14 @@ _EARLY_HR_TILT = 0.5
 # Tuning split, 84 OS arms: the log of the best power per arm (chosen knowing the truth)
 # correlates 0.32 with the chord's log, 0.26 with the first two anchors' slope; mean distance
 # to the true KM before t1 of H(t1) (t / t1)^k, leave-one-trial-out over (a, c): 0.0061 with
-# c = 0, 0.0052 with the chord, 0.0058 with the first two anchors' slope. The whole engine gains less: 84 OS arms, seeds 0 / 1, mean
-# arm MAE 0.0143 / 0.0139 -> 0.0139 / 0.0134, leave-one-trial-out over a = 1.48-1.58 and
-# c = 0.6-0.8 the same (a = 1.53 in every fold, c = 0.7 or 0.8); all 188 tuning arms, mean
-# 0.0184 / 0.0181 -> 0.0181 / 0.0179, median 0.0160 / 0.0156 -> 0.0155 / 0.0152. The gain is
-# in a few arms (up to 0.010 each); 35-37 OS arms gain and 34-39 lose more than 0.0001. For
-# progression endpoints the chord did worse (0.0099 against 0.0098 before t1; the scans set
-# their early shape, not the later curve): c = 0.
+# c = 0, 0.0052 with the chord, 0.0058 with the first two anchors' slope. The whole engine
+# gains less: 84 OS arms, seeds 0 / 1, mean arm MAE 0.0143 / 0.0139 -> 0.0139 / 0.0134,
+# leave-one-trial-out over a = 1.48-1.58 and c = 0.6-0.8 the same (a = 1.53 in every fold,
+# c = 0.7 or 0.8); all 188 tuning arms, mean 0.0184 / 0.0181 -> 0.0181 / 0.0179, median
+# 0.0160 / 0.0156 -> 0.0155 / 0.0152. The gain is in a few arms (up to 0.010 each); 35-37 OS
+# arms gain and 34-39 lose more than 0.0001. For progression endpoints the chord did worse
+# (0.0099 against 0.0098 before t1; the scans set their early shape, not the later curve):
+# c = 0.
 _EARLY_CHORD = {"os": 0.7, "pfs": 0.0, None: 0.0}
 _EARLY_CHORD_REF = 1.3
 
