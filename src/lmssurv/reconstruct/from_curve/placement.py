@@ -16,7 +16,8 @@ import numpy as np
 from lmssurv.km import km_step
 from lmssurv.reconstruct.from_curve.clicks import SURVIVAL_PRECISION, TIME_PRECISION
 
-__all__ = ["Target", "constrained_intervals", "follow", "open_interval", "settle", "spread"]
+__all__ = ["Target", "constrained_intervals", "follow", "follow_many", "open_interval", "settle",
+           "spread"]
 
 _MAX_FIXED_POINT = 200
 
@@ -96,6 +97,87 @@ def follow(target: Target, start: float, stop: float, r0: int, s0: float,
     return times[:n_in], after[:n_in]
 
 
+def follow_many(target: Target, start: float, stop: float, r0: int, s0: float,
+                cens_rows: list[np.ndarray], closed: bool, max_events: list[int]
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`follow` for several sets of censorings at once, with the same results bit for bit.
+
+    Row j has the censorings ``cens_rows[j]`` (sorted) and computes at most
+    ``max_events[j] + 1`` events. One fixed-point loop runs over all rows as 2-D arrays: along
+    a row the products and crossings are the same operations in the same order as in
+    :func:`follow`, and a row keeps the times of the round in which it settled. The counts here
+    equal :func:`follow`'s binary searches on sorted times only, so a row whose times come out
+    unsorted (rounding at a click) is handed to :func:`follow` itself.
+
+    Returns one ``(times, KM after each)`` per row.
+    """
+    n_rows = len(cens_rows)
+    m = np.minimum(np.asarray(max_events, dtype=np.int64) + 1, r0)
+    width = int(m.max(initial=0)) + 1  # a last column past every row's end, where r < 1
+    out: list = [(np.empty(0), np.empty(0))] * n_rows
+    if width <= 1:
+        return out
+    idx, rows = np.arange(width), np.arange(n_rows)
+    start_r = np.where(idx >= m[:, None], 0, r0 - idx)  # at risk before any censoring
+    count_cens = _censored_before(cens_rows)
+    cens_before = np.zeros((n_rows, width), dtype=np.int64)
+    before = np.empty((n_rows, width))
+    before[:, 0] = s0
+    todo, unsorted = m > 0, np.zeros(n_rows, dtype=bool)
+    for _ in range(_MAX_FIXED_POINT):
+        r = start_r - cens_before
+        low = r < 1
+        usable = np.argmax(low, axis=1)  # events up to the first risk set below 1
+        rr = np.where(low, 1.0, r)  # 1.0 where unused: cumprod reads it after the used part
+        after = s0 * np.cumprod(1.0 - 1.0 / rr, axis=1)
+        before[:, 1:] = after[:, :-1]
+        times = np.maximum(target.crossing(before * (1.0 - 0.5 / rr)), start)
+        inside = (times <= stop) if closed else (times < stop)
+        inside &= idx < usable[:, None]
+        n_in = np.count_nonzero(inside, axis=1)
+        counted = idx < n_in[:, None]
+        if not np.array_equal(inside, counted):  # not a prefix: a binary search could differ
+            unsorted |= np.any(inside != counted, axis=1)
+        new = count_cens(times)
+        last = new[rows, np.maximum(n_in - 1, 0)] * (n_in > 0)
+        new = np.where(counted, new, last[:, None])
+        settled = todo & ((usable == 0) | ~np.any((new != cens_before) & counted, axis=1))
+        for j in np.flatnonzero(settled):  # a settled row's later rounds are never read
+            out[j] = (times[j, : n_in[j]], after[j, : n_in[j]])
+        todo &= ~settled
+        if not todo.any():
+            break
+        cens_before = new
+    for j in np.flatnonzero(todo):  # no fixed point within the rounds: the last round's times
+        out[j] = (times[j, : n_in[j]], after[j, : n_in[j]])
+    for j in np.flatnonzero(unsorted):
+        out[j] = follow(target, start, stop, r0, s0, cens_rows[j], closed, max_events[j])
+    return out
+
+
+def _censored_before(cens_rows: list[np.ndarray]):
+    """A function counting, for each time in row j of a 2-D array, the censorings of
+    ``cens_rows[j]`` strictly before it (``np.searchsorted(cens_rows[j], t, "left")`` row by
+    row, in two searches).
+
+    A censoring time is replaced by its rank among all rows' censoring times, and row j's
+    ranks are offset by j times more than the number of ranks, so that one sorted array of
+    integer keys holds every row, each in its own range.
+    """
+    sizes = [ce.size for ce in cens_rows]
+    flat = np.concatenate([np.empty(0), *cens_rows])
+    pool = np.unique(flat)
+    stride = pool.size + 1
+    keys = np.repeat(np.arange(len(sizes)) * stride, sizes) + np.searchsorted(pool, flat)
+    first = np.cumsum([0, *sizes[:-1]])[:, None]
+    base = np.arange(len(sizes))[:, None] * stride
+
+    def count(times: np.ndarray) -> np.ndarray:
+        return np.searchsorted(keys, base + np.searchsorted(pool, times, side="left"),
+                               side="left") - first
+
+    return count
+
 def _misfit(target: Target, start: float, stop: float, r0: int, s0: float, times: np.ndarray,
             after: np.ndarray, cens: np.ndarray) -> tuple[float, float]:
     """Area between the rebuilt KM and the digitised curve over [start, stop], in survival units
@@ -148,8 +230,70 @@ _TILT_GAIN = SURVIVAL_PRECISION
 _TILT_STEP_GAIN = 0.5
 
 
-# Long (~80 lines of code): one search whose pattern loop, gallop and bisection share a cache
-# and the best pattern so far; split up, the pieces would pass eight values back and forth.
+class _Attempts:
+    """Within one table interval: for a censored count c and a censoring pattern, c censorings
+    spread by the pattern and the events that then follow the curve (at most ``removed - c + 1``),
+    and whether ``c + events >= removed``. Each is computed once, in batches of neighbouring
+    counts (one :func:`follow_many` call costs little more than one :func:`follow`)."""
+
+    def __init__(self, target: Target, a: float, b: float, window: tuple[float, float],
+                 r0: int, s0: float, ticks: np.ndarray, removed: int) -> None:
+        self.target, self.a, self.b, self.window = target, a, b, window
+        self.r0, self.s0, self.ticks, self.removed = r0, s0, ticks, removed
+        self.done: dict[tuple[float, int], tuple] = {}
+
+    def fill(self, wanted) -> None:
+        """Compute the ``(log_tilt, c)`` pairs in ``wanted`` not yet known (c in [0, removed])."""
+        pairs = [(lt, c) for lt, c in dict.fromkeys(wanted)
+                 if 0 <= c <= self.removed and (lt, c) not in self.done]
+        if not pairs:
+            return
+        if len(pairs) == 1:
+            (lt, c), = pairs
+            cens = spread(c, self.a, self.b, self.ticks, tilt=math.exp(lt))
+            times, after = follow(self.target, *self.window, self.r0, self.s0, cens,
+                                  closed=False, max_events=self.removed - c)
+            self.done[lt, c] = (c + times.size >= self.removed, times, after, cens)
+            return
+        cens = [spread(c, self.a, self.b, self.ticks, tilt=math.exp(lt)) for lt, c in pairs]
+        found = follow_many(self.target, *self.window, self.r0, self.s0, cens, closed=False,
+                            max_events=[self.removed - c for _, c in pairs])
+        for (lt, c), ce, (times, after) in zip(pairs, cens, found, strict=True):
+            self.done[lt, c] = (c + times.size >= self.removed, times, after, ce)
+
+    def get(self, log_tilt: float, c: int) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
+        """``(c + events >= removed, event times, KM after each, censoring times)``."""
+        if (log_tilt, c) not in self.done:
+            self.fill([(log_tilt, c)])
+        return self.done[log_tilt, c]
+
+
+#: Counts computed together for the tilted patterns, relative to the even pattern's count:
+#: their counts lie near it (one batch costs about three single :func:`follow` calls and a
+#: sixth of one per count).
+_NEAR = range(-4, 5)
+
+
+def _smallest(ok, guess: int, removed: int) -> int:
+    """Smallest c with ``ok(c)`` (which rises with c; ``ok(removed)`` holds): gallop from
+    ``guess``, then bisect."""
+    if ok(guess):
+        lo, hi, step = guess - 1, guess, 1
+        while lo >= 0 and ok(lo):
+            hi, lo, step = lo, max(lo - step, -1), step * 2
+    else:
+        lo, hi, step = guess, min(guess + 1, removed), 1
+        while not ok(hi):
+            lo, hi, step = hi, min(hi + step, removed), step * 2
+    while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float,
                  ticks: np.ndarray, extra: int = 0, window: tuple[float, float] | None = None,
                  tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None
@@ -175,48 +319,23 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     """
     removed = ra - rb
     ea, eb = (a, b) if window is None else window
-
-    def attempt(c: int, log_tilt: float):
-        cens = spread(c, a, b, ticks, tilt=math.exp(log_tilt))
-        times, after = follow(target, ea, eb, ra, s0, cens, closed=False,
-                               max_events=removed - c)
-        return c + times.size >= removed, times, after, cens
-
+    runs = _Attempts(target, a, b, (ea, eb), ra, s0, ticks, removed)
     best = None
     guess = None if hint is None else min(max(hint, 0), removed)
     for log_tilt in tilts:
-        cache: dict[int, tuple] = {}
-
-        def ok(c: int, log_tilt=log_tilt, cache=cache) -> bool:
-            if c not in cache:
-                cache[c] = attempt(c, log_tilt)
-            return cache[c][0]
-
-        # smallest c with ok(c): ok(removed) always holds; gallop from the guess, then bisect
         if guess is None:
-            first = attempt(0, log_tilt)
-            cache[0] = first
-            guess = max(0, removed - first[1].size)  # c + d(c) <= c + d(0): a lower bound
-        if ok(guess):
-            lo, hi, step = guess - 1, guess, 1
-            while lo >= 0 and ok(lo):
-                hi, lo, step = lo, max(lo - step, -1), step * 2
-        else:
-            lo, hi, step = guess, min(guess + 1, removed), 1
-            while not ok(hi):
-                lo, hi, step = hi, min(hi + step, removed), step * 2
-        while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
-            mid = (lo + hi) // 2
-            if ok(mid):
-                hi = mid
-            else:
-                lo = mid
-        c = hi
-        _, times, after, cens = cache[c]
+            runs.fill([(log_tilt, 0)])
+            guess = max(0, removed - runs.get(log_tilt, 0)[1].size)  # c + d(c) <= c + d(0)
+        elif best is not None and (log_tilt, guess) not in runs.done:
+            # the other patterns' counts lie near the one before: one batch for all of them
+            runs.fill([(lt, guess + d) for lt in tilts[1:] for d in _NEAR])
+        c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
+        _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
         fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens)
         if best is None:
-            best = (steps, log_tilt, c, times, after, cens, c == 0 and cache[0][1].size > removed)
+            best = (steps, log_tilt, c, times, after, cens,
+                    c == 0 and runs.get(log_tilt, 0)[1].size > removed)
             even_fit, even_steps = fit, steps
             if even_fit <= _TILT_GAIN * (b - a):
                 break  # no other pattern can gain enough: the misfit cannot go below 0
@@ -228,7 +347,7 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     slack = 0
     if not over:
         for _ in range(max(extra, 0) + 8):  # counts above c that still fit exactly
-            nxt = attempt(c + slack + 1, log_tilt) if c + slack + 1 <= removed else None
+            nxt = runs.get(log_tilt, c + slack + 1) if c + slack + 1 <= removed else None
             if nxt is None or c + slack + 1 + nxt[1].size != removed:
                 break
             slack += 1
