@@ -274,6 +274,19 @@ class _Attempts:
 _NEAR = range(-4, 5)
 
 
+def _climb(events, low: int, removed: int) -> int:
+    """Smallest c with ``c + events(c) >= removed``, from a lower bound ``low``.
+
+    The events fall as c rises, so when c falls short, no count below
+    ``removed - events(c)`` can reach ``removed`` either: that is the next lower bound. Each
+    step needs one count's events, where galloping and bisecting need several.
+    """
+    c = low
+    while c < removed and c + events(c) < removed:
+        c = removed - events(c)
+    return c
+
+
 def _smallest(ok, guess: int, removed: int) -> int:
     """Smallest c with ``ok(c)`` (which rises with c; ``ok(removed)`` holds): gallop from
     ``guess``, then bisect."""
@@ -323,13 +336,13 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     best = None
     guess = None if hint is None else min(max(hint, 0), removed)
     for log_tilt in tilts:
-        if guess is None:
-            runs.fill([(log_tilt, 0)])
-            guess = max(0, removed - runs.get(log_tilt, 0)[1].size)  # c + d(c) <= c + d(0)
-        elif best is not None and (log_tilt, guess) not in runs.done:
-            # the other patterns' counts lie near the one before: one batch for all of them
-            runs.fill([(lt, guess + d) for lt in tilts[1:] for d in _NEAR])
-        c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
+        if guess is None:  # 0 is a lower bound: climb from there
+            c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, 0, removed)
+        else:
+            if best is not None and (log_tilt, guess) not in runs.done:
+                # the other patterns' counts lie near the one before: one batch for them all
+                runs.fill([(lt, guess + d) for lt in tilts[1:] for d in _NEAR])
+            c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
         fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens)
