@@ -127,21 +127,21 @@ def follow_many(target: Target, start: float, stop: float, r0: int, s0: float,
     for _ in range(_MAX_FIXED_POINT):
         r = start_r - cens_before
         low = r < 1
-        usable = np.argmax(low, axis=1)  # events up to the first risk set below 1
-        rr = np.where(low, 1.0, r)  # 1.0 where unused: cumprod reads it after the used part
+        usable = low.argmax(axis=1)  # events up to the first risk set below 1
+        rr = np.maximum(r, 1.0)  # 1.0 where unused: cumprod reads it after the used part
         after = s0 * np.cumprod(1.0 - 1.0 / rr, axis=1)
         before[:, 1:] = after[:, :-1]
         times = np.maximum(target.crossing(before * (1.0 - 0.5 / rr)), start)
         inside = (times <= stop) if closed else (times < stop)
         inside &= idx < usable[:, None]
-        n_in = np.count_nonzero(inside, axis=1)
+        n_in = inside.argmin(axis=1)  # the last column is never inside
         counted = idx < n_in[:, None]
         if not np.array_equal(inside, counted):  # not a prefix: a binary search could differ
-            unsorted |= np.any(inside != counted, axis=1)
+            unsorted |= (inside != counted).any(axis=1)
         new = count_cens(times)
         last = new[rows, np.maximum(n_in - 1, 0)] * (n_in > 0)
         new = np.where(counted, new, last[:, None])
-        settled = todo & ((usable == 0) | ~np.any((new != cens_before) & counted, axis=1))
+        settled = todo & ((usable == 0) | ~((new != cens_before) & counted).any(axis=1))
         for j in np.flatnonzero(settled):  # a settled row's later rounds are never read
             out[j] = (times[j, : n_in[j]], after[j, : n_in[j]])
         todo &= ~settled
@@ -268,23 +268,33 @@ class _Attempts:
         return self.done[log_tilt, c]
 
 
-#: Counts computed together for the tilted patterns, relative to the even pattern's count:
-#: their counts lie near it (one batch costs about three single :func:`follow` calls and a
-#: sixth of one per count).
-_NEAR = range(-4, 5)
+#: Counts computed at once for the tilted patterns, around the even pattern's: one batch of ~40
+#: counts costs about as much as 8-10 single :func:`follow` calls.
+_NEAR = range(-5, 4)
 
 
-def _climb(events, low: int, removed: int) -> int:
-    """Smallest c with ``c + events(c) >= removed``, from a lower bound ``low``.
+def _climb(runs: _Attempts, tilts: tuple[float, ...], removed: int, near: int | None = None
+           ) -> dict[float, int]:
+    """For each censoring pattern, the smallest c with ``c + events(c) >= removed``.
 
-    The events fall as c rises, so when c falls short, no count below
-    ``removed - events(c)`` can reach ``removed`` either: that is the next lower bound. Each
-    step needs one count's events, where galloping and bisecting need several.
+    The events fall as c rises, so when c falls short, no count below ``removed - events(c)``
+    can reach ``removed`` either: starting from 0, that is the next count to try. Each step
+    needs one count's events (where galloping and bisecting need several), all patterns' in
+    one :func:`follow_many` call. ``near``: a count the answers are expected near; the counts
+    around it are computed in the first call too.
     """
-    c = low
-    while c < removed and c + events(c) < removed:
-        c = removed - events(c)
-    return c
+    trying, found = dict.fromkeys(tilts, 0), {}
+    if near is not None:
+        runs.fill([*trying.items(), *((lt, near + d) for lt in tilts for d in _NEAR)])
+    while trying:
+        runs.fill(trying.items())
+        for log_tilt, c in list(trying.items()):
+            events = runs.done[log_tilt, c][1].size
+            if c + events >= removed:
+                found[log_tilt] = trying.pop(log_tilt)
+            else:
+                trying[log_tilt] = removed - events
+    return found
 
 
 def _smallest(ok, guess: int, removed: int) -> int:
@@ -335,13 +345,14 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     runs = _Attempts(target, a, b, (ea, eb), ra, s0, ticks, removed)
     best = None
     guess = None if hint is None else min(max(hint, 0), removed)
+    counts: dict[float, int] = {}
     for log_tilt in tilts:
-        if guess is None:  # 0 is a lower bound: climb from there
-            c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, 0, removed)
+        if hint is None:  # climb from 0, the even pattern alone, then all the others at once
+            counts = counts or _climb(runs, tilts[:1], removed)
+            if log_tilt not in counts:
+                counts.update(_climb(runs, tilts[1:], removed, near=counts[tilts[0]]))
+            c = counts[log_tilt]
         else:
-            if best is not None and (log_tilt, guess) not in runs.done:
-                # the other patterns' counts lie near the one before: one batch for them all
-                runs.fill([(lt, guess + d) for lt in tilts[1:] for d in _NEAR])
             c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
