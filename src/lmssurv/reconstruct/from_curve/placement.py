@@ -268,33 +268,37 @@ class _Attempts:
         return self.done[log_tilt, c]
 
 
-#: Counts computed at once for the tilted patterns, around the even pattern's: one batch of ~40
-#: counts costs about as much as 8-10 single :func:`follow` calls.
-_NEAR = range(-5, 4)
+#: Counts computed at once for a tilted pattern, around the even pattern's answer: censorings
+#: moved towards the end of the interval (log tilt < 0) leave more at risk, so a few fewer of
+#: them fit, and towards the start a few more. One batch of ~20 counts costs about as much as
+#: 5-6 single :func:`follow` calls; a count the search needs outside it costs one more.
+_NEAR = {-1: range(-4, 1), 1: range(0, 5)}
 
 
-def _climb(runs: _Attempts, tilts: tuple[float, ...], removed: int, near: int | None = None
-           ) -> dict[float, int]:
-    """For each censoring pattern, the smallest c with ``c + events(c) >= removed``.
+def _climb(events, removed: int) -> int:
+    """Smallest c with ``c + events(c) >= removed``.
 
     The events fall as c rises, so when c falls short, no count below ``removed - events(c)``
     can reach ``removed`` either: starting from 0, that is the next count to try. Each step
-    needs one count's events (where galloping and bisecting need several), all patterns' in
-    one :func:`follow_many` call. ``near``: a count the answers are expected near; the counts
-    around it are computed in the first call too.
+    needs one count's events, where galloping and bisecting need several.
     """
-    trying, found = dict.fromkeys(tilts, 0), {}
-    if near is not None:
-        runs.fill([*trying.items(), *((lt, near + d) for lt in tilts for d in _NEAR)])
-    while trying:
-        runs.fill(trying.items())
-        for log_tilt, c in list(trying.items()):
-            events = runs.done[log_tilt, c][1].size
-            if c + events >= removed:
-                found[log_tilt] = trying.pop(log_tilt)
-            else:
-                trying[log_tilt] = removed - events
-    return found
+    c = 0
+    while c < removed and c + events(c) < removed:
+        c = removed - events(c)
+    return c
+
+
+def _step(ok, start: int) -> int:
+    """Smallest c with ``ok(c)`` (which rises with c and holds at the largest count), one count
+    at a time from ``start``: for a start within a few counts of it."""
+    c = start
+    if ok(c):
+        while c > 0 and ok(c - 1):
+            c -= 1
+        return c
+    while not ok(c + 1):
+        c += 1
+    return c + 1
 
 
 def _smallest(ok, guess: int, removed: int) -> int:
@@ -319,14 +323,17 @@ def _smallest(ok, guess: int, removed: int) -> int:
 
 def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float,
                  ticks: np.ndarray, extra: int = 0, window: tuple[float, float] | None = None,
-                 tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None
+                 tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None,
+                 memo: dict | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, int, float]:
     """Events and censorings in [a, b) with ``ra`` at risk at a and exactly ``rb`` at b.
 
     For each censoring pattern, the censored count c is the smallest with
     ``c + events(c) >= ra - rb`` (the sum rises with c: each censoring shrinks the risk set, so
-    fewer events follow the same drop), found by galloping from the previous pattern's count and
-    bisecting. The pattern whose KM lies closest to the clicks wins (even spacing unless another
+    fewer events follow the same drop): for the even pattern by climbing lower bounds from 0
+    (:func:`_climb`), for the tilted ones one count at a time from the even pattern's, in one
+    batch (:func:`_step`), from ``hint`` by galloping and bisecting. The pattern whose KM lies
+    closest to the clicks wins (even spacing unless another
     is clearly better). Events beyond ``ra - rb`` (clicks that fall faster than the table allows)
     are left to the next interval, which starts by catching up.
 
@@ -337,30 +344,32 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     ``window`` (default ``(a, b)``) is where the events are read from the curve; events read
     outside [a, b) are put at its edge (just before b, or at a). ``tilts`` are the censoring
     patterns tried (log tilts of :func:`spread`); ``hint`` is where the search for c starts
-    (any value gives the same c). Returns event times, KM after each, censoring times, the
-    interval's record, the slack and the log tilt used.
+    (any value gives the same c). ``memo`` keeps the events found for each count and pattern,
+    for a later call on the same interval (e.g. with another ``extra``). Returns event times,
+    KM after each, censoring times, the interval's record, the slack and the log tilt used.
     """
     removed = ra - rb
     ea, eb = (a, b) if window is None else window
     runs = _Attempts(target, a, b, (ea, eb), ra, s0, ticks, removed)
-    best = None
+    if memo is not None:
+        runs = memo.setdefault(("attempts", a, b, ea, eb, ra, rb, s0), runs)
+    best, even_c = None, 0
     guess = None if hint is None else min(max(hint, 0), removed)
-    counts: dict[float, int] = {}
     for log_tilt in tilts:
-        if hint is None:  # climb from 0, the even pattern alone, then all the others at once
-            counts = counts or _climb(runs, tilts[:1], removed)
-            if log_tilt not in counts:
-                counts.update(_climb(runs, tilts[1:], removed, near=counts[tilts[0]]))
-            c = counts[log_tilt]
-        else:
+        if hint is not None:
             c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
+        elif best is None:
+            c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, removed)
+        else:  # the tilted patterns' counts lie near the even one's: one batch for them all
+            runs.fill([(lt, even_c + d) for lt in tilts[1:] for d in _NEAR[1 if lt > 0 else -1]])
+            c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], even_c)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
         fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens)
         if best is None:
             best = (steps, log_tilt, c, times, after, cens,
                     c == 0 and runs.get(log_tilt, 0)[1].size > removed)
-            even_fit, even_steps = fit, steps
+            even_fit, even_steps, even_c = fit, steps, c
             if even_fit <= _TILT_GAIN * (b - a):
                 break  # no other pattern can gain enough: the misfit cannot go below 0
         elif (steps < best[0] and steps < (1.0 - _TILT_STEP_GAIN) * even_steps
@@ -473,7 +482,7 @@ def constrained_intervals(target: Target, table_t: np.ndarray, table_n: np.ndarr
             a, b = float(table_t[i]), float(table_t[i + 1])
             window = None if (lo == a and hi == b) else (lo, hi)
             cache[key] = _constrained(target, a, b, int(table_n[i]), int(table_n[i + 1]), surv,
-                                      ticks, extra, window, tilts, hint)
+                                      ticks, extra, window, tilts, hint, cache)
         return cache[key]
 
     n_con = table_t.size - 1
