@@ -179,22 +179,32 @@ def _censored_before(cens_rows: list[np.ndarray]):
     return count
 
 def _misfit(target: Target, start: float, stop: float, r0: int, s0: float, times: np.ndarray,
-            after: np.ndarray, cens: np.ndarray) -> tuple[float, float]:
+            after: np.ndarray, cens: np.ndarray, grid: tuple | None = None
+            ) -> tuple[float, float]:
     """Area between the rebuilt KM and the digitised curve over [start, stop], in survival units
     and in units of the local KM step ``S / r``.
 
     Smaller steps always follow a curve more closely, so comparing raw areas would favour any
     censoring pattern that keeps more patients at risk; measured in steps, the pattern that makes
-    the steps as large as the drops in the figure wins.
+    the steps as large as the drops in the figure wins. ``grid``: :func:`_misfit_grid` of the
+    same curve and interval, when several KMs are compared on it.
     """
-    knots = target.t[(target.t > start) & (target.t < stop)]
-    pts = np.concatenate([[start], knots, [stop]])
-    mids = 0.5 * (pts[:-1] + pts[1:])
+    mids, widths, curve = _misfit_grid(target, start, stop) if grid is None else grid
     k = np.searchsorted(times, mids, side="right")
     km = np.where(k > 0, after[np.maximum(k - 1, 0)] if after.size else s0, s0)
     risk = np.maximum(r0 - k - np.searchsorted(cens, mids, side="left"), 1)
-    area = np.diff(pts) * np.abs(km - target.at(mids))
+    area = widths * np.abs(km - curve)
     return float(area.sum()), float(np.sum(area * risk / np.maximum(km, 1e-9)))
+
+
+def _misfit_grid(target: Target, start: float, stop: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where :func:`_misfit` compares the KM with the curve: the midpoints of the pieces of
+    [start, stop] between clicks, their widths and the curve at them."""
+    knots = target.t[(target.t > start) & (target.t < stop)]
+    pts = np.concatenate([[start], knots, [stop]])
+    mids = 0.5 * (pts[:-1] + pts[1:])
+    return mids, np.diff(pts), target.at(mids)
 
 
 def spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: float = 1.0,
@@ -272,7 +282,7 @@ class _Attempts:
 #: moved towards the end of the interval (log tilt < 0) leave more at risk, so a few fewer of
 #: them fit, and towards the start a few more. One batch of ~20 counts costs about as much as
 #: 5-6 single :func:`follow` calls; a count the search needs outside it costs one more.
-_NEAR = {-1: range(-4, 1), 1: range(0, 5)}
+_NEAR = {-1: range(-4, 1), 1: range(-1, 5)}
 
 
 def _climb(events, removed: int) -> int:
@@ -354,6 +364,7 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     if memo is not None:
         runs = memo.setdefault(("attempts", a, b, ea, eb, ra, rb, s0), runs)
     best, even_c = None, 0
+    grid = _misfit_grid(target, ea, eb)
     guess = None if hint is None else min(max(hint, 0), removed)
     for log_tilt in tilts:
         if hint is not None:
@@ -365,7 +376,7 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
             c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], even_c)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
-        fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens)
+        fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens, grid)
         if best is None:
             best = (steps, log_tilt, c, times, after, cens,
                     c == 0 and runs.get(log_tilt, 0)[1].size > removed)
