@@ -218,7 +218,9 @@ def spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: float
         return np.empty(0)
     u = (np.arange(count) + (1.0 if closed else 0.5)) / count
     u = u**tilt
-    inside = ticks[(ticks > start) & ((ticks <= stop) if closed else (ticks < stop))]
+    inside = ticks
+    if inside.size:  # most figures show no ticks: no masks then
+        inside = ticks[(ticks > start) & ((ticks <= stop) if closed else (ticks < stop))]
     if inside.size:
         # quantiles of the ticks' empirical distribution: every tick used before any twice
         pos = np.minimum((u * inside.size).astype(int), inside.size - 1)
@@ -372,7 +374,8 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
         elif best is None:
             c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, removed)
         else:  # the tilted patterns' counts lie near the even one's: one batch for them all
-            runs.fill([(lt, even_c + d) for lt in tilts[1:] for d in _NEAR[1 if lt > 0 else -1]])
+            runs.fill([(lt, even_c + d) for lt in tilts[1:] for d in _NEAR[1 if lt > 0 else -1]]
+                      + [(tilts[0], even_c + 1), (tilts[0], even_c + 2)])  # its slack, if it wins
             c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], even_c)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
