@@ -51,7 +51,7 @@ class Target:
 
     def crossing(self, levels: np.ndarray) -> np.ndarray:
         """First time at which the curve is at or below each level (inf if never)."""
-        k = np.searchsorted(self._neg, -levels, side="left")
+        k = self._neg.searchsorted(-levels, side="left")
         # the first click at or below the level is k, so s[k - 1] > level >= s[k]: the
         # segment's slope is finite wherever it is used
         return self._base_t[k] + (self._base_s[k] - levels) * self._slope[k]
@@ -76,21 +76,24 @@ def follow(target: Target, start: float, stop: float, r0: int, s0: float,
     m = r0 if max_events is None else min(r0, max_events + 1)
     if m <= 0:
         return np.empty(0), np.empty(0)
-    idx = np.arange(m)
+    start_r = r0 - np.arange(m)
     cens_before = np.zeros(m, dtype=np.int64)
+    side = "right" if closed else "left"
     for _ in range(_MAX_FIXED_POINT):
-        r = r0 - idx - cens_before
+        r = start_r - cens_before
         low = r < 1
-        usable = int(np.argmax(low)) if low.any() else m
+        usable = int(low.argmax()) if low.any() else m
         if usable == 0:
             return np.empty(0), np.empty(0)
         rr = r[:usable].astype(float)
-        after = s0 * np.cumprod(1.0 - 1.0 / rr)
-        before = np.concatenate([[s0], after[:-1]])
+        after = s0 * (1.0 - 1.0 / rr).cumprod()
+        before = np.empty(usable)
+        before[0] = s0
+        before[1:] = after[:-1]
         times = np.maximum(target.crossing(before * (1.0 - 0.5 / rr)), start)
-        n_in = int(np.searchsorted(times, stop, side="right" if closed else "left"))
-        new = np.searchsorted(cens, times[:n_in], side="left")
-        if np.array_equal(new, cens_before[:n_in]):
+        n_in = int(times.searchsorted(stop, side=side))
+        new = cens.searchsorted(times[:n_in], side="left")
+        if (new == cens_before[:n_in]).all():
             break
         cens_before[:n_in] = new
         cens_before[n_in:] = new[-1] if n_in else 0
