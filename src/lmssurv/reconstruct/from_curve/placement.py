@@ -181,6 +181,7 @@ def _censored_before(cens_rows: list[np.ndarray]):
 
     return count
 
+
 def _misfit(target: Target, start: float, stop: float, r0: int, s0: float, times: np.ndarray,
             after: np.ndarray, cens: np.ndarray, grid: tuple | None = None
             ) -> tuple[float, float]:
@@ -248,8 +249,8 @@ _TILT_STEP_GAIN = 0.5
 class _Attempts:
     """Within one table interval: for a censored count c and a censoring pattern, c censorings
     spread by the pattern and the events that then follow the curve (at most ``removed - c + 1``),
-    and whether ``c + events >= removed``. Each is computed once, in batches of neighbouring
-    counts (one :func:`follow_many` call costs little more than one :func:`follow`)."""
+    and whether ``c + events >= removed``. Each is computed once: alone with :func:`follow`,
+    or with others in one :func:`follow_many` call."""
 
     def __init__(self, target: Target, a: float, b: float, window: tuple[float, float],
                  r0: int, s0: float, ticks: np.ndarray, removed: int) -> None:
@@ -348,9 +349,9 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     fewer events follow the same drop): for the even pattern by climbing lower bounds from 0
     (:func:`_climb`), for the tilted ones one count at a time from the even pattern's, in one
     batch (:func:`_step`), from ``hint`` by galloping and bisecting. The pattern whose KM lies
-    closest to the clicks wins (even spacing unless another
-    is clearly better). Events beyond ``ra - rb`` (clicks that fall faster than the table allows)
-    are left to the next interval, which starts by catching up.
+    closest to the clicks wins (even spacing unless another is clearly better). Events beyond
+    ``ra - rb`` (clicks that fall faster than the table allows) are left to the next interval,
+    which starts by catching up.
 
     Often several counts fit exactly (one more censoring, one fewer event: the KM follows the
     clicks equally well); the smallest is used, or ``extra`` more when the arm's total events
