@@ -289,6 +289,9 @@ class _Attempts:
 #: them fit, and towards the start a few more. One batch of ~20 counts costs about as much as
 #: 5-6 single :func:`follow` calls; a count the search needs outside it costs one more.
 _NEAR = {-1: range(-4, 1), 1: range(-1, 5)}
+#: ... in intervals where at least this many leave: in smaller ones the searches need so few
+#: counts that single :func:`follow` calls cost less than the batch.
+_BATCH_FROM = 12
 
 
 def _climb(events, removed: int) -> int:
@@ -378,8 +381,10 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
         elif best is None:
             c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, removed)
         else:  # the tilted patterns' counts lie near the even one's: one batch for them all
-            runs.fill([(lt, even_c + d) for lt in tilts[1:] for d in _NEAR[1 if lt > 0 else -1]]
-                      + [(tilts[0], even_c + 1), (tilts[0], even_c + 2)])  # its slack, if it wins
+            if removed >= _BATCH_FROM:
+                runs.fill([(lt, even_c + d) for lt in tilts[1:]
+                           for d in _NEAR[1 if lt > 0 else -1]]
+                          + [(tilts[0], even_c + 1), (tilts[0], even_c + 2)])  # its slack
             c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], even_c)
         _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
