@@ -486,3 +486,38 @@ def test_total_events_is_a_deprecated_alias_of_events():
     with pytest.warns(DeprecationWarning, match="total_events is deprecated"):
         acc = curve_accuracy(STAIRS, new, at_risk=TABLE, total_events=4)
     pd.testing.assert_frame_equal(acc, curve_accuracy(STAIRS, new, at_risk=TABLE, events=4))
+
+
+# --------------------------------------------------------------------------------------------
+# The batched event placement
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(40))
+def test_follow_many_gives_follows_results_bit_for_bit(seed):
+    # the reference is follow() itself, one set of censorings at a time: the batch must reach
+    # the same fixed point in the same round, so the same floats, for counts that fit in the
+    # interval, overflow it, exhaust the risk set, with and without censor ticks, open or closed
+    from lmssurv.reconstruct.from_curve.placement import Target, follow, follow_many, spread
+
+    rng = np.random.default_rng([7, seed])
+    k = int(rng.integers(3, 60))
+    t = np.sort(rng.uniform(0, 50, k))
+    if seed % 3 == 0:
+        t = np.round(t)  # vertical steps: several clicks at one time
+    target = Target.from_clicks(t, np.sort(rng.uniform(0.05, 1, k))[::-1])
+    r0 = int(rng.integers(1, 300))
+    a = float(rng.uniform(0, 20))
+    b = a + float(rng.uniform(0.5, 30))
+    s0 = float(target.at(np.array([a]))[0])
+    ticks = np.sort(rng.uniform(0, 50, 40)) if seed % 2 else np.empty(0)
+    closed = seed % 4 == 1
+    removed = int(rng.integers(0, r0 + 1))
+    counts = rng.integers(0, removed + 1, 12)
+    cens = [spread(int(c), a, b, ticks, tilt=float(np.exp(rng.choice([0, -1.5, 3]))),
+                   closed=closed) for c in counts]
+    limits = [removed - int(c) for c in counts]
+    batch = follow_many(target, a, b, r0, s0, cens, closed, limits)
+    assert len(batch) == len(cens)
+    for ce, limit, (times, after) in zip(cens, limits, batch, strict=True):
+        want_t, want_a = follow(target, a, b, r0, s0, ce, closed, limit)
+        assert times.tobytes() == want_t.tobytes()
+        assert after.tobytes() == want_a.tobytes()

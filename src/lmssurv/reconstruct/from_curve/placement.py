@@ -16,7 +16,8 @@ import numpy as np
 from lmssurv.km import km_step
 from lmssurv.reconstruct.from_curve.clicks import SURVIVAL_PRECISION, TIME_PRECISION
 
-__all__ = ["Target", "constrained_intervals", "follow", "open_interval", "settle", "spread"]
+__all__ = ["Target", "constrained_intervals", "follow", "follow_many", "open_interval", "settle",
+           "spread"]
 
 _MAX_FIXED_POINT = 200
 
@@ -50,7 +51,7 @@ class Target:
 
     def crossing(self, levels: np.ndarray) -> np.ndarray:
         """First time at which the curve is at or below each level (inf if never)."""
-        k = np.searchsorted(self._neg, -levels, side="left")
+        k = self._neg.searchsorted(-levels, side="left")
         # the first click at or below the level is k, so s[k - 1] > level >= s[k]: the
         # segment's slope is finite wherever it is used
         return self._base_t[k] + (self._base_s[k] - levels) * self._slope[k]
@@ -75,44 +76,139 @@ def follow(target: Target, start: float, stop: float, r0: int, s0: float,
     m = r0 if max_events is None else min(r0, max_events + 1)
     if m <= 0:
         return np.empty(0), np.empty(0)
-    idx = np.arange(m)
+    start_r = r0 - np.arange(m)
     cens_before = np.zeros(m, dtype=np.int64)
+    side = "right" if closed else "left"
     for _ in range(_MAX_FIXED_POINT):
-        r = r0 - idx - cens_before
+        r = start_r - cens_before
         low = r < 1
-        usable = int(np.argmax(low)) if low.any() else m
+        usable = int(low.argmax()) if low.any() else m
         if usable == 0:
             return np.empty(0), np.empty(0)
         rr = r[:usable].astype(float)
-        after = s0 * np.cumprod(1.0 - 1.0 / rr)
-        before = np.concatenate([[s0], after[:-1]])
+        after = s0 * (1.0 - 1.0 / rr).cumprod()
+        before = np.empty(usable)
+        before[0] = s0
+        before[1:] = after[:-1]
         times = np.maximum(target.crossing(before * (1.0 - 0.5 / rr)), start)
-        n_in = int(np.searchsorted(times, stop, side="right" if closed else "left"))
-        new = np.searchsorted(cens, times[:n_in], side="left")
-        if np.array_equal(new, cens_before[:n_in]):
+        n_in = int(times.searchsorted(stop, side=side))
+        new = cens.searchsorted(times[:n_in], side="left")
+        if (new == cens_before[:n_in]).all():
             break
         cens_before[:n_in] = new
         cens_before[n_in:] = new[-1] if n_in else 0
     return times[:n_in], after[:n_in]
 
 
+def follow_many(target: Target, start: float, stop: float, r0: int, s0: float,
+                cens_rows: list[np.ndarray], closed: bool, max_events: list[int]
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`follow` for several sets of censorings at once, with the same results bit for bit.
+
+    Row j has the censorings ``cens_rows[j]`` (sorted) and computes at most
+    ``max_events[j] + 1`` events. One fixed-point loop runs over all rows as 2-D arrays: along
+    a row the products and crossings are the same operations in the same order as in
+    :func:`follow`, and a row keeps the times of the round in which it settled. The counts here
+    equal :func:`follow`'s binary searches on sorted times only, so a row whose times come out
+    unsorted (rounding at a click) is handed to :func:`follow` itself.
+
+    Returns one ``(times, KM after each)`` per row.
+    """
+    n_rows = len(cens_rows)
+    m = np.minimum(np.asarray(max_events, dtype=np.int64) + 1, r0)
+    width = int(m.max(initial=0)) + 1  # a last column past every row's end, where r < 1
+    out: list = [(np.empty(0), np.empty(0))] * n_rows
+    if width <= 1:
+        return out
+    idx, rows = np.arange(width), np.arange(n_rows)
+    start_r = np.where(idx >= m[:, None], 0, r0 - idx)  # at risk before any censoring
+    count_cens = _censored_before(cens_rows)
+    cens_before = np.zeros((n_rows, width), dtype=np.int64)
+    before = np.empty((n_rows, width))
+    before[:, 0] = s0
+    todo, unsorted = m > 0, np.zeros(n_rows, dtype=bool)
+    for _ in range(_MAX_FIXED_POINT):
+        r = start_r - cens_before
+        low = r < 1
+        usable = low.argmax(axis=1)  # events up to the first risk set below 1
+        rr = np.maximum(r, 1.0)  # 1.0 where unused: cumprod reads it after the used part
+        after = s0 * np.cumprod(1.0 - 1.0 / rr, axis=1)
+        before[:, 1:] = after[:, :-1]
+        times = np.maximum(target.crossing(before * (1.0 - 0.5 / rr)), start)
+        inside = (times <= stop) if closed else (times < stop)
+        inside &= idx < usable[:, None]
+        n_in = inside.argmin(axis=1)  # the last column is never inside
+        counted = idx < n_in[:, None]
+        if not np.array_equal(inside, counted):  # not a prefix: a binary search could differ
+            unsorted |= (inside != counted).any(axis=1)
+        new = count_cens(times)
+        last = new[rows, np.maximum(n_in - 1, 0)] * (n_in > 0)
+        new = np.where(counted, new, last[:, None])
+        settled = todo & ((usable == 0) | ~((new != cens_before) & counted).any(axis=1))
+        for j in np.flatnonzero(settled):  # a settled row's later rounds are never read
+            out[j] = (times[j, : n_in[j]], after[j, : n_in[j]])
+        todo &= ~settled
+        if not todo.any():
+            break
+        cens_before = new
+    for j in np.flatnonzero(todo):  # no fixed point within the rounds: the last round's times
+        out[j] = (times[j, : n_in[j]], after[j, : n_in[j]])
+    for j in np.flatnonzero(unsorted):
+        out[j] = follow(target, start, stop, r0, s0, cens_rows[j], closed, max_events[j])
+    return out
+
+
+def _censored_before(cens_rows: list[np.ndarray]):
+    """A function counting, for each time in row j of a 2-D array, the censorings of
+    ``cens_rows[j]`` strictly before it (``np.searchsorted(cens_rows[j], t, "left")`` row by
+    row, in two searches).
+
+    A censoring time is replaced by its rank among all rows' censoring times, and row j's
+    ranks are offset by j times more than the number of ranks, so that one sorted array of
+    integer keys holds every row, each in its own range.
+    """
+    sizes = [ce.size for ce in cens_rows]
+    flat = np.concatenate([np.empty(0), *cens_rows])
+    pool = np.unique(flat)
+    stride = pool.size + 1
+    keys = np.repeat(np.arange(len(sizes)) * stride, sizes) + np.searchsorted(pool, flat)
+    first = np.cumsum([0, *sizes[:-1]])[:, None]
+    base = np.arange(len(sizes))[:, None] * stride
+
+    def count(times: np.ndarray) -> np.ndarray:
+        return np.searchsorted(keys, base + np.searchsorted(pool, times, side="left"),
+                               side="left") - first
+
+    return count
+
+
 def _misfit(target: Target, start: float, stop: float, r0: int, s0: float, times: np.ndarray,
-            after: np.ndarray, cens: np.ndarray) -> tuple[float, float]:
+            after: np.ndarray, cens: np.ndarray, grid: tuple | None = None
+            ) -> tuple[float, float]:
     """Area between the rebuilt KM and the digitised curve over [start, stop], in survival units
     and in units of the local KM step ``S / r``.
 
     Smaller steps always follow a curve more closely, so comparing raw areas would favour any
     censoring pattern that keeps more patients at risk; measured in steps, the pattern that makes
-    the steps as large as the drops in the figure wins.
+    the steps as large as the drops in the figure wins. ``grid``: :func:`_misfit_grid` of the
+    same curve and interval, when several KMs are compared on it.
     """
-    knots = target.t[(target.t > start) & (target.t < stop)]
-    pts = np.concatenate([[start], knots, [stop]])
-    mids = 0.5 * (pts[:-1] + pts[1:])
+    mids, widths, curve = _misfit_grid(target, start, stop) if grid is None else grid
     k = np.searchsorted(times, mids, side="right")
     km = np.where(k > 0, after[np.maximum(k - 1, 0)] if after.size else s0, s0)
     risk = np.maximum(r0 - k - np.searchsorted(cens, mids, side="left"), 1)
-    area = np.diff(pts) * np.abs(km - target.at(mids))
+    area = widths * np.abs(km - curve)
     return float(area.sum()), float(np.sum(area * risk / np.maximum(km, 1e-9)))
+
+
+def _misfit_grid(target: Target, start: float, stop: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where :func:`_misfit` compares the KM with the curve: the midpoints of the pieces of
+    [start, stop] between clicks, their widths and the curve at them."""
+    knots = target.t[(target.t > start) & (target.t < stop)]
+    pts = np.concatenate([[start], knots, [stop]])
+    mids = 0.5 * (pts[:-1] + pts[1:])
+    return mids, np.diff(pts), target.at(mids)
 
 
 def spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: float = 1.0,
@@ -126,7 +222,9 @@ def spread(count: int, start: float, stop: float, ticks: np.ndarray, tilt: float
         return np.empty(0)
     u = (np.arange(count) + (1.0 if closed else 0.5)) / count
     u = u**tilt
-    inside = ticks[(ticks > start) & ((ticks <= stop) if closed else (ticks < stop))]
+    inside = ticks
+    if inside.size:  # most figures show no ticks: no masks then
+        inside = ticks[(ticks > start) & ((ticks <= stop) if closed else (ticks < stop))]
     if inside.size:
         # quantiles of the ticks' empirical distribution: every tick used before any twice
         pos = np.minimum((u * inside.size).astype(int), inside.size - 1)
@@ -148,20 +246,115 @@ _TILT_GAIN = SURVIVAL_PRECISION
 _TILT_STEP_GAIN = 0.5
 
 
-# Long (~80 lines of code): one search whose pattern loop, gallop and bisection share a cache
-# and the best pattern so far; split up, the pieces would pass eight values back and forth.
+class _Attempts:
+    """Within one table interval: for a censored count c and a censoring pattern, c censorings
+    spread by the pattern and the events that then follow the curve (at most ``removed - c + 1``),
+    and whether ``c + events >= removed``. Each is computed once: alone with :func:`follow`,
+    or with others in one :func:`follow_many` call."""
+
+    def __init__(self, target: Target, a: float, b: float, window: tuple[float, float],
+                 r0: int, s0: float, ticks: np.ndarray, removed: int) -> None:
+        self.target, self.a, self.b, self.window = target, a, b, window
+        self.r0, self.s0, self.ticks, self.removed = r0, s0, ticks, removed
+        self.done: dict[tuple[float, int], tuple] = {}
+
+    def fill(self, wanted) -> None:
+        """Compute the ``(log_tilt, c)`` pairs in ``wanted`` not yet known (c in [0, removed])."""
+        pairs = [(lt, c) for lt, c in dict.fromkeys(wanted)
+                 if 0 <= c <= self.removed and (lt, c) not in self.done]
+        if not pairs:
+            return
+        if len(pairs) == 1:
+            (lt, c), = pairs
+            cens = spread(c, self.a, self.b, self.ticks, tilt=math.exp(lt))
+            times, after = follow(self.target, *self.window, self.r0, self.s0, cens,
+                                  closed=False, max_events=self.removed - c)
+            self.done[lt, c] = (c + times.size >= self.removed, times, after, cens)
+            return
+        cens = [spread(c, self.a, self.b, self.ticks, tilt=math.exp(lt)) for lt, c in pairs]
+        found = follow_many(self.target, *self.window, self.r0, self.s0, cens, closed=False,
+                            max_events=[self.removed - c for _, c in pairs])
+        for (lt, c), ce, (times, after) in zip(pairs, cens, found, strict=True):
+            self.done[lt, c] = (c + times.size >= self.removed, times, after, ce)
+
+    def get(self, log_tilt: float, c: int) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
+        """``(c + events >= removed, event times, KM after each, censoring times)``."""
+        if (log_tilt, c) not in self.done:
+            self.fill([(log_tilt, c)])
+        return self.done[log_tilt, c]
+
+
+#: Counts computed at once for a tilted pattern, around the even pattern's answer: censorings
+#: moved towards the end of the interval (log tilt < 0) leave more at risk, so a few fewer of
+#: them fit, and towards the start a few more. One batch of ~20 counts costs about as much as
+#: 5-6 single :func:`follow` calls; a count the search needs outside it costs one more.
+_NEAR = {-1: range(-4, 1), 1: range(-1, 5)}
+#: ... in intervals where at least this many leave: in smaller ones the searches need so few
+#: counts that single :func:`follow` calls cost less than the batch.
+_BATCH_FROM = 12
+
+
+def _climb(events, removed: int) -> int:
+    """Smallest c with ``c + events(c) >= removed``.
+
+    The events fall as c rises, so when c falls short, no count below ``removed - events(c)``
+    can reach ``removed`` either: starting from 0, that is the next count to try. Each step
+    needs one count's events, where galloping and bisecting need several.
+    """
+    c = 0
+    while c < removed and c + events(c) < removed:
+        c = removed - events(c)
+    return c
+
+
+def _step(ok, start: int) -> int:
+    """Smallest c with ``ok(c)`` (which rises with c and holds at the largest count), one count
+    at a time from ``start``: for a start within a few counts of it."""
+    c = start
+    if ok(c):
+        while c > 0 and ok(c - 1):
+            c -= 1
+        return c
+    while not ok(c + 1):
+        c += 1
+    return c + 1
+
+
+def _smallest(ok, guess: int, removed: int) -> int:
+    """Smallest c with ``ok(c)`` (which rises with c; ``ok(removed)`` holds): gallop from
+    ``guess``, then bisect."""
+    if ok(guess):
+        lo, hi, step = guess - 1, guess, 1
+        while lo >= 0 and ok(lo):
+            hi, lo, step = lo, max(lo - step, -1), step * 2
+    else:
+        lo, hi, step = guess, min(guess + 1, removed), 1
+        while not ok(hi):
+            lo, hi, step = hi, min(hi + step, removed), step * 2
+    while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float,
                  ticks: np.ndarray, extra: int = 0, window: tuple[float, float] | None = None,
-                 tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None
+                 tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None,
+                 memo: dict | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, int, float]:
     """Events and censorings in [a, b) with ``ra`` at risk at a and exactly ``rb`` at b.
 
     For each censoring pattern, the censored count c is the smallest with
     ``c + events(c) >= ra - rb`` (the sum rises with c: each censoring shrinks the risk set, so
-    fewer events follow the same drop), found by galloping from the previous pattern's count and
-    bisecting. The pattern whose KM lies closest to the clicks wins (even spacing unless another
-    is clearly better). Events beyond ``ra - rb`` (clicks that fall faster than the table allows)
-    are left to the next interval, which starts by catching up.
+    fewer events follow the same drop): for the even pattern by climbing lower bounds from 0
+    (:func:`_climb`), for the tilted ones one count at a time from the even pattern's, in one
+    batch (:func:`_step`), from ``hint`` by galloping and bisecting. The pattern whose KM lies
+    closest to the clicks wins (even spacing unless another is clearly better). Events beyond
+    ``ra - rb`` (clicks that fall faster than the table allows) are left to the next interval,
+    which starts by catching up.
 
     Often several counts fit exactly (one more censoring, one fewer event: the KM follows the
     clicks equally well); the smallest is used, or ``extra`` more when the arm's total events
@@ -170,54 +363,36 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     ``window`` (default ``(a, b)``) is where the events are read from the curve; events read
     outside [a, b) are put at its edge (just before b, or at a). ``tilts`` are the censoring
     patterns tried (log tilts of :func:`spread`); ``hint`` is where the search for c starts
-    (any value gives the same c). Returns event times, KM after each, censoring times, the
-    interval's record, the slack and the log tilt used.
+    (any value gives the same c). ``memo`` keeps the events found for each count and pattern,
+    for a later call on the same interval (e.g. with another ``extra``). Returns event times,
+    KM after each, censoring times, the interval's record, the slack and the log tilt used.
     """
     removed = ra - rb
     ea, eb = (a, b) if window is None else window
-
-    def attempt(c: int, log_tilt: float):
-        cens = spread(c, a, b, ticks, tilt=math.exp(log_tilt))
-        times, after = follow(target, ea, eb, ra, s0, cens, closed=False,
-                               max_events=removed - c)
-        return c + times.size >= removed, times, after, cens
-
-    best = None
+    runs = _Attempts(target, a, b, (ea, eb), ra, s0, ticks, removed)
+    if memo is not None:
+        runs = memo.setdefault(("attempts", a, b, ea, eb, ra, rb, s0), runs)
+    best, even_c = None, 0
+    grid = _misfit_grid(target, ea, eb)
     guess = None if hint is None else min(max(hint, 0), removed)
     for log_tilt in tilts:
-        cache: dict[int, tuple] = {}
-
-        def ok(c: int, log_tilt=log_tilt, cache=cache) -> bool:
-            if c not in cache:
-                cache[c] = attempt(c, log_tilt)
-            return cache[c][0]
-
-        # smallest c with ok(c): ok(removed) always holds; gallop from the guess, then bisect
-        if guess is None:
-            first = attempt(0, log_tilt)
-            cache[0] = first
-            guess = max(0, removed - first[1].size)  # c + d(c) <= c + d(0): a lower bound
-        if ok(guess):
-            lo, hi, step = guess - 1, guess, 1
-            while lo >= 0 and ok(lo):
-                hi, lo, step = lo, max(lo - step, -1), step * 2
-        else:
-            lo, hi, step = guess, min(guess + 1, removed), 1
-            while not ok(hi):
-                lo, hi, step = hi, min(hi + step, removed), step * 2
-        while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
-            mid = (lo + hi) // 2
-            if ok(mid):
-                hi = mid
-            else:
-                lo = mid
-        c = hi
-        _, times, after, cens = cache[c]
+        if hint is not None:
+            c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
+        elif best is None:
+            c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, removed)
+        else:  # the tilted patterns' counts lie near the even one's: one batch for them all
+            if removed >= _BATCH_FROM:
+                runs.fill([(lt, even_c + d) for lt in tilts[1:]
+                           for d in _NEAR[1 if lt > 0 else -1]]
+                          + [(tilts[0], even_c + 1), (tilts[0], even_c + 2)])  # its slack
+            c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], even_c)
+        _, times, after, cens = runs.get(log_tilt, c)
         times, after = times[: removed - c], after[: removed - c]
-        fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens)
+        fit, steps = _misfit(target, ea, eb, ra, s0, times, after, cens, grid)
         if best is None:
-            best = (steps, log_tilt, c, times, after, cens, c == 0 and cache[0][1].size > removed)
-            even_fit, even_steps = fit, steps
+            best = (steps, log_tilt, c, times, after, cens,
+                    c == 0 and runs.get(log_tilt, 0)[1].size > removed)
+            even_fit, even_steps, even_c = fit, steps, c
             if even_fit <= _TILT_GAIN * (b - a):
                 break  # no other pattern can gain enough: the misfit cannot go below 0
         elif (steps < best[0] and steps < (1.0 - _TILT_STEP_GAIN) * even_steps
@@ -228,7 +403,7 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     slack = 0
     if not over:
         for _ in range(max(extra, 0) + 8):  # counts above c that still fit exactly
-            nxt = attempt(c + slack + 1, log_tilt) if c + slack + 1 <= removed else None
+            nxt = runs.get(log_tilt, c + slack + 1) if c + slack + 1 <= removed else None
             if nxt is None or c + slack + 1 + nxt[1].size != removed:
                 break
             slack += 1
@@ -330,7 +505,7 @@ def constrained_intervals(target: Target, table_t: np.ndarray, table_n: np.ndarr
             a, b = float(table_t[i]), float(table_t[i + 1])
             window = None if (lo == a and hi == b) else (lo, hi)
             cache[key] = _constrained(target, a, b, int(table_n[i]), int(table_n[i + 1]), surv,
-                                      ticks, extra, window, tilts, hint)
+                                      ticks, extra, window, tilts, hint, cache)
         return cache[key]
 
     n_con = table_t.size - 1
