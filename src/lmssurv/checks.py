@@ -55,7 +55,7 @@ from lmssurv.km import (
     survival_at,
     validate_ipd,
 )
-from lmssurv.reconstruct.diagnostics import time_tolerance
+from lmssurv.reconstruct.diagnostics import reverse_km_median, time_tolerance
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -353,10 +353,10 @@ def _median_and_ci(time: np.ndarray, event: np.ndarray) -> np.ndarray:
 
 def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: str,
                    precision: PrecisionLookup) -> _Row:
-    reverse = 1 - event
-    med = float(_median_and_ci(time, reverse)[0])
+    med = reverse_km_median(time, event)
+    med = math.nan if med is None else med
     unit, src = _unit(precision, "median_follow_up", published, cap=_TIME_UNIT)
-    tol, why = _time_tolerance(unit, np.unique(time[reverse == 1]), published)
+    tol, why = _time_tolerance(unit, np.unique(time[event == 0]), published)
     return _Row(
         "median follow-up", arm, published, med, tol,
         "reverse KM median (censoring as the event)", f"{why} ({src})",

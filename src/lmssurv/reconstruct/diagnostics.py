@@ -36,6 +36,7 @@ __all__ = [
     "TIME_GUARD_CAP",
     "follow_up_reproduced",
     "landmark_tolerance",
+    "reverse_km_median",
     "rounding_tolerance",
     "time_tolerance",
 ]
@@ -239,19 +240,29 @@ def time_tolerance(unit: float, steps: np.ndarray, value: float) -> float:
     return max(unit / 2, min(gap / 2, TIME_GUARD_CAP * value))
 
 
+def reverse_km_median(time: np.ndarray, event: np.ndarray) -> float | None:
+    """The median follow-up of ``time``/``event``: the reverse Kaplan-Meier median (censoring
+    as the event; Schemper & Smith 1996), by lmssurv's median rule. None where not reached.
+
+    >>> reverse_km_median(np.array([1.0, 2, 3, 4, 5, 6]), np.array([1, 0, 1, 0, 0, 1]))
+    5.0
+    """
+    censored = (np.asarray(event) == 0).astype(int)
+    t, e, _, level = km_levels(time, censored)
+    return km_medians(t, e, level)[0]
+
+
 def follow_up_reproduced(median_follow_up: float | None, time: np.ndarray,
                          event: np.ndarray) -> bool:
-    """Whether the reverse Kaplan-Meier median (censoring as the event; Schemper & Smith
-    1996) of ``time``/``event`` reproduces a published median follow-up within
-    :func:`time_tolerance` of its rounding. True when none is published or nobody is censored.
+    """Whether :func:`reverse_km_median` of ``time``/``event`` reproduces a published median
+    follow-up within :func:`time_tolerance` of its rounding. True when none is published or
+    nobody is censored.
     """
     if median_follow_up is None or np.all(event == 1):
         return True
-    censored = np.asarray(event) == 0
-    t, e, _, level = km_levels(time, censored.astype(int))
-    median = km_medians(t, e, level)[0]
+    median = reverse_km_median(time, event)
     tol = time_tolerance(2 * rounding_tolerance(median_follow_up),
-                         np.unique(np.asarray(time)[censored]), median_follow_up)
+                         np.unique(np.asarray(time)[np.asarray(event) == 0]), median_follow_up)
     return median is not None and abs(median - median_follow_up) <= tol
 
 
