@@ -688,6 +688,8 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         reach = [expected_events(curve, fu, s.n, theta=curve.theta * f, t_grid=grids.events)
                  for f in (1 / _EVENTS_REACH, _EVENTS_REACH)]
         events = int(min(max(events, math.ceil(reach[0]), 1), math.floor(reach[1]), s.n))
+    # tail first: the rebuild's own losses (its loss-first order) are already in ``fu``; a
+    # loss-first order here too changed nothing (CHANGELOG.md, blocked sampling noise)
     fit = calibrate_tail(curve, fu, s.n, events, not_reached=s.median_not_reached,
                          t_grid=grids.events)
     if abs(_tail_strain(fit, plan.fit)) > math.log(_TAIL_REACH):
