@@ -320,26 +320,6 @@ def _step(ok, start: int) -> int:
     return c + 1
 
 
-def _smallest(ok, guess: int, removed: int) -> int:
-    """Smallest c with ``ok(c)`` (which rises with c; ``ok(removed)`` holds): gallop from
-    ``guess``, then bisect."""
-    if ok(guess):
-        lo, hi, step = guess - 1, guess, 1
-        while lo >= 0 and ok(lo):
-            hi, lo, step = lo, max(lo - step, -1), step * 2
-    else:
-        lo, hi, step = guess, min(guess + 1, removed), 1
-        while not ok(hi):
-            lo, hi, step = hi, min(hi + step, removed), step * 2
-    while hi - lo > 1:  # ok(hi) and (lo == -1 or not ok(lo))
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
 def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float,
                  ticks: np.ndarray, extra: int = 0, window: tuple[float, float] | None = None,
                  tilts: tuple[float, ...] = _LOG_TILTS, hint: int | None = None,
@@ -351,10 +331,10 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     ``c + events(c) >= ra - rb`` (the sum rises with c: each censoring shrinks the risk set, so
     fewer events follow the same drop): for the even pattern by climbing lower bounds from 0
     (:func:`_climb`), for the tilted ones one count at a time from the even pattern's, in one
-    batch (:func:`_step`), from ``hint`` by galloping and bisecting. The pattern whose KM lies
-    closest to the clicks wins (even spacing unless another is clearly better). Events beyond
-    ``ra - rb`` (clicks that fall faster than the table allows) are left to the next interval,
-    which starts by catching up.
+    batch (:func:`_step`), and from ``hint`` (when given) one count at a time too. The pattern
+    whose KM lies closest to the clicks wins (even spacing unless another is clearly better).
+    Events beyond ``ra - rb`` (clicks that fall faster than the table allows) are left to the
+    next interval, which starts by catching up.
 
     Often several counts fit exactly (one more censoring, one fewer event: the KM follows the
     clicks equally well); the smallest is used, or ``extra`` more when the arm's total events
@@ -376,8 +356,8 @@ def _constrained(target: Target, a: float, b: float, ra: int, rb: int, s0: float
     grid = _misfit_grid(target, ea, eb)
     guess = None if hint is None else min(max(hint, 0), removed)
     for log_tilt in tilts:
-        if hint is not None:
-            c = _smallest(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess, removed)
+        if hint is not None:  # a count within a few of the answer
+            c = _step(lambda c, lt=log_tilt: runs.get(lt, c)[0], guess)
         elif best is None:
             c = _climb(lambda c, lt=log_tilt: runs.get(lt, c)[1].size, removed)
         else:  # the tilted patterns' counts lie near the even one's: one batch for them all
