@@ -364,3 +364,91 @@ def test_simulated_trials_once_missed_hit_their_medians_and_landmarks(name):
     # nor does the engine's own self-check report a median or landmark miss (the HR may be)
     checks = [getattr(w.message, "check", None) for w in caught]
     assert not [ch for ch in checks if ch is not None and ch.quantity in ("median", "landmark")]
+
+
+# -- median and HR CI limits: self-checked, and the median's placed ----------------------------
+def _lifelines_cis(c: pd.DataFrame, e: pd.DataFrame) -> dict:
+    """Brookmeyer-Crowley median CI limits (lifelines' log-log band, its median rule) per arm,
+    and the Cox Wald 95% CI (lifelines, Efron ties): the independent route."""
+    from lifelines.utils import median_survival_times
+
+    out = {}
+    for label, df in (("c", c), ("e", e)):
+        band = median_survival_times(_km(df).confidence_interval_)
+        out[label] = tuple(float(v) for v in band.iloc[0])
+    both = pd.concat([c.assign(x=0.0), e.assign(x=1.0)])[["time", "event", "x"]]
+    with np.errstate(all="ignore"):
+        cox = CoxPHFitter().fit(both, "time", "event")
+    out["hr"] = tuple(float(v) for v in np.exp(cox.confidence_intervals_.iloc[0]))
+    return out
+
+
+def test_self_check_recomputes_the_median_and_hr_ci_limits_as_lifelines():
+    from lmssurv.reconstruct.diagnostics import HazardRatioMatch, self_check
+
+    rng = np.random.default_rng(5)
+    frames = [pd.DataFrame({"time": rng.exponential(scale, 80).round(2) + 0.01,
+                            "event": (rng.random(80) < 0.8).astype(int)})
+              for scale in (10.0, 15.0)]
+    ref = _lifelines_cis(*frames)
+    arms = [ArmSummary(n=80, median=round(_km(f).median_survival_time_, 1),
+                       median_ci=(round(ref[k][0], 1), 99.0))
+            for k, f in zip(("c", "e"), frames, strict=True)]
+    hr = HazardRatio(round(ref["hr"][0], 2) + 0.01, round(ref["hr"][0], 2), 9.99)
+    checks = {(ch.quantity, ch.arm): ch
+              for ch in self_check(arms, ["c", "e"], frames, hr, HazardRatioMatch.NONE)}
+    for k in ("c", "e"):
+        lower, upper = checks[("median CI lower", k)], checks[("median CI upper", k)]
+        assert lower.rebuilt == pytest.approx(ref[k][0]) and lower.hit
+        assert upper.rebuilt == pytest.approx(ref[k][1]) and not upper.hit
+        assert upper.reason is MissReason.NOT_REACHED
+    assert checks[("HR CI lower", "both arms")].rebuilt == pytest.approx(ref["hr"][0], rel=1e-6)
+    assert checks[("HR CI lower", "both arms")].hit
+    assert checks[("HR CI upper", "both arms")].rebuilt == pytest.approx(ref["hr"][1], rel=1e-6)
+    assert not checks[("HR CI upper", "both arms")].hit
+
+
+def test_hr_ci_the_event_counts_cannot_give_is_warned():
+    # 40 and 30 events give 0.6 exp(+-1.96 sqrt(1/40 + 1/30)) = (0.374, 0.963), not (0.4, 0.9):
+    # the HR is matched, its CI cannot be, and both limits are warned
+    ctrl = ArmSummary(n=60, events=40, median=12.0, median_follow_up=24.0, label="c")
+    exp = ArmSummary(n=60, events=30, median=15.0, landmarks={12: 0.6}, median_follow_up=24.0,
+                     label="e")
+    ipd, warned = _rebuild(reconstruct_trial, ctrl, exp, hr=HazardRatio(0.6, 0.4, 0.9), seed=0)
+    assert sorted(w.split(":")[0] for w in warned) == ["both arms HR CI lower",
+                                                       "both arms HR CI upper"]
+    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    assert ref["hr"][0] < 0.4 - 0.01 and ref["hr"][1] > 0.9 + 0.01  # lifelines agrees: missed
+
+
+def test_median_ci_limits_land_on_the_published_ones():
+    # issue 9's PH Weibull trial: the curve through the survival the limit implies put the
+    # experimental arm's lower limit at 19.77 for a published 19.6; lifelines' band now
+    # crosses 0.5 at each published limit (to its 0.1 printed)
+    c = ArmSummary(n=173, events=101, median=20.1, median_ci=(18.3, 21.3), landmarks={1: 1.0},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="c")
+    e = ArmSummary(n=173, events=77, median=23.8, median_ci=(19.6, 25.1), landmarks={9: .948},
+                   median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="e")
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.67, 0.50, 0.90), seed=270)
+    assert warned == []
+    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    for k, summary in (("c", c), ("e", e)):
+        for got, published in zip(ref[k], summary.median_ci, strict=True):
+            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+
+
+def test_pin_median_ci_undoes_the_moves_its_caller_refuses():
+    from lmssurv.reconstruct.patients import pin_median_ci
+
+    time = np.arange(1.0, 41.0)
+    event = np.ones(40, dtype=int)
+    # 40 events one month apart: the log-log band crosses 0.5 at 14 and 26 (lifelines)
+    ref = _lifelines_cis(pd.DataFrame({"time": time, "event": event}),
+                         pd.DataFrame({"time": time, "event": event}))["c"]
+    assert ref == (14.0, 26.0)
+    moved, n = pin_median_ci(time, event, (12.5, 26.0), accept=lambda t: True)
+    assert n >= 1 and 12.5 in moved
+    band = _lifelines_cis(*[pd.DataFrame({"time": moved, "event": event})] * 2)["c"]
+    assert band == (12.5, 26.0)
+    kept, n = pin_median_ci(time, event, (12.5, 26.0), accept=lambda t: False)
+    assert n == 0 and np.array_equal(kept, time)

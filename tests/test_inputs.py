@@ -361,6 +361,10 @@ def test_edge_summaries_rebuild_with_exact_counts(summary):
         # "flat": every rate above 0.5 says the median was not reached, but after 30 events
         # in 40 patients a KM is at most 1 - 30/40 = 0.25: the contradiction is warned
         assert any("median: published not reached" in w for w in warned), warned
+    elif summary.median_ci == (5.0, 5.0):
+        # a CI of zero width: no 95% band of 40 patients crosses 0.5 at the median itself
+        assert {w.split(":")[0] for w in warned} == {"arm median CI lower",
+                                                     "arm median CI upper"}, warned
     else:
         assert warned == []
 

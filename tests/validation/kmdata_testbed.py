@@ -44,6 +44,7 @@ from summary_testbed import (
     cox_log_hr,
     km_at,
     km_median,
+    km_median_ci,
     km_steps,
     oracle_mae,
     paper_landmark_times,
@@ -290,6 +291,32 @@ def landmark_tolerance(decimals: int, s_rebuilt: float, at_risk: int) -> float:
     return max(half, guard)
 
 
+def time_tolerance(value: float, steps) -> float:
+    """How far a time read off pseudo-data's KM (a median CI limit) may lie from the
+    published ``value``, printed to 0.1 month: half of that unit, or half the gap between the
+    event times ``steps`` around ``value`` when larger (a KM CI limit sits on an event time),
+    but at most 5% of ``value``. The rule lmssurv documents for its self-check, restated here
+    so that the test bed decides hits on its own.
+
+    >>> round(time_tolerance(10.3, np.array([10.0, 10.6])), 6), time_tolerance(10.3, np.array([]))
+    (0.3, 0.05)
+    """
+    steps = np.asarray(steps, dtype=float)
+    below, above = steps[steps <= value], steps[steps > value]
+    gap = float(above.min() - below.max()) if below.size and above.size else 0.0
+    return max(0.05, min(gap / 2, 0.05 * value))
+
+
+def hr_ci_tolerance(limit: float, hr: float) -> float:
+    """Half a unit of a CI limit printed to 2 decimals, plus the HR's own rounding (half a
+    unit of 0.01) carried over to the limit, ``limit * 0.005 / hr``.
+
+    >>> round(hr_ci_tolerance(0.5, 1.0), 6)
+    0.0075
+    """
+    return 0.005 + limit * 0.005 / hr
+
+
 def _arm_hits(summary: ArmSummary, true_events: int, decimals: int, r_time, r_event) -> dict:
     """Every published number of one arm, hit or missed by the rebuilt arm."""
     misses = []
@@ -305,6 +332,15 @@ def _arm_hits(summary: ArmSummary, true_events: int, decimals: int, r_time, r_ev
         median_hit = med is not None and abs(med - summary.median) <= MEDIAN_TOLERANCE
     if not median_hit:
         misses.append("median")
+    n_ci_miss = 0
+    if summary.median_ci is not None:
+        _, lower, upper = km_median_ci(r_time, r_event)
+        steps = np.unique(r_time[r_event == 1])
+        for side, pub, got in (("lower", summary.median_ci[0], lower),
+                               ("upper", summary.median_ci[1], upper)):
+            if pub is not None and not abs(got - pub) <= time_tolerance(pub, steps) + 1e-9:
+                n_ci_miss += 1
+                misses.append(f"median CI {side}")
     steps = km_steps(r_time, r_event)
     worst_excess = 0.0
     n_lm_miss = 0
@@ -321,7 +357,7 @@ def _arm_hits(summary: ArmSummary, true_events: int, decimals: int, r_time, r_ev
         "median_reported": math.inf if summary.median is None else summary.median,
         "median_rebuilt": math.inf if med is None else med, "median_hit": median_hit,
         "landmarks_reported": len(summary.landmarks), "landmark_misses": n_lm_miss,
-        "landmark_worst_excess": worst_excess,
+        "landmark_worst_excess": worst_excess, "ci_misses": n_ci_miss,
         "events_reported": summary.events is not None,
         "events_true_ok": bool(int(r_event.sum()) == true_events),
         "misses": misses,
@@ -340,6 +376,7 @@ def _failed_rows(case: Case, summaries) -> list[dict]:
             "median_rebuilt": math.nan, "median_hit": False,
             "landmarks_reported": len(summary.landmarks),
             "landmark_misses": len(summary.landmarks), "landmark_worst_excess": math.inf,
+            "ci_misses": 1,
             "events_reported": summary.events is not None, "events_rebuilt": -1,
             "misses": ["rebuild failed"],
         })
@@ -403,24 +440,27 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
         r = pd.concat(parts)
         r_group = np.repeat([False, True], [len(parts[0]), len(parts[1])])
         try:
-            rebuilt_beta = cox_log_hr(r["time"], r["event"], r_group)[0]
+            rebuilt_beta, _, *rebuilt_ci = cox_log_hr(r["time"], r["event"], r_group)
         except ValueError:
-            rebuilt_beta = math.nan
+            rebuilt_beta, rebuilt_ci = math.nan, [math.nan, math.nan]
     else:
         rows = _failed_rows(case, (ctrl, exp))
-        rebuilt_beta = math.nan
+        rebuilt_beta, rebuilt_ci = math.nan, [math.nan, math.nan]
     true_beta = cox_log_hr(case.time, case.event, case.experimental)[0]
     hr_rebuilt = math.exp(rebuilt_beta) if math.isfinite(rebuilt_beta) else math.nan
     hr_hit = bool(abs(hr_rebuilt - hr.estimate) <= HR_TOLERANCE)
     log_hr_error = abs(rebuilt_beta - true_beta) if math.isfinite(rebuilt_beta) else math.inf
-    misses = [m for row in rows for m in row["misses"]] + ([] if hr_hit else ["HR"])
+    hr_misses = [] if hr_hit else ["HR"]
+    for side, pub, got in zip(("lower", "upper"), (hr.lower, hr.upper), rebuilt_ci, strict=True):
+        if pub is not None and not abs(got - pub) <= hr_ci_tolerance(pub, hr.estimate) + 1e-9:
+            hr_misses.append(f"HR CI {side}")
+    misses = [m for row in rows for m in row["misses"]] + hr_misses
     # a miss is silent unless a warning names that very number (one warned miss must not
     # hide an unwarned one)
     labels = (ctrl.label, exp.label)
     unwarned = [f"{labels[w]} {m}" for w, row in enumerate(rows) for m in row["misses"]
                 if (labels[w], m) not in warned]
-    if not hr_hit and ("both arms", "HR") not in warned:
-        unwarned.append("HR")
+    unwarned += [m for m in hr_misses if ("both arms", m) not in warned]
     for which, row in enumerate(rows):
         row.update({
             "figure": case.name, "trial": case.study, "outcome": case.outcome,
@@ -428,6 +468,7 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
             "arm": ("control", "experimental")[which],
             "hr_published": hr.estimate, "hr_rebuilt": hr_rebuilt, "hr_hit": hr_hit,
             "log_hr_error": log_hr_error, "figure_misses": len(misses),
+            "figure_ci_misses": sum(r["ci_misses"] for r in rows) + len(hr_misses) - (not hr_hit),
             "recon_warnings": n_recon, "other_warnings": n_other,
             "silent_miss": bool(unwarned), "unwarned": ", ".join(unwarned),
             "seconds": seconds,
@@ -444,8 +485,8 @@ COLUMNS = [
     "figure", "trial", "outcome", "split", "scenario", "arm", "n", "events", "events_reported",
     "events_rebuilt", "n_ok", "events_ok", "events_true_ok", "mae", "max_abs", "rmst_diff", "grid_end",
     "log_hr_error", "hr_published", "hr_rebuilt", "hr_hit", "median_reported", "median_rebuilt",
-    "median_hit", "landmarks_reported", "landmark_misses", "landmark_worst_excess", "misses",
-    "figure_misses", "recon_warnings", "other_warnings", "silent_miss", "unwarned", "seconds",
+    "median_hit", "landmarks_reported", "landmark_misses", "landmark_worst_excess", "ci_misses",
+    "misses", "figure_misses", "figure_ci_misses", "recon_warnings", "other_warnings", "silent_miss", "unwarned", "seconds",
     "cpu_seconds", "error",
 ]
 
@@ -508,7 +549,8 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     published counts exact), ``errors`` (rebuilds that raised), ``miss_figures`` (figures with
     any published number missed), ``silent_misses`` (figures with a missed number no warning names),
     ``hr_miss_rate``, ``median_miss_rate``, ``landmark_miss_rate`` and
-    ``median_or_landmark_miss_rate`` (shares of figures), ``max_seconds`` and
+    ``median_or_landmark_miss_rate`` and ``ci_miss_rate`` (a median or HR CI limit; shares of
+    figures), ``max_seconds`` and
     ``max_cpu_seconds`` (the slowest rebuild), ``inferred_events_error`` (median relative
     error of the event count over arms that did not publish it), and
     ``median_oracle_mae`` when the table has it.
@@ -531,6 +573,7 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
             "median_miss_rate": float(med_miss.mean()),
             "landmark_miss_rate": float(lm_miss.mean()),
             "median_or_landmark_miss_rate": float((med_miss | lm_miss).mean()),
+            "ci_miss_rate": float((fig["figure_ci_misses"] > 0).mean()),
             "max_seconds": float(fig["seconds"].max()),
             "max_cpu_seconds": float(fig["cpu_seconds"].max()),
             "inferred_events_error": _inferred_events_error(g),

@@ -1,8 +1,9 @@
 """What a summary reconstruction did and what it could not keep, as typed data.
 
 Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
-events, the Kaplan-Meier median, each landmark rate, the two-group Cox HR with Efron ties) and
-compared with the published value at its reported precision. Each miss becomes a
+events, the Kaplan-Meier median and its Brookmeyer-Crowley CI limits, each landmark rate, the
+two-group Cox HR with Efron ties and its Wald CI limits) and compared with the published value
+at its reported precision. Each miss becomes a
 :class:`Check` with ``hit=False`` and a :class:`MissReason`, and one
 :class:`ReconstructionWarning` naming the number, both values and the reason (or a
 :class:`ReconstructionError` with ``strict=True``). Code reacts to the enum, never to the text.
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lmssurv import _normal
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import half_step, km_at, km_levels, km_medians
+from lmssurv.km import greenwood_by_row, half_step, km_at, km_levels, km_medians, median_crossings
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -106,7 +108,9 @@ class HazardRatioMatch(enum.Enum):
 class Check:
     """One published number recomputed from the pseudo-patients."""
 
-    quantity: str  # "n", "events", "median", "landmark", "hazard ratio"
+    # "n", "events", "median", "median CI lower" / "upper", "landmark", "hazard ratio",
+    # "HR CI lower" / "upper"
+    quantity: str
     arm: str  # the arm's label, or "both arms" for the HR
     time: float | None  # landmark time (months)
     published: float | None  # None: "not reached"
@@ -122,7 +126,8 @@ class Check:
     def __str__(self) -> str:
         def fmt(v):
             if v is None:
-                return {"hazard ratio": "not estimable",
+                return {"hazard ratio": "not estimable", "HR CI lower": "not estimable",
+                        "HR CI upper": "not estimable",
                         "landmark": "undefined (no one followed that long)"}.get(
                             self.quantity, "not reached")
             return f"{v:.4g}"
@@ -223,6 +228,8 @@ def rounding_tolerance(value: float, *, min_decimals: int = 1) -> float:
 # sparse around a time that the gap exceeds it are too coarse to call a match.
 TIME_GUARD_CAP = 0.05
 
+_Z95 = _normal.z_two_sided(0.95)
+
 
 def time_tolerance(unit: float, steps: np.ndarray, value: float) -> float:
     """How far a time recomputed from pseudo-data (a KM median, a median follow-up) may lie
@@ -285,8 +292,14 @@ def self_check(
     frames: Sequence[pd.DataFrame],
     hr: HazardRatio | None,
     hr_match: HazardRatioMatch,
+    *,
+    intervals: bool = True,
 ) -> tuple[Check, ...]:
-    """Recompute every reported number from the pseudo-data (see the module docstring)."""
+    """Recompute every reported number from the pseudo-data (see the module docstring).
+
+    ``intervals=False`` leaves out the median and HR CI limits (an ensemble's draws: see
+    :func:`lmssurv.reconstruct.ensemble.reconstruct_ensemble`).
+    """
     checks: list[Check] = []
     for arm, label, df in zip(arms, labels, frames, strict=True):
         time = df["time"].to_numpy(float)
@@ -297,7 +310,7 @@ def self_check(
             d = int(event.sum())
             checks.append(Check("events", label, None, arm.events, d, 0.0, d == arm.events,
                                 None if d == arm.events else MissReason.NOT_REACHED))
-        t, e, _, level = km_levels(time, event)
+        t, e, r, level = km_levels(time, event)
         if arm.median is not None or arm.median_not_reached:
             early, rebuilt = km_medians(t, e, level)
             if arm.median is None:
@@ -311,6 +324,8 @@ def self_check(
                          for m in (early, rebuilt))
             checks.append(Check("median", label, None, arm.median, rebuilt, tol, ok,
                                 None if ok else MissReason.NOT_REACHED))
+        if intervals and arm.median_ci is not None:
+            checks += _median_ci_checks(arm.median_ci, label, t, e, r, level)
         for when, rate in arm.landmarks.items():
             rebuilt = float(km_at(t, level, when))
             at_risk = int(np.sum(time >= when))
@@ -330,7 +345,8 @@ def self_check(
             checks.append(Check("landmark", label, when, rate, rebuilt, tol, ok, reason))
     if hr is not None and len(frames) == 2:
         (c, e) = frames
-        rebuilt = cox_two_arms(c["time"], c["event"], e["time"], e["event"]).hr
+        fit = cox_two_arms(c["time"], c["event"], e["time"], e["event"])
+        rebuilt = fit.hr
         tol = rounding_tolerance(hr.estimate, min_decimals=2)
         ok = math.isfinite(rebuilt) and abs(rebuilt - hr.estimate) <= tol + 1e-9
         reason = None
@@ -341,7 +357,53 @@ def self_check(
                       else MissReason.NOT_REACHED)
         checks.append(Check("hazard ratio", "both arms", None, hr.estimate,
                             rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason))
+        if intervals and hr.lower is not None:
+            checks += _hr_ci_checks(hr, fit, reason)
     return tuple(checks)
+
+
+def _median_ci_checks(ci: tuple[float | None, float | None], label: str, t: np.ndarray,
+                      e: np.ndarray, r: np.ndarray, level: np.ndarray) -> list[Check]:
+    """The published median CI limits against the pseudo-data's Brookmeyer-Crowley limits.
+
+    The 95% log-log band's crossings of 0.5 (:func:`lmssurv.km.median_crossings`, the rule
+    every lmssurv median uses and the one :func:`lmssurv.checks.check_arm` reports), within
+    :func:`time_tolerance` of the limit's rounding: a limit sits on an event time. A limit
+    published as not reached (None) is not checked. A paper whose software used another
+    transform (R ``survival``'s default is log) can publish limits no log-log band gives.
+    """
+    _, lower, upper = median_crossings(t, level, greenwood_by_row(e, r), _Z95, is_event=e > 0)
+    steps = np.unique(t[e > 0])
+    out = []
+    for side, published, rebuilt in (("lower", ci[0], lower), ("upper", ci[1], upper)):
+        if published is None:
+            continue
+        tol = time_tolerance(2 * rounding_tolerance(published), steps, published)
+        ok = bool(np.isfinite(rebuilt)) and abs(rebuilt - published) <= tol + 1e-9
+        out.append(Check(f"median CI {side}", label, None, published,
+                         float(rebuilt) if np.isfinite(rebuilt) else None, tol, ok,
+                         None if ok else MissReason.NOT_REACHED))
+    return out
+
+
+def _hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Check]:
+    """The published HR CI limits against the pseudo-data's Cox Wald interval at the same level.
+
+    Tolerance: half a unit of the limit's last decimal (at least two) plus the HR's own
+    rounding carried over to the limit (``limit * tol_HR / HR``), as
+    :func:`lmssurv.checks.check_comparison` has it. Where the HR itself is missed, its reason
+    stands for the limits too.
+    """
+    lo, hi = fit.ci(hr.level)
+    hr_tol = rounding_tolerance(hr.estimate, min_decimals=2)
+    out = []
+    for side, published, rebuilt in (("lower", hr.lower, lo), ("upper", hr.upper, hi)):
+        tol = rounding_tolerance(published, min_decimals=2) + published * hr_tol / hr.estimate
+        ok = math.isfinite(rebuilt) and abs(rebuilt - published) <= tol + 1e-9
+        out.append(Check(f"HR CI {side}", "both arms", None, published,
+                         rebuilt if math.isfinite(rebuilt) else None, tol, ok,
+                         None if ok else hr_reason or MissReason.NOT_REACHED))
+    return out
 
 
 def report(diagnostics: ReconstructionDiagnostics, *, strict: bool, stacklevel: int) -> None:

@@ -72,7 +72,10 @@ Items 2 and 4 are drawn with correlation ``arm_correlation`` between the two arm
 shapes are tied under proportional hazards, not identical). The censoring times are
 stratified and jittered per draw, as in a single reconstruction.
 
-Every draw is self-checked like a single reconstruction (n, events, median, landmarks, HR).
+Every draw is self-checked like a single reconstruction for n, events, median, landmarks and
+HR; the median and HR CI limits are checked on the single reconstruction the draws perturb
+(``base``), not per draw: a draw's limits move with its shape between the pins, as the real
+trial's would have in another sample.
 Per draw the HR is matched with the engine's maps and bounds
 (:func:`lmssurv.reconstruct.hr_match.match_hazard_ratio`, in opposite directions in the two
 arms; the draw's own median event and the median's rounding interval are pinned too): every
@@ -1047,7 +1050,7 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         if not _all_hit(arms, parts, hr, log_hr, levels):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
-            for c in self_check(arms, labels, frames_d, hr, hr_how):
+            for c in self_check(arms, labels, frames_d, hr, hr_how, intervals=False):
                 if not c.hit:
                     rows.append({"draw": d, "quantity": c.label, "arm": c.arm,
                                  "published": c.published, "rebuilt": c.rebuilt})

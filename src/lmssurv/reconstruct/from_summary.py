@@ -43,6 +43,7 @@ from lmssurv.reconstruct.patients import (
     censoring_times,
     expected_events,
     feasible_events,
+    pin_median_ci,
     polish_landmarks,
 )
 from lmssurv.reconstruct.shape import (
@@ -279,6 +280,7 @@ def _reconstruct(
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
                                     hr_how)
+    times = _pin_median_cis(arms, times, [alloc.event for _, alloc in built], hr, hr_how)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -306,6 +308,31 @@ def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
     report(diag, strict=strict, stacklevel=3)
     return diag
+
+
+def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch
+                    ) -> list[np.ndarray]:
+    """Each arm's median CI limits put on the published ones where the band crossed 0.5 an
+    event or two away (:func:`~lmssurv.reconstruct.patients.pin_median_ci`), keeping every
+    other published number the self-check finds reproduced."""
+    if not any(arm.median_ci for arm in arms):
+        return times
+    labels = [str(i) for i in range(len(arms))]
+
+    def missed(candidate) -> set:
+        frames = [pd.DataFrame({"time": t, "event": e})
+                  for t, e in zip(candidate, events, strict=True)]
+        return {(c.quantity, c.arm, c.time)
+                for c in self_check(arms, labels, frames, hr, hr_how) if not c.hit}
+
+    before = missed(times)
+    for i, arm in enumerate(arms):
+        if not any(q.startswith("median CI") and a == labels[i] for q, a, _ in before):
+            continue
+        def accept(candidate, i=i) -> bool:
+            return missed([candidate if k == i else t for k, t in enumerate(times)]) <= before
+        times[i], _ = pin_median_ci(times[i], events[i], arm.median_ci, accept)
+    return times
 
 
 def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch):

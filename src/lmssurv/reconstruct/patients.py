@@ -30,6 +30,7 @@ from lmssurv.km import (
     median_crossings,
 )
 from lmssurv.reconstruct.censoring import FollowUpModel
+from lmssurv.reconstruct.diagnostics import rounding_tolerance, time_tolerance
 from lmssurv.reconstruct.shape import ArmCurve
 
 __all__ = [
@@ -42,11 +43,13 @@ __all__ = [
     "event_gap_slots",
     "expected_events",
     "feasible_events",
+    "pin_median_ci",
     "polish_landmarks",
 ]
 
 _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
+_PIN_SHARE = 0.005
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
 _POLISH_SLOTS = 40  # event gaps a large arm's ensemble draw tries (event_gap_slots)
@@ -980,3 +983,48 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
         moved = time.copy()
         moved[censored[i]] = slots[si]
         yield moved
+
+
+def pin_median_ci(time: np.ndarray, event: np.ndarray,
+                  median_ci: tuple[float | None, float | None] | None,
+                  accept=lambda time: True, max_moves: int = 3) -> tuple[np.ndarray, int]:
+    """Move events so the KM's Brookmeyer-Crowley median CI limits land on the published ones.
+
+    The curve goes through the survival a limit implies (:mod:`~lmssurv.reconstruct.shape`),
+    but that level is an approximation of the band (Greenwood variance without the arm's
+    own censoring pattern), so the band may cross 0.5 an event or two away from the limit.
+    Each missed limit (by :func:`~lmssurv.reconstruct.diagnostics.time_tolerance`, the
+    self-check's rule) takes the event the band crosses at and puts it on the published
+    limit; when the band still crosses elsewhere, the next crossing event goes just before
+    the ones already moved (0.1% of the limit apart, inside its rounding), at most
+    ``max_moves`` per limit. A limit's moves are kept only when the band then crosses at
+    the limit and ``accept(time)`` takes the result (the engine: no other published number
+    lost); otherwise that limit's moves are undone. Returns the new times and the number
+    of events moved.
+    """
+    time = np.asarray(time, dtype=float)
+    if median_ci is None:
+        return time, 0
+    moved_total = 0
+    for column, published in ((1, median_ci[0]), (2, median_ci[1])):
+        if published is None:
+            continue
+        trial, moved = time, 0
+        limit = max(max_moves, round(_PIN_SHARE * time.size))
+        while True:
+            t, e, r, km = km_levels(trial, event)
+            got = median_crossings(t, km, greenwood_by_row(e, r), _Z, is_event=e > 0)[column]
+            tol = time_tolerance(2 * rounding_tolerance(published), np.unique(t[e > 0]),
+                                 published)
+            if np.isfinite(got) and abs(got - published) <= tol + 1e-9:
+                break
+            if not np.isfinite(got) or moved == limit:
+                moved = -1
+                break
+            at = np.flatnonzero((event == 1) & (trial == got))
+            trial = trial.copy()
+            trial[at[0]] = published * (1 - 1e-3 * moved)
+            moved += 1
+        if moved > 0 and accept(trial):
+            time, moved_total = trial, moved_total + moved
+    return time, moved_total
