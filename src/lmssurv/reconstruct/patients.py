@@ -996,8 +996,9 @@ def pin_median_ci(time: np.ndarray, event: np.ndarray,
     Each missed limit (by :func:`~lmssurv.reconstruct.diagnostics.time_tolerance`, the
     self-check's rule) takes the event the band crosses at and puts it on the published
     limit; when the band still crosses elsewhere, the next crossing event goes just before
-    the ones already moved (0.1% of the limit apart, inside its rounding), at most
-    ``max_moves`` per limit. A limit's moves are kept only when the band then crosses at
+    the ones already moved (0.1% of the limit apart, so the band crosses at the limit itself
+    once enough have moved), at most ``max_moves`` or 0.5% of the arm per limit, whichever
+    is more. A limit's moves are kept only when the band then crosses at
     the limit and ``accept(time)`` takes the result (the engine: no other published number
     lost); otherwise that limit's moves are undone. Returns the new times and the number
     of events moved.
