@@ -13,6 +13,7 @@ reconstructed median (first time with S(t) <= 0.5) is the published one.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import threading
 from array import array
@@ -63,6 +64,8 @@ _POLISH_BUDGET = (1500, 6000)
 _POLISH_WORK = 1_500_000
 # a rebuilt median CI limit this close to the published one is held by the polish
 _CI_PIN_TOL = 0.05
+# candidate rows whose median pins a polishing round computes at once, best first
+_PIN_CHUNK = 16
 _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far above 0.5
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 # Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
@@ -792,25 +795,17 @@ def polish_landmarks(
         return time, 0
     lm_t = np.array(list(landmarks))
     lm_s = np.array(list(landmarks.values()))
-
-    def score(t):
-        values, at_risk, pins = _km_summary(t, event, lm_t)
-        # the excess over each landmark's tolerance (the self-check's rule), or the distance
-        slack = [tolerance(s, v, r) for s, v, r in zip(lm_s, values, at_risk, strict=True)]
-        return float(np.max(np.abs(values - lm_s) - slack)), pins
-
-    def same(a, b):
-        return all(x == y or (math.isnan(x) and math.isnan(y))
-                   for x, y, h in zip(a, b, held, strict=True) if h)
-
-    best, pins0 = score(time)
-    held = [True, True, True]  # median, CI lower, CI upper
+    values, at_risk, pins0 = _km_summary(time, event, lm_t)
+    # the excess over each landmark's tolerance (the self-check's rule), or the distance
+    slack = [tolerance(s, v, r) for s, v, r in zip(lm_s, values, at_risk, strict=True)]
+    best = float(np.max(np.abs(values - lm_s) - slack))
+    held = np.ones(3, dtype=bool)  # median, CI lower, CI upper
     if median_ci is not None:
         for k, limit in enumerate(median_ci, start=1):
             # a limit not reached is published as None: held only while not reached either
-            matches = (math.isnan(pins0[k]) if limit is None
+            held[k] = (math.isnan(pins0[k]) if limit is None
                        else abs(pins0[k] - limit) <= _CI_PIN_TOL)
-            held[k] = bool(matches)
+    pins0 = np.array(pins0)
     time = time.copy()
     moved = 0
     # KM evaluations: bounded work on large arms, deterministic
@@ -818,26 +813,66 @@ def polish_landmarks(
     for _ in range(max_moves):
         if best <= 0.0 or budget <= 0:
             break
-        options = [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]
-        candidate = None
-        for base, cost in options:
-            err, pins = score(base)
-            if cost and same(pins, pins0) and err < best - 1e-12:
-                if candidate is None or (err, cost) < candidate[0]:
-                    candidate = ((err, cost), base)
-            for t in _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest):
-                budget -= 1
-                if budget < 0:
-                    break
-                err, pins = score(t)
-                if same(pins, pins0) and err < best - 1e-12:
-                    if candidate is None or (err, cost + 1) < candidate[0]:
-                        candidate = ((err, cost + 1), t)
-        if candidate is None or (keep is not None and not keep(candidate[1])):
+        rows, costs = [], []
+        for base, cost in [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]:
+            if cost:
+                rows.append(base)
+                costs.append(cost)
+            # the budget counts the censoring moves scored, in this order
+            moves = list(itertools.islice(
+                _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest),
+                max(budget, 0) + 1))
+            if len(moves) > budget:
+                moves, budget = moves[:max(budget, 0)], -1
+            else:
+                budget -= len(moves)
+            rows += moves
+            costs += [cost + 1] * len(moves)
+        chosen = _polish_choice(np.array(rows), np.array(costs), event, lm_t, lm_s,
+                                tolerance, best, pins0, held) if rows else None
+        if chosen is None or (keep is not None and not keep(chosen[1])):
             break
-        (best, cost), time = candidate
+        (best, cost), time = chosen
         moved += cost
     return time, moved
+
+
+def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
+                   lm_s: np.ndarray, tolerance, best: float, pins0: np.ndarray,
+                   held: np.ndarray):
+    """A polishing round's choice among candidate placements ``cand`` (one per row, moving
+    ``cost`` patients): ``((excess, cost), times)``, or None when none will do.
+
+    The candidate with the smallest excess over the landmark tolerances, then the fewest
+    moves, then the first, among those improving on ``best`` and keeping the ``held`` median
+    and CI limits at ``pins0``. All rows are scored with one batched Kaplan-Meier; the pins,
+    costlier, only in that order, a few rows at a time, until one keeps them.
+    """
+    t, e, r, km = km_levels(cand, event)
+    rows = np.arange(cand.shape[0])[:, None]
+    below = np.column_stack([np.count_nonzero(cand <= x, axis=1) for x in lm_t])
+    values = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)
+    at_risk = np.column_stack([np.count_nonzero(cand >= x, axis=1) for x in lm_t])
+    slack = np.empty_like(values)
+    for j, s in enumerate(lm_s):
+        # one call of the tolerance per distinct (level, at risk): rows share most of them
+        _, first, back = np.unique(np.column_stack([values[:, j], at_risk[:, j]]), axis=0,
+                                   return_index=True, return_inverse=True)
+        tol = [tolerance(s, v, y) for v, y in zip(values[first, j], at_risk[first, j],
+                                                  strict=True)]
+        slack[:, j] = np.array(tol, dtype=float)[back.ravel()]
+    excess = np.max(np.abs(values - lm_s) - slack, axis=1)
+    better = np.flatnonzero(excess < best - 1e-12)
+    order = better[np.lexsort((cost[better], excess[better]))]  # stable: the first on ties
+    for k in range(0, order.size, _PIN_CHUNK):
+        chunk = order[k:k + _PIN_CHUNK]
+        pins = median_crossings(t[chunk], km[chunk], greenwood_by_row(e[chunk], r), _Z,
+                                is_event=e[chunk] > 0)
+        same = ((pins == pins0) | (np.isnan(pins) & np.isnan(pins0)))[:, held].all(axis=1)
+        if same.any():
+            i = chunk[np.argmax(same)]
+            return (float(excess[i]), int(cost[i])), cand[i].copy()
+    return None
 
 
 def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
