@@ -40,7 +40,6 @@ __all__ = [
     "allocate",
     "calibrate_tail",
     "censoring_times",
-    "event_gap_slots",
     "expected_events",
     "feasible_events",
     "polish_landmarks",
@@ -50,7 +49,6 @@ _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
-_POLISH_SLOTS = 40  # event gaps a large arm's ensemble draw tries (event_gap_slots)
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
 # (at most this many of each, evenly spread) and scores the best few exactly.
 _RANK_MOVERS = 300
@@ -921,19 +919,6 @@ def _gap_middles(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
     and half the first, up to 1.25 x the last landmark (a move only matters before one)."""
     slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
     return slots[slots <= lm_t.max() * 1.25]
-
-
-def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
-    """Where a landmark polish may move a censoring: the middle of each gap between distinct
-    event times ``ev_times`` (sorted, non-empty), and half the first, up to 1.25 x the last
-    landmark of ``lm_t``; for large arms the ``_POLISH_SLOTS`` gaps nearest the landmarks.
-    Moving a censoring within a gap changes no KM level, so one slot per gap is enough.
-    """
-    slots = _gap_middles(ev_times, lm_t)
-    if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
-        near_slots = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
-        slots = np.sort(slots[near_slots[:_POLISH_SLOTS]])
-    return slots
 
 
 def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
