@@ -247,6 +247,31 @@ def test_band_and_summary_bad_input(call, match):
         call()
 
 
+
+def test_a_median_ci_limit_at_a_landmark_time_is_pinned_by_the_engines_rule():
+    """sim0035 of the simulated test bed (summaries as the test bed printed them): the control
+    arm's CI lower limit 24.0 is at a landmark's time, S(24) = 0.566. Pinned at 24.0 the event
+    there counts in S(24); the engine pins it just after 24.0 when that brings the KM closer
+    (``from_summary.place_ci_limits``), and so do the draws: S(24), recomputed with lifelines,
+    is within the self-check's tolerance in all 40 draws (5 missed it with the published
+    limits pinned)."""
+    c = ArmSummary(n=307, median=27.6, median_ci=(24.0, 32.6), landmarks={12.0: 0.806, 24.0: 0.566},
+                   median_follow_up=107.6, max_follow_up=118.9, label="control")
+    e = ArmSummary(n=307, median=29.8, median_ci=(25.4, 35.1), landmarks={12.0: 0.827, 24.0: 0.593},
+                   median_follow_up=100.1, max_follow_up=119.0, label="experimental")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReconstructionWarning)  # HR misses: not this test's
+        ens = reconstruct_ensemble(c, e, hr=HazardRatio(0.77, 0.63, 0.95), draws=40, seed=0)
+    missed = []
+    for d, g in ens[ens["arm"] == "control"].groupby("draw"):
+        with np.errstate(all="ignore"):  # lifelines calls np.seterr; keep the global state
+            km = KaplanMeierFitter().fit(g["time"], g["event"])
+        s24 = float(km.survival_function_at_times(24.0).iloc[0])
+        # half a unit of the printed third decimal, or half a KM step when coarser
+        if abs(s24 - 0.566) > max(0.0005, s24 / (2 * int((g["time"] >= 24.0).sum()))) + 1e-9:
+            missed.append((d, s24))
+    assert not missed, missed
+
 # -- the fast per-draw check and polish agree with the engine's ---------------------------------
 def _varied_parts():
     """Draws of several differently reported trials, each also with events or censorings

@@ -18,7 +18,9 @@ on the log cumulative hazard ``y = log H`` (times in months):
    The survival implied at a median CI limit (an approximation, see
    :func:`lmssurv.reconstruct.shape.anchors_for_arm`) can be moved by a normal deviation of
    SD ``ci_anchor_sd`` on ``log(-log S)``; it is 0, because the placement pins the Kaplan-Meier
-   band's crossing of 0.5 to the limit anyway (a moved curve only piles events onto it).
+   band's crossing of 0.5 to the limit anyway (a moved curve only piles events onto it); a
+   limit at a landmark's time is pinned at it or just after it, by the single rebuild's rule
+   (:func:`~lmssurv.reconstruct.from_summary.place_ci_limits`).
 2. **Shape before the first reported point.** The log-log slope ``k`` of ``H`` on
    ``(0, t1]`` is log-normal with the engine's value as median and the log-SD matched to the
    interquartile range of the best-fitting slopes on the tuning two-thirds of the real-trial
@@ -114,7 +116,7 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
+from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces, place_ci_limits
 from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
@@ -732,7 +734,7 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
                             not_reached=s.median_not_reached, t_cap=t_cap,
                             t_grid=grids.inverse)
 
-        alloc, ci = attempt(s.median_ci), s.median_ci
+        alloc, ci = place_ci_limits(s, attempt)  # the engine's rule for the CI limits
         for _ in range(_SPILL_STEPS):
             if (not alloc.events_pulled_into_follow_up or s.median_not_reached
                     or events == s.n):
