@@ -779,7 +779,9 @@ def polish_landmarks(
     and the censoring moves predicted best (:func:`_censoring_moves`), alone or after an event
     move, keeps the one that brings the worst landmark closest, and never moves the median or
     the median CI limits. At most ``max_moves`` rounds. Returns the new times and the number
-    of patients moved.
+    of patients moved. Both engines polish with this (the summary engine once per arm, the
+    ensemble for a draw still missing a landmark after its censoring jitters): a round's
+    candidates are scored with one batched Kaplan-Meier (:func:`_polish_choice`).
 
     ``longest`` is the longest follow-up the arm allows: when no one is followed to the last
     landmark (a rate the KM does not define), the last censoring may move past it, halfway to
@@ -816,12 +818,14 @@ def polish_landmarks(
             if cost:
                 rows.append(base)
                 costs.append(cost)
+            if budget <= 0:  # spent: no more censoring moves this round, and no next round
+                continue
             # the budget counts the censoring moves scored, in this order
             moves = list(itertools.islice(
                 _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest),
-                max(budget, 0) + 1))
+                budget + 1))
             if len(moves) > budget:
-                moves, budget = moves[:max(budget, 0)], -1
+                moves, budget = moves[:budget], -1
             else:
                 budget -= len(moves)
             rows += moves
@@ -977,25 +981,27 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     s_now = np.exp(np.concatenate([[0.0], np.cumsum(base_log)]))
     j_lm = np.searchsorted(ev_times, lm_t, side="right")  # event times <= each landmark
     y_lm = time.size - np.searchsorted(sorted_t, lm_t, side="left")
-    c = time[censored]
-    lo = np.searchsorted(ev_times, c, side="right")[:, None, None]  # event times <= c
-    hi = np.searchsorted(ev_times, slots, side="right")[None, :, None]
-    j = j_lm[None, None, :]
-    later = hi > lo
-    delta = np.where(later,
-                     pre_gain[np.minimum(hi, j)] - pre_gain[np.minimum(lo, j)],
-                     pre_loss[np.minimum(lo, j)] - pre_loss[np.minimum(hi, j)])
-    level = s_now[j_lm][None, None, :] * np.exp(delta)
+    lo = np.searchsorted(ev_times, time[censored], side="right")  # event times <= c
+    hi = np.searchsorted(ev_times, slots, side="right")
+    later = hi[None, :] > lo[:, None]
     # each landmark's tolerance as it is now (a move changes it by a fraction of a half step;
     # the caller's exact score decides)
     slack = np.array([tolerance(v, s_now[jk], y) for v, jk, y in zip(lm_s, j_lm, y_lm,
                                                                      strict=True)])
-    err = np.max(np.abs(level - lm_s[None, None, :]) - slack[None, None, :], axis=2)
-    err[lo[:, :, 0] == hi[:, :, 0]] = np.inf  # within its own gap: no change
-    flat = np.argsort(err, axis=None, kind="stable")[:_POLISH_VERIFY]
+    err = None
+    for jk, rate, tol in zip(j_lm, lm_s, slack, strict=True):
+        # one landmark at a time, censorings x slots: the sums up to it are gathered per
+        # censoring and per slot, then differenced
+        lo_k, hi_k = np.minimum(lo, jk), np.minimum(hi, jk)
+        delta = np.where(later, pre_gain[hi_k][None, :] - pre_gain[lo_k][:, None],
+                         pre_loss[lo_k][:, None] - pre_loss[hi_k][None, :])
+        err_k = np.abs(s_now[jk] * np.exp(delta) - rate) - tol
+        err = err_k if err is None else np.maximum(err, err_k)
+    err[lo[:, None] == hi[None, :]] = np.inf  # within its own gap: no change
+    # the _POLISH_VERIFY smallest below ``best``, smallest first (first on ties)
+    flat = np.flatnonzero(err.ravel() < best)
+    flat = flat[np.argsort(err.ravel()[flat], kind="stable")[:_POLISH_VERIFY]]
     for k in flat:
-        if not err.flat[k] < best:
-            break
         i, si = np.unravel_index(k, err.shape)
         moved = time.copy()
         moved[censored[i]] = slots[si]
