@@ -281,7 +281,7 @@ def test_unpile_spreads_a_pile_on_the_median_and_keeps_the_km_median():
     time = np.array([1, 2, 3, 4, 5, 5, 5, 5, 6, 8], dtype=float)
     event = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 0], dtype=np.int8)
     s = ArmSummary(n=10, events=9, median=5.0, landmarks={8: 0.1})
-    out = _unpile(time, event, s, pinned_times(s), 5.0)
+    out = _unpile(time, event, s, s.median_ci, pinned_times(s), 5.0)
     np.testing.assert_allclose(out[:6], time[:6])
     np.testing.assert_allclose(out[6:9], [5.75, 6.5, 7.25])
     assert out[9] == time[9]
@@ -302,7 +302,7 @@ def test_unpile_leaves_a_pile_on_a_landmark_time():
     time = np.array([1, 2, 3, 4, 5, 6, 6, 6, 7, 8], dtype=float)
     event = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 0], dtype=np.int8)
     s = ArmSummary(n=10, events=9, median=5.0, median_ci=(4.0, 6.0), landmarks={6: 0.2})
-    out = _unpile(time, event, s, pinned_times(s), 5.0)
+    out = _unpile(time, event, s, s.median_ci, pinned_times(s), 5.0)
     np.testing.assert_array_equal(out, time)
 
 

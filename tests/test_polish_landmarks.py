@@ -83,3 +83,70 @@ def test_a_censoring_far_from_the_landmark_can_be_the_move():
                                   tolerance=lambda rate, rebuilt, at_risk: 0.0005)
     assert moved == 1
     assert abs(_km_at(out, event, 50.25) - 0.716) <= 0.0005
+
+
+def test_polish_hits_most_landmarks_and_keeps_the_median():
+    """On arms of 76 whose published rate is within ~a KM step of the KM's, the polish (the
+    one both engines run) reaches the self-check's tolerance on most, judged with lifelines,
+    keeps lifelines' KM median and moves at most two patients per round (six rounds)."""
+    rng = np.random.default_rng(3)
+    tried = hit = 0
+    for _ in range(40):
+        time = np.sort(rng.exponential(30.0, 76))
+        event = (rng.random(76) < 0.8).astype(np.int8)
+        with np.errstate(all="ignore"):
+            km = KaplanMeierFitter().fit(time, event)
+        rate = round(_km_at(time, event, 24.0) + rng.normal(0, 0.01), 2)
+        out, moved = polish_landmarks(time, event, {24.0: rate}, tolerance=landmark_tolerance)
+        with np.errstate(all="ignore"):
+            new = KaplanMeierFitter().fit(out, event)
+        assert new.median_survival_time_ == km.median_survival_time_
+        assert np.sum(out != time) <= moved <= 12
+        s24 = _km_at(out, event, 24.0)
+        tried += 1
+        # the self-check's tolerance: half a unit of the third decimal or half a KM step
+        hit += abs(s24 - rate) <= max(0.0005, s24 / (2 * int((out >= 24).sum()))) + 1e-9
+    assert hit >= 0.8 * tried, (hit, tried)
+
+
+def test_batched_round_chooses_as_scoring_one_candidate_at_a_time():
+    """A polishing round scores its candidates with one batched KM; the choice is the one of
+    scoring them one by one with the 1-D KM (the rule: smallest excess over the tolerance,
+    then fewest moves, then the first, among those improving and keeping the median pins)."""
+    from lmssurv.reconstruct.patients import _km_summary, _polish_choice
+
+    rng = np.random.default_rng(11)
+    chosen = 0
+    for k in range(60):
+        n = int(rng.integers(8, 120))
+        time = np.round(rng.exponential(20.0, n), k % 3)
+        event = (rng.random(n) < 0.7).astype(np.int8)
+        lm = {float(x): float(rng.uniform(0.2, 0.9))
+              for x in rng.choice([6.0, 12.0, 18.0, 24.0], int(rng.integers(1, 4)), False)}
+        lm_t, lm_s = np.array(list(lm)), np.array(list(lm.values()))
+        cand = np.repeat(time[None], int(rng.integers(1, 40)), axis=0)
+        for row in cand:  # one or two patients moved (ties on purpose)
+            row[rng.integers(0, n, int(rng.integers(1, 3)))] = np.round(
+                rng.exponential(20.0, 1), 1)
+        cost = rng.integers(1, 3, cand.shape[0])
+        values, at_risk, pins0 = _km_summary(time, event, lm_t)
+        best = float(np.max(np.abs(values - lm_s) - [landmark_tolerance(s, v, r) for s, v, r
+                                                      in zip(lm_s, values, at_risk, strict=True)]))
+        held = np.array([True, bool(k % 2), bool(k % 3)])
+        got = _polish_choice(cand, cost, event, lm_t, lm_s, landmark_tolerance, best,
+                             np.array(pins0), held)
+        want = None
+        for row, c in zip(cand, cost, strict=True):
+            v, r, pins = _km_summary(row, event, lm_t)
+            err = float(np.max(np.abs(v - lm_s) - [landmark_tolerance(s, x, y) for s, x, y
+                                                    in zip(lm_s, v, r, strict=True)]))
+            keeps = all(a == b or (np.isnan(a) and np.isnan(b))
+                        for a, b, h in zip(pins, pins0, held, strict=True) if h)
+            if keeps and err < best - 1e-12 and (want is None or (err, c) < want[0]):
+                want = ((err, int(c)), row)
+        assert (got is None) == (want is None), k
+        if got is not None:
+            chosen += 1
+            assert got[0] == want[0]
+            np.testing.assert_array_equal(got[1], want[1])
+    assert chosen >= 20  # the comparison was exercised

@@ -18,7 +18,9 @@ on the log cumulative hazard ``y = log H`` (times in months):
    The survival implied at a median CI limit (an approximation, see
    :func:`lmssurv.reconstruct.shape.anchors_for_arm`) can be moved by a normal deviation of
    SD ``ci_anchor_sd`` on ``log(-log S)``; it is 0, because the placement pins the Kaplan-Meier
-   band's crossing of 0.5 to the limit anyway (a moved curve only piles events onto it).
+   band's crossing of 0.5 to the limit anyway (a moved curve only piles events onto it); a
+   limit at a landmark's time is pinned at it or just after it, by the single rebuild's rule
+   (:func:`~lmssurv.reconstruct.from_summary.place_ci_limits`).
 2. **Shape before the first reported point.** The log-log slope ``k`` of ``H`` on
    ``(0, t1]`` is log-normal with the engine's value as median and the log-SD matched to the
    interquartile range of the best-fitting slopes on the tuning two-thirds of the real-trial
@@ -107,7 +109,7 @@ import pandas as pd
 
 from lmssurv._validation import InputError
 from lmssurv.cox import cox_two_arms
-from lmssurv.km import MEDIAN_TOL, greenwood_by_row, km_levels, km_medians, median_crossings
+from lmssurv.km import MEDIAN_TOL, km_levels, km_medians
 from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     EventsSource,
@@ -117,19 +119,18 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces
+from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces, place_ci_limits
 from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
-    across_landmark,
     allocate,
     calibrate_tail,
     calibration_reach,
     censoring_grid,
     censoring_times,
-    event_gap_slots,
     expected_events,
     inverse_grids,
+    polish_landmarks,
     tail_grid,
 )
 from lmssurv.reconstruct.shape import ArmCurve, median_time
@@ -156,9 +157,6 @@ _TREND_FLOOR = 0.8  # a tail trend keeps this share of log H's slope past the la
 _TAIL_REACH = 4.0  # a draw's calibrated tail hazard within this factor of the rebuild's, if it can
 _EVENTS_REACH = 2.0  # an inferred event count is kept within the reach of the tail times [1/2, 2]
 _LANDMARK_TRIES = 6  # censoring jitters tried for a draw that misses a landmark, before polishing
-_POLISH_CENSORINGS = 12  # censorings a polish may move (gaps tried: patients.event_gap_slots)
-_POLISH_CELLS = 300_000  # candidate rows x patients per polishing round at most
-_Z975 = 1.959963984540054  # 97.5% normal quantile: the 95% band behind a median CI
 
 
 @dataclass(frozen=True)
@@ -734,25 +732,32 @@ def _place(plan: _ArmPlan, d: int, jitter: np.ndarray):
         if censored.size and s.max_follow_up is not None:
             # a published longest follow-up is reproduced: the longest censoring is there
             censored[int(np.argmax(censored))] = t_cap
-        for step in range(_SPILL_STEPS + 1):
-            alloc = allocate(cur, censored, s.n, events, median, s.median_ci,
-                             not_reached=s.median_not_reached, t_cap=t_cap,
-                             t_grid=grids.inverse)
-            if (step == _SPILL_STEPS or not alloc.events_pulled_into_follow_up
-                    or s.median_not_reached or events == s.n):
+        def attempt(ci, cur=cur, censored=censored):
+            return allocate(cur, censored, s.n, events, median, ci,
+                            not_reached=s.median_not_reached, t_cap=t_cap,
+                            t_grid=grids.inverse)
+
+        alloc, ci = place_ci_limits(s, attempt)  # the engine's rule for the CI limits
+        for _ in range(_SPILL_STEPS):
+            if (not alloc.events_pulled_into_follow_up or s.median_not_reached
+                    or events == s.n):
                 break
             cur = cur.with_theta(cur.theta * _SPILL_FACTOR)
-        time = _unpile(alloc.time, alloc.event, s, pins, median)
+            alloc = attempt(ci, cur)
+        time = _unpile(alloc.time, alloc.event, s, ci, pins, median)
         if not s.landmarks:
             return time, alloc.event.astype(np.int8), None
         levels = km_levels(time, alloc.event)
         if _landmarks_hit(time, levels[0], levels[3], s):
             return time, alloc.event.astype(np.int8), levels
-    # still a KM step away: move a few patients as the engine does (costly, so only here)
-    return _polish_batch(time, alloc.event, s), alloc.event.astype(np.int8), None
+    # still a KM step away: move a few patients, the engine's polish (costly, so only here)
+    time, _ = polish_landmarks(time, alloc.event, dict(s.landmarks),
+                               tolerance=landmark_tolerance, median_ci=s.median_ci,
+                               longest=t_cap)
+    return time, alloc.event.astype(np.int8), None
 
 
-def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
+def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary, ci: tuple | None,
             pins: tuple[float, ...], median: float | None = None) -> np.ndarray:
     """Spread events piled on a median CI limit or on the draw's median over the gap after it.
 
@@ -765,9 +770,10 @@ def _unpile(time: np.ndarray, event: np.ndarray, s: ArmSummary,
     the next ``m`` events before the next censoring or pinned time are spread, in order,
     evenly up to the event after them (or that censoring or pinned time): the KM outside
     this stretch and the order of events and censorings are unchanged, so no published
-    number moves.
+    number moves. ``ci`` are the CI limits the placement pinned (:func:`place_ci_limits`:
+    the published ones, or one at a landmark's time moved just after it).
     """
-    anchors = [(t, False) for t in (s.median_ci or ()) if t is not None]
+    anchors = [(t, False) for t in (ci or ()) if t is not None]
     if median is not None:
         anchors.append((median, True))
     if not anchors:
@@ -819,104 +825,6 @@ def _tail_strain(fit: TailFit, base: TailFit) -> float:
     own = fit.curve.theta * fit.curve.tail_hazard
     ref = base.curve.theta * base.curve.tail_hazard
     return math.log(own / ref) if own > 0 and ref > 0 else math.inf
-
-
-def _pins(t: np.ndarray, e: np.ndarray, r: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """Per row: the median and the times behind its 95% CI (:func:`lmssurv.km.median_crossings`,
-    nan if never), which polishing must not move (as ``patients.polish_landmarks``)."""
-    return median_crossings(t, km, greenwood_by_row(e, r), _Z975, is_event=e > 0)
-
-
-def _polish_candidates(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
-    """One round of ``patients.polish_landmarks``' moves from ``time``: (rows, cost per row).
-
-    The rows are ``time`` itself (cost 0), the event nearest each landmark moved just across
-    it (cost 1), and each of those with one of the censorings nearest the landmarks moved
-    into one of the gaps between events nearest them (one more). Unlike the engine, the gaps
-    are those of the round's starting times for every row (one set of slots per round).
-    """
-    ev = np.flatnonzero(event == 1)
-    bases = [time]
-    for t_k in lm_t:
-        before, after = ev[time[ev] <= t_k], ev[time[ev] > t_k]
-        for pool, pick, later in ((before, np.argmax, True), (after, np.argmin, False)):
-            if pool.size:
-                moved = time.copy()
-                moved[pool[pick(time[pool])]] = across_landmark(time, event, t_k, later=later)
-                bases.append(moved)
-    ev_times = np.unique(time[ev])
-    cens = np.flatnonzero(event == 0)
-    rows, costs = [], []
-    for b, base in enumerate(bases):
-        rows.append(base[None, :])
-        costs.append(np.array([min(b, 1)]))
-        if not ev_times.size or not cens.size:
-            continue
-        slots = event_gap_slots(ev_times, lm_t)
-        near = np.argsort(np.min(np.abs(base[cens][:, None] - lm_t[None, :]), axis=1))
-        movers = cens[near[:_POLISH_CENSORINGS]]
-        # bounded work per round on large arms (deterministic): fewer gaps, the nearest
-        room = max(1, _POLISH_CELLS // (time.size * len(bases) * movers.size))
-        if slots.size > room:
-            nearest = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
-            slots = np.sort(slots[nearest[:room]])
-        if not slots.size or not movers.size:
-            continue
-        block = np.repeat(base[None, :], movers.size * slots.size, axis=0)
-        block[np.arange(block.shape[0]), np.repeat(movers, slots.size)] = np.tile(
-            slots, movers.size)
-        rows.append(block)
-        costs.append(np.full(block.shape[0], min(b, 1) + 1))
-    return np.concatenate(rows), np.concatenate(costs)
-
-
-def _polish_batch(time: np.ndarray, event: np.ndarray, s: ArmSummary,
-                  max_moves: int = 6) -> np.ndarray:
-    """``patients.polish_landmarks`` with every candidate of a round scored at once.
-
-    The same moves and rule (:func:`_polish_candidates`; each round keeps the candidate with
-    the smallest excess over the self-check's landmark tolerance, then the fewest moves, if
-    it improves on the last and leaves the median and the times behind its CI where they
-    were; at most ``max_moves`` rounds), without the engine's budget of KM evaluations: one
-    round is a handful of array operations. Returns the times (as they were when no move
-    helps; the self-check then reports the miss).
-    """
-    lm_t = np.array(list(s.landmarks), dtype=float)
-    lm_s = np.array(list(s.landmarks.values()), dtype=float)
-    rounding = np.array([rounding_tolerance(v, min_decimals=3) for v in lm_s])
-    pins0 = None
-    for _ in range(max_moves):
-        cand, cost = _polish_candidates(time, event, lm_t)
-        t, e, r, km = km_levels(cand, event)  # one KM per candidate row
-        below = np.column_stack([np.count_nonzero(cand <= L, axis=1) for L in lm_t])
-        rows = np.arange(cand.shape[0])[:, None]
-        level = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)
-        at_risk = np.column_stack([np.count_nonzero(cand >= L, axis=1) for L in lm_t])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            half_step = np.where(at_risk > 0, level / (2 * at_risk), 0.0)
-        excess = np.max(np.abs(level - lm_s) - np.maximum(rounding, half_step), axis=1)
-        if excess[0] <= 1e-9:
-            return time
-        if pins0 is None:
-            pins0 = _pins(t[:1], e[:1], r, km[:1])[0]
-        better = np.flatnonzero((excess < excess[0] - 1e-12) & (cost > 0))
-        chosen = None
-        # the engine's choice (smallest excess, then fewest moves) among those keeping the
-        # pins; the pins are costly, so they are computed in that order, a few at a time
-        order = better[np.lexsort((cost[better], excess[better]))]
-        for k in range(0, order.size, 16):
-            chunk = order[k:k + 16]
-            pins = _pins(t[chunk], e[chunk], r, km[chunk])
-            same = np.all((pins == pins0) | (np.isnan(pins) & np.isnan(pins0)), axis=1)
-            if same.any():
-                chosen = chunk[np.argmax(same)]
-                break
-        if chosen is None:
-            return time
-        time = cand[chosen].copy()
-        if excess[chosen] <= 1e-9:
-            return time
-    return time
 
 
 def _landmarks_hit(time: np.ndarray, t: np.ndarray, level: np.ndarray, s: ArmSummary) -> bool:

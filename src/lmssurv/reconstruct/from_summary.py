@@ -56,7 +56,8 @@ from lmssurv.reconstruct.shape import (
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import unit_name
 
-__all__ = ["endpoint_kind", "fit_pieces", "reconstruct_arm", "reconstruct_trial"]
+__all__ = ["endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
+           "reconstruct_trial"]
 
 # Matching the reported HR: stop within this distance on the log scale (a reported HR is
 # rounded to 2 decimals, ~0.007 on the log scale near 0.7), and shift the free regions by at
@@ -408,6 +409,26 @@ def _ci_pins(arm: ArmSummary) -> tuple | None:
     return None if out == tuple(arm.median_ci) else out
 
 
+def place_ci_limits(arm: ArmSummary, attempt) -> tuple[Allocation, tuple | None]:
+    """Allocate with the median CI limits pinned by the one rule both engines follow.
+
+    ``attempt(pins)`` allocates the arm's patients with the median CI limits ``pins``.
+    A limit at a landmark's time (:func:`_ci_pins`) puts the event there at the limit or just
+    after it, whichever brings the KM closer to the landmark (after it for the lower limits
+    of sim0133 and sim0035 of the simulated test bed; at it for SQUIRE_2B's upper limit 6.0
+    of the real one, where the events before the limit hold the band above 0.5). Returns the
+    allocation and the pins it used.
+    """
+    pins = arm.median_ci
+    alloc = attempt(pins)
+    moved = _ci_pins(arm)
+    if moved is not None:
+        after = attempt(moved)
+        if _landmark_gap(arm, after) < _landmark_gap(arm, alloc):
+            alloc, pins = after, moved
+    return alloc, pins
+
+
 def _landmark_gap(arm: ArmSummary, alloc: Allocation) -> float:
     """The largest distance of the allocation's KM from the published rates at the landmarks
     that sit at a median CI limit."""
@@ -461,17 +482,7 @@ def _place(arm: ArmSummary, fit: TailFit, events: int, u: np.ndarray
         return allocate(fit.curve, censored, arm.n, events, median_time(arm), pins,
                         not_reached=arm.median_not_reached, t_cap=t_cap)
 
-    pins = arm.median_ci
-    alloc = attempt(fit, pins)
-    moved = _ci_pins(arm)
-    if moved is not None:
-        # a median CI limit at a landmark's time: the event there at the limit or just after
-        # it, whichever puts the KM closer to the landmark (after it for the lower limits of
-        # sim0133 and sim0035 of the simulated test bed; at it for SQUIRE_2B's upper limit
-        # 6.0 of the real one, where the events before the limit hold the band above 0.5)
-        after = attempt(fit, moved)
-        if _landmark_gap(arm, after) < _landmark_gap(arm, alloc):
-            alloc, pins = after, moved
+    alloc, pins = place_ci_limits(arm, lambda pins: attempt(fit, pins))
     for _ in range(_SPILL_STEPS):
         if (not alloc.events_pulled_into_follow_up or arm.median_not_reached
                 or events == arm.n):

@@ -13,6 +13,7 @@ reconstructed median (first time with S(t) <= 0.5) is the published one.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import threading
 from array import array
@@ -40,7 +41,6 @@ __all__ = [
     "allocate",
     "calibrate_tail",
     "censoring_times",
-    "event_gap_slots",
     "expected_events",
     "feasible_events",
     "pin_median_ci",
@@ -52,7 +52,6 @@ _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind 
 _PIN_SHARE = 0.005
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
-_POLISH_SLOTS = 40  # event gaps a large arm's ensemble draw tries (event_gap_slots)
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
 # (at most this many of each, evenly spread) and scores the best few exactly.
 _RANK_MOVERS = 300
@@ -66,6 +65,8 @@ _POLISH_BUDGET = (1500, 6000)
 _POLISH_WORK = 1_500_000
 # a rebuilt median CI limit this close to the published one is held by the polish
 _CI_PIN_TOL = 0.05
+# candidate rows whose median pins a polishing round computes at once, best first
+_PIN_CHUNK = 16
 _NOT_REACHED_MARGIN = 1e-4  # a median not reached keeps the curve this far above 0.5
 _THETA_SOFT = 2.0  # tail multipliers within [1/2, 2] are tried before the follow-up moves
 # Loss to follow-up: at most this many e-folds over the longest follow-up (e^-5: 0.7% left).
@@ -781,7 +782,9 @@ def polish_landmarks(
     and the censoring moves predicted best (:func:`_censoring_moves`), alone or after an event
     move, keeps the one that brings the worst landmark closest, and never moves the median or
     the median CI limits. At most ``max_moves`` rounds. Returns the new times and the number
-    of patients moved.
+    of patients moved. Both engines polish with this (the summary engine once per arm, the
+    ensemble for a draw still missing a landmark after its censoring jitters): a round's
+    candidates are scored with one batched Kaplan-Meier (:func:`_polish_choice`).
 
     ``longest`` is the longest follow-up the arm allows: when no one is followed to the last
     landmark (a rate the KM does not define), the last censoring may move past it, halfway to
@@ -795,25 +798,17 @@ def polish_landmarks(
         return time, 0
     lm_t = np.array(list(landmarks))
     lm_s = np.array(list(landmarks.values()))
-
-    def score(t):
-        values, at_risk, pins = _km_summary(t, event, lm_t)
-        # the excess over each landmark's tolerance (the self-check's rule), or the distance
-        slack = [tolerance(s, v, r) for s, v, r in zip(lm_s, values, at_risk, strict=True)]
-        return float(np.max(np.abs(values - lm_s) - slack)), pins
-
-    def same(a, b):
-        return all(x == y or (math.isnan(x) and math.isnan(y))
-                   for x, y, h in zip(a, b, held, strict=True) if h)
-
-    best, pins0 = score(time)
-    held = [True, True, True]  # median, CI lower, CI upper
+    values, at_risk, pins0 = _km_summary(time, event, lm_t)
+    # the excess over each landmark's tolerance (the self-check's rule), or the distance
+    slack = [tolerance(s, v, r) for s, v, r in zip(lm_s, values, at_risk, strict=True)]
+    best = float(np.max(np.abs(values - lm_s) - slack))
+    held = np.ones(3, dtype=bool)  # median, CI lower, CI upper
     if median_ci is not None:
         for k, limit in enumerate(median_ci, start=1):
             # a limit not reached is published as None: held only while not reached either
-            matches = (math.isnan(pins0[k]) if limit is None
+            held[k] = (math.isnan(pins0[k]) if limit is None
                        else abs(pins0[k] - limit) <= _CI_PIN_TOL)
-            held[k] = bool(matches)
+    pins0 = np.array(pins0)
     time = time.copy()
     moved = 0
     # KM evaluations: bounded work on large arms, deterministic
@@ -821,26 +816,68 @@ def polish_landmarks(
     for _ in range(max_moves):
         if best <= 0.0 or budget <= 0:
             break
-        options = [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]
-        candidate = None
-        for base, cost in options:
-            err, pins = score(base)
-            if cost and same(pins, pins0) and err < best - 1e-12:
-                if candidate is None or (err, cost) < candidate[0]:
-                    candidate = ((err, cost), base)
-            for t in _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest):
-                budget -= 1
-                if budget < 0:
-                    break
-                err, pins = score(t)
-                if same(pins, pins0) and err < best - 1e-12:
-                    if candidate is None or (err, cost + 1) < candidate[0]:
-                        candidate = ((err, cost + 1), t)
-        if candidate is None or (keep is not None and not keep(candidate[1])):
+        rows, costs = [], []
+        for base, cost in [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]:
+            if cost:
+                rows.append(base)
+                costs.append(cost)
+            if budget <= 0:  # spent: no more censoring moves this round, and no next round
+                continue
+            # the budget counts the censoring moves scored, in this order
+            moves = list(itertools.islice(
+                _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest),
+                budget + 1))
+            if len(moves) > budget:
+                moves, budget = moves[:budget], -1
+            else:
+                budget -= len(moves)
+            rows += moves
+            costs += [cost + 1] * len(moves)
+        chosen = _polish_choice(np.array(rows), np.array(costs), event, lm_t, lm_s,
+                                tolerance, best, pins0, held) if rows else None
+        if chosen is None or (keep is not None and not keep(chosen[1])):
             break
-        (best, cost), time = candidate
+        (best, cost), time = chosen
         moved += cost
     return time, moved
+
+
+def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
+                   lm_s: np.ndarray, tolerance, best: float, pins0: np.ndarray,
+                   held: np.ndarray):
+    """A polishing round's choice among candidate placements ``cand`` (one per row, moving
+    ``cost`` patients): ``((excess, cost), times)``, or None when none will do.
+
+    The candidate with the smallest excess over the landmark tolerances, then the fewest
+    moves, then the first, among those improving on ``best`` and keeping the ``held`` median
+    and CI limits at ``pins0``. All rows are scored with one batched Kaplan-Meier; the pins,
+    costlier, only in that order, a few rows at a time, until one keeps them.
+    """
+    t, e, r, km = km_levels(cand, event)
+    rows = np.arange(cand.shape[0])[:, None]
+    below = np.column_stack([np.count_nonzero(cand <= x, axis=1) for x in lm_t])
+    values = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)
+    at_risk = np.column_stack([np.count_nonzero(cand >= x, axis=1) for x in lm_t])
+    slack = np.empty_like(values)
+    for j, s in enumerate(lm_s):
+        # one call of the tolerance per distinct (level, at risk): rows share most of them
+        _, first, back = np.unique(np.column_stack([values[:, j], at_risk[:, j]]), axis=0,
+                                   return_index=True, return_inverse=True)
+        tol = [tolerance(s, v, y) for v, y in zip(values[first, j], at_risk[first, j],
+                                                  strict=True)]
+        slack[:, j] = np.array(tol, dtype=float)[back.ravel()]
+    excess = np.max(np.abs(values - lm_s) - slack, axis=1)
+    better = np.flatnonzero(excess < best - 1e-12)
+    order = better[np.lexsort((cost[better], excess[better]))]  # stable: the first on ties
+    for k in range(0, order.size, _PIN_CHUNK):
+        chunk = order[k:k + _PIN_CHUNK]
+        pins = median_crossings(t[chunk], km[chunk], greenwood_by_row(e[chunk], r), _Z,
+                                is_event=e[chunk] > 0)
+        same = ((pins == pins0) | (np.isnan(pins) & np.isnan(pins0)))[:, held].all(axis=1)
+        if same.any():
+            i = chunk[np.argmax(same)]
+            return (float(excess[i]), int(cost[i])), cand[i].copy()
+    return None
 
 
 def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
@@ -889,19 +926,6 @@ def _gap_middles(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
     and half the first, up to 1.25 x the last landmark (a move only matters before one)."""
     slots = np.concatenate([[ev_times[0] / 2], (ev_times[1:] + ev_times[:-1]) / 2])
     return slots[slots <= lm_t.max() * 1.25]
-
-
-def event_gap_slots(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
-    """Where a landmark polish may move a censoring: the middle of each gap between distinct
-    event times ``ev_times`` (sorted, non-empty), and half the first, up to 1.25 x the last
-    landmark of ``lm_t``; for large arms the ``_POLISH_SLOTS`` gaps nearest the landmarks.
-    Moving a censoring within a gap changes no KM level, so one slot per gap is enough.
-    """
-    slots = _gap_middles(ev_times, lm_t)
-    if slots.size > _POLISH_SLOTS:  # large arms: the gaps nearest the landmarks
-        near_slots = np.argsort(np.min(np.abs(slots[:, None] - lm_t[None, :]), axis=1))
-        slots = np.sort(slots[near_slots[:_POLISH_SLOTS]])
-    return slots
 
 
 def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
@@ -960,25 +984,27 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     s_now = np.exp(np.concatenate([[0.0], np.cumsum(base_log)]))
     j_lm = np.searchsorted(ev_times, lm_t, side="right")  # event times <= each landmark
     y_lm = time.size - np.searchsorted(sorted_t, lm_t, side="left")
-    c = time[censored]
-    lo = np.searchsorted(ev_times, c, side="right")[:, None, None]  # event times <= c
-    hi = np.searchsorted(ev_times, slots, side="right")[None, :, None]
-    j = j_lm[None, None, :]
-    later = hi > lo
-    delta = np.where(later,
-                     pre_gain[np.minimum(hi, j)] - pre_gain[np.minimum(lo, j)],
-                     pre_loss[np.minimum(lo, j)] - pre_loss[np.minimum(hi, j)])
-    level = s_now[j_lm][None, None, :] * np.exp(delta)
+    lo = np.searchsorted(ev_times, time[censored], side="right")  # event times <= c
+    hi = np.searchsorted(ev_times, slots, side="right")
+    later = hi[None, :] > lo[:, None]
     # each landmark's tolerance as it is now (a move changes it by a fraction of a half step;
     # the caller's exact score decides)
     slack = np.array([tolerance(v, s_now[jk], y) for v, jk, y in zip(lm_s, j_lm, y_lm,
                                                                      strict=True)])
-    err = np.max(np.abs(level - lm_s[None, None, :]) - slack[None, None, :], axis=2)
-    err[lo[:, :, 0] == hi[:, :, 0]] = np.inf  # within its own gap: no change
-    flat = np.argsort(err, axis=None, kind="stable")[:_POLISH_VERIFY]
+    err = None
+    for jk, rate, tol in zip(j_lm, lm_s, slack, strict=True):
+        # one landmark at a time, censorings x slots: the sums up to it are gathered per
+        # censoring and per slot, then differenced
+        lo_k, hi_k = np.minimum(lo, jk), np.minimum(hi, jk)
+        delta = np.where(later, pre_gain[hi_k][None, :] - pre_gain[lo_k][:, None],
+                         pre_loss[lo_k][:, None] - pre_loss[hi_k][None, :])
+        err_k = np.abs(s_now[jk] * np.exp(delta) - rate) - tol
+        err = err_k if err is None else np.maximum(err, err_k)
+    err[lo[:, None] == hi[None, :]] = np.inf  # within its own gap: no change
+    # the _POLISH_VERIFY smallest below ``best``, smallest first (first on ties)
+    flat = np.flatnonzero(err.ravel() < best)
+    flat = flat[np.argsort(err.ravel()[flat], kind="stable")[:_POLISH_VERIFY]]
     for k in flat:
-        if not err.flat[k] < best:
-            break
         i, si = np.unravel_index(k, err.shape)
         moved = time.copy()
         moved[censored[i]] = slots[si]
