@@ -219,6 +219,11 @@ def _reconstruct(
                         last_reported_time=t if not math.isnan(t) else fallback_time)
         for a, t in zip(arms, last_time, strict=True)
     ]
+    if kind != "pfs":
+        # the published median follow-up is this endpoint's reverse KM: losses keep it (a
+        # progression endpoint's is the trial's follow-up, not the reverse KM of its times)
+        follow = [replace(fu, keep_median=a.median_follow_up is not None)
+                  for fu, a in zip(follow, arms, strict=True)]
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
     log_hr = [0.0] + [None if hr is None else hr.log_estimate] * (len(arms) - 1)
     try:
