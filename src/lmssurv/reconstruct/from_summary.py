@@ -283,11 +283,23 @@ def _reconstruct(
                                        tolerance=landmark_tolerance, median_ci=arm.median_ci,
                                        longest=longest)
         times[i] = _reach_longest(arm, times[i], built[i][1].event)
+        if kind != "pfs":
+            # before the bend, which then matches the HR: any event up to the last published
+            # time is a wall, the tail's events are not
+            ev = built[i][1].event
+            pins = pinned_times(arm)
+            last = pins[-1] if pins else 0.0
+            walls = times[i][(ev == 1) & (times[i] <= last)]
+            times[i] = _settle_follow_up(arm, times[i], ev, walls)
+    event_of = [alloc.event for _, alloc in built]
     if hr is not None and len(arms) == 2:
-        times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
-                                    hr_how, follow_up=kind != "pfs")
-    if kind != "pfs":
-        times = _settle_follow_up(arms, times, [alloc.event for _, alloc in built])
+        times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=kind != "pfs")
+        if kind != "pfs":
+            # after it, every event of either arm is a wall: no risk set of the KM, its bands
+            # or the Cox model changes
+            walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
+            times = [_settle_follow_up(a, t, e, walls)
+                     for a, t, e in zip(arms, times, event_of, strict=True)]
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -307,11 +319,18 @@ def _reconstruct(
     return frames, diag_arms, hr_how
 
 
-def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
+def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoint
             ) -> ReconstructionDiagnostics:
-    """Self-check every reported number and warn (or raise) for each miss."""
+    """Self-check every reported number and warn (or raise) for each miss.
+
+    The median follow-up is checked where the engine fits it (overall survival and an
+    unnamed endpoint): a progression endpoint's published follow-up is the trial's.
+    """
     diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
-    checks = self_check(arms, labels, frames, hr, hr_how)
+    checks = self_check(arms, labels, frames, hr, hr_how,
+                        median_follow_up=endpoint_kind(endpoint) != "pfs",
+                        longest_follow_up=True,
+                        losses=[d.loss_to_follow_up for d in diag_arms])
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
     report(diag, strict=strict, stacklevel=3)
     return diag
@@ -333,41 +352,45 @@ def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.n
     return out
 
 
-def _settle_follow_up(arms, times, events) -> list[np.ndarray]:
-    """Move the censorings around each arm's reverse-KM median within their gap between
-    events, so that the median follow-up lands on the published one where the gap allows.
+def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
+                      walls: np.ndarray) -> np.ndarray:
+    """The censorings around the reverse-KM median moved within their gap, so that the
+    median follow-up lands on the published one where the gap allows.
 
-    The gap is bounded by the nearest event times of either arm and by the arm's published
-    times: inside it a censoring's time changes no risk set of the Kaplan-Meier curve, its
-    Greenwood bands or the Cox model, no number at risk at a published time, and not the
-    reverse KM's levels either, only where its step falls. The censorings in the gap are
-    mapped piecewise linearly (their order kept), the arm's longest time stays.
+    The gap is bounded by the ``walls`` (event times no censoring may cross), the arm's
+    published times and its longest time: a censoring that crosses none of them changes no
+    number at risk at a wall or a published time. Inside, the censorings are mapped piecewise
+    linearly, their order kept, with the reverse-KM median's image found by bisection (every
+    censoring time rises with it, so the median does too). ``time`` comes back unchanged when
+    the published value is reproduced or out of the gap's reach.
     """
-    pooled = np.unique(np.concatenate([t[e == 1] for t, e in zip(times, events, strict=True)]))
-    out = list(times)
-    for i, arm in enumerate(arms):
-        t, e, m = times[i], events[i], arm.median_follow_up
-        if m is None or follow_up_reproduced(m, t, e):
-            continue
-        r = reverse_km_median(t, e)
-        if r is None:
-            continue
-        pins = np.array([*pinned_times(arm), float(t.max())])
-        lo = max(float(pooled[pooled <= r].max(initial=0.0)),
-                 float(pins[pins < r].max(initial=0.0)))
-        hi = min(float(pooled[pooled > r].min(initial=np.inf)),
-                 float(pins[pins >= r].min()))
-        if not lo < r < hi:
-            continue  # r on a boundary: no room to move it without moving a risk set
-        # as close to the published value as the open gap allows
-        target = min(max(m, lo + 0.01 * (hi - lo)), hi - 0.01 * (hi - lo))
-        inside = (e == 0) & (t > lo) & (t < hi)
-        moved = t.copy()
-        x = t[inside]
-        moved[inside] = np.where(x <= r, lo + (x - lo) * (target - lo) / (r - lo),
-                                 target + (x - r) * (hi - target) / (hi - r))
-        out[i] = moved
-    return out
+    m = arm.median_follow_up
+    if m is None or follow_up_reproduced(m, time, event):
+        return time
+    r = reverse_km_median(time, event)
+    if r is None:
+        return time
+    bounds = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
+    lo = float(bounds[bounds <= r].max(initial=0.0))
+    hi = float(bounds[bounds > r].min(initial=np.inf))
+    inside = (event == 0) & (time > lo) & (time < hi)
+    if not lo < r < hi or not inside.any():
+        return time
+    x_lo, x_hi = lo, hi
+    c = time[inside]
+    for _ in range(30):
+        x = 0.5 * (x_lo + x_hi)
+        out = time.copy()
+        out[inside] = np.where(c <= r, lo + (c - lo) * (x - lo) / (r - lo),
+                               x + (c - r) * (hi - x) / (hi - r))
+        if follow_up_reproduced(m, out, event):
+            return out
+        now = reverse_km_median(out, event)
+        if now is None or now > m:
+            x_hi = x
+        else:
+            x_lo = x
+    return time
 
 
 def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch, *,
@@ -705,7 +728,7 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
     frames, diag_arms, hr_how = _reconstruct([summary], None, seed, endpoint)
     df = frames[0]
     df.attrs["lmssurv"] = _finish([summary], [summary.name], frames, diag_arms, None, hr_how,
-                                  strict=strict)
+                                  strict=strict, endpoint=endpoint)
     return _note_unit(df, unit)
 
 
@@ -782,7 +805,7 @@ def reconstruct_trial(
         )
     frames, diag_arms, hr_how = _reconstruct([control, experimental], hr, seed, endpoint)
     diag = _finish([control, experimental], labels, frames, diag_arms, hr, hr_how,
-                   strict=strict)
+                   strict=strict, endpoint=endpoint)
     out = pd.concat(
         [f.assign(arm=label)[["arm", "time", "event"]] for f, label in zip(frames, labels,
                                                                            strict=True)],
