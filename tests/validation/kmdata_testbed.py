@@ -305,7 +305,7 @@ def _follow_up_hits(summary: ArmSummary, r_time, r_event, *, overall: bool) -> d
     if overall and summary.median_follow_up is not None:
         rev = km_median(r_time, 1 - np.asarray(r_event))
         tol = follow_up_tolerance(summary.median_follow_up, r_time, r_event)
-        hit = bool(not np.all(r_event == 1) and math.isfinite(rev)
+        hit = bool(not np.all(r_event == 1) and rev is not None and math.isfinite(rev)
                    and abs(rev - summary.median_follow_up) <= tol + 1e-9)
         out["median_follow_up_hit"] = hit
         if not hit:

@@ -341,12 +341,22 @@ def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.n
     it: the censoring times are drawn from the follow-up model, so the longest falls short of
     the model's end, and past every event a censoring's time changes no Kaplan-Meier level,
     no number at risk at an event of its arm, and no published median, limit or landmark.
+    In an arm where every patient has an event (an inferred count can be ``n``), the last
+    event goes there instead when it lies past every published time.
     """
-    if arm.max_follow_up is None or not np.any(event == 0):
+    if arm.max_follow_up is None or not time.size:
         return time
-    k = int(np.argmax(np.where(event == 0, time, -np.inf)))
-    if time[k] >= arm.max_follow_up or np.any(time[event == 1] > time[k]):
-        return time
+    if not np.any(event == 0):
+        # everyone has an event: the last one ends the follow-up, unless that moves a
+        # published point (the KM is 0 from the last event on)
+        k = int(np.argmax(time))
+        pins = pinned_times(arm)
+        if time[k] >= arm.max_follow_up or (pins and time[k] <= pins[-1]):
+            return time
+    else:
+        k = int(np.argmax(np.where(event == 0, time, -np.inf)))
+        if time[k] >= arm.max_follow_up or np.any(time[event == 1] > time[k]):
+            return time
     out = time.copy()
     out[k] = arm.max_follow_up
     return out
