@@ -323,12 +323,14 @@ def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoi
             ) -> ReconstructionDiagnostics:
     """Self-check every reported number and warn (or raise) for each miss.
 
-    The median follow-up is checked where the engine fits it (overall survival and an
-    unnamed endpoint): a progression endpoint's published follow-up is the trial's.
+    The median follow-up is checked for an endpoint named overall survival, as
+    :func:`lmssurv.check` does: a progression endpoint's published follow-up is the trial's,
+    not the reverse KM of its times, and an unnamed endpoint may be either (the engine still
+    fits it as overall survival's).
     """
     diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
     checks = self_check(arms, labels, frames, hr, hr_how,
-                        median_follow_up=endpoint_kind(endpoint) != "pfs",
+                        median_follow_up=endpoint_kind(endpoint) == "os",
                         longest_follow_up=True,
                         losses=[d.loss_to_follow_up for d in diag_arms])
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
