@@ -54,7 +54,8 @@ from lmssurv import reconstruct_trial
 ROWS = ["figures", "arms", "median_mae", "worst_mae", "median_log_hr_error", "n_exact",
         "events_exact", "errors", "miss_figures", "silent_misses", "hr_miss_rate",
         "median_miss_rate", "landmark_miss_rate", "median_or_landmark_miss_rate", "ci_miss_rate",
-        "max_seconds", "max_cpu_seconds", "inferred_events_error", "median_oracle_mae"]
+        "median_follow_up_miss_rate", "longest_follow_up_miss_rate", "max_seconds",
+        "max_cpu_seconds", "inferred_events_error", "median_oracle_mae"]
 REAL_TARGETS = {"median_mae": 0.015, "worst_mae": 0.05, "median_log_hr_error": 0.02,
                 "n_exact": True, "events_exact": True, "silent_misses": 0,
                 "max_cpu_seconds": 5.0}

@@ -396,7 +396,8 @@ def test_self_check_recomputes_the_median_and_hr_ci_limits_as_lifelines():
             for k, f in zip(("c", "e"), frames, strict=True)]
     hr = HazardRatio(round(ref["hr"][0], 2) + 0.01, round(ref["hr"][0], 2), 9.99)
     checks = {(ch.quantity, ch.arm): ch
-              for ch in self_check(arms, ["c", "e"], frames, hr, HazardRatioMatch.NONE)}
+              for ch in self_check(arms, ["c", "e"], frames, hr, HazardRatioMatch.NONE,
+                                  intervals=True)}
     for k in ("c", "e"):
         lower, upper = checks[("median CI lower", k)], checks[("median CI upper", k)]
         assert lower.rebuilt == pytest.approx(ref[k][0]) and lower.hit

@@ -309,7 +309,7 @@ def test_fast_draw_check_decides_like_self_check():
     decisions = []
     for arms, labels, parts, hr, how in _varied_parts():
         frames = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
-        full = all(c.hit for c in self_check(arms, labels, frames, hr, how, intervals=False))
+        full = all(c.hit for c in self_check(arms, labels, frames, hr, how))
         log_hr = _log_hr(parts) if len(parts) == 2 else None
         assert _all_hit(arms, parts, hr, log_hr) == full
         assert _all_hit(arms, parts, hr, None) == full

@@ -53,6 +53,7 @@ from summary_testbed import (
 )
 
 from lmssurv import ReconstructionWarning
+from lmssurv.reconstruct.diagnostics import follow_up_tolerance
 from lmssurv.summary import ArmSummary, HazardRatio
 
 __all__ = [
@@ -317,6 +318,34 @@ def hr_ci_tolerance(limit: float, hr: float) -> float:
     return 0.005 + limit * 0.005 / hr
 
 
+def _follow_up_hits(summary: ArmSummary, r_time, r_event, *, overall: bool) -> dict:
+    """The published follow-up of one arm, hit or missed by the rebuilt arm.
+
+    The median follow-up (overall survival only: a paper's median follow-up is the trial's,
+    not the reverse KM of a progression endpoint) by this test bed's own reverse KM, within
+    the engine's tolerance (:func:`~lmssurv.reconstruct.diagnostics.follow_up_tolerance`,
+    the rule :mod:`lmssurv.checks` shares); the longest follow-up as this test bed prints it
+    (the longest time rounded up to 0.1 month), so a rebuilt longest time within the 0.1
+    month below it is a hit.
+    """
+    out = {"median_follow_up_hit": math.nan, "longest_follow_up_hit": math.nan, "misses": []}
+    if overall and summary.median_follow_up is not None:
+        rev = km_median(r_time, 1 - np.asarray(r_event))
+        tol = follow_up_tolerance(summary.median_follow_up, r_time, r_event)
+        hit = bool(not np.all(r_event == 1) and rev is not None and math.isfinite(rev)
+                   and abs(rev - summary.median_follow_up) <= tol + 1e-9)
+        out["median_follow_up_hit"] = hit
+        if not hit:
+            out["misses"].append("median follow-up")
+    if summary.max_follow_up is not None:
+        gap = summary.max_follow_up - float(np.max(r_time)) if r_time.size else math.inf
+        hit = bool(-1e-9 <= gap < 0.1 - 1e-9)
+        out["longest_follow_up_hit"] = hit
+        if not hit:
+            out["misses"].append("longest follow-up")
+    return out
+
+
 def _arm_hits(summary: ArmSummary, true_events: int, decimals: int, r_time, r_event) -> dict:
     """Every published number of one arm, hit or missed by the rebuilt arm."""
     misses = []
@@ -377,6 +406,7 @@ def _failed_rows(case: Case, summaries) -> list[dict]:
             "landmarks_reported": len(summary.landmarks),
             "landmark_misses": len(summary.landmarks), "landmark_worst_excess": math.inf,
             "ci_misses": 1,
+            "median_follow_up_hit": math.nan, "longest_follow_up_hit": math.nan,
             "events_reported": summary.events is not None, "events_rebuilt": -1,
             "misses": ["rebuild failed"],
         })
@@ -435,6 +465,10 @@ def _one(reconstruct_trial: Callable, case: Case, seed: int, oracle: bool) -> li
             row = truth_grid_error(t_time, t_event, part)
             row.pop("n_rebuilt")
             row.update(_arm_hits(summary, int(t_event.sum()), decimals, r_time, r_event))
+            fu = _follow_up_hits(summary, r_time, r_event,
+                                 overall=case.outcome.upper() == "OS")
+            row["misses"] = row["misses"] + fu.pop("misses")
+            row.update(fu)
             row["events_ok"] = row["events_true_ok"] if row["events_reported"] else True
             rows.append(row)
         r = pd.concat(parts)
@@ -486,7 +520,8 @@ COLUMNS = [
     "events_rebuilt", "n_ok", "events_ok", "events_true_ok", "mae", "max_abs", "rmst_diff", "grid_end",
     "log_hr_error", "hr_published", "hr_rebuilt", "hr_hit", "median_reported", "median_rebuilt",
     "median_hit", "landmarks_reported", "landmark_misses", "landmark_worst_excess", "ci_misses",
-    "misses", "figure_misses", "figure_ci_misses", "recon_warnings", "other_warnings", "silent_miss", "unwarned", "seconds",
+    "median_follow_up_hit", "longest_follow_up_hit", "misses", "figure_misses",
+    "figure_ci_misses", "recon_warnings", "other_warnings", "silent_miss", "unwarned", "seconds",
     "cpu_seconds", "error",
 ]
 
@@ -541,6 +576,13 @@ def _inferred_events_error(g: pd.DataFrame) -> float:
     return float(((arms["events_rebuilt"] - arms["events"]).abs() / arms["events"]).median())
 
 
+def _miss_rate(arms: pd.DataFrame, column: str) -> float:
+    if column not in arms:
+        return math.nan
+    published = arms[column].dropna()
+    return float((published == False).mean()) if len(published) else math.nan  # noqa: E712
+
+
 def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     """The issue's headline numbers of a :func:`run` table, one row per ``by`` group.
 
@@ -552,7 +594,9 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
     ``median_or_landmark_miss_rate`` and ``ci_miss_rate`` (a median or HR CI limit; shares of
     figures), ``max_seconds`` and
     ``max_cpu_seconds`` (the slowest rebuild), ``inferred_events_error`` (median relative
-    error of the event count over arms that did not publish it), and
+    error of the event count over arms that did not publish it),
+    ``median_follow_up_miss_rate`` and ``longest_follow_up_miss_rate`` (shares of the arms
+    that publish the number: OS arms for the median), and
     ``median_oracle_mae`` when the table has it.
     """
     out = {}
@@ -577,6 +621,9 @@ def headline(table: pd.DataFrame, by: str = "split") -> pd.DataFrame:
             "max_seconds": float(fig["seconds"].max()),
             "max_cpu_seconds": float(fig["cpu_seconds"].max()),
             "inferred_events_error": _inferred_events_error(g),
+            # shares of the arms that publish the number (OS only for the median)
+            "median_follow_up_miss_rate": _miss_rate(g, "median_follow_up_hit"),
+            "longest_follow_up_miss_rate": _miss_rate(g, "longest_follow_up_hit"),
         }
         if "oracle_mae" in g:
             row["median_oracle_mae"] = float(g["oracle_mae"].median())

@@ -209,6 +209,8 @@ def test_a_wrong_rebuild_is_caught_and_silence_is_flagged(cases):
     assert (told["recon_warnings"] == 1).all() and told["silent_miss"].all()
     unwarned = told["unwarned"].iloc[0].split(", ")
     assert "HR" in unwarned and f"{ctrl.label} median" not in unwarned
+    # stretching the times stretches the follow-up too: missed, and silent here
+    assert {f"{ctrl.label} median follow-up", f"{ctrl.label} longest follow-up"} <= set(unwarned)
 
     # every missed number named: nothing silent
     every = [("both arms", q, None) for q in ("hazard ratio", "HR CI lower", "HR CI upper")]

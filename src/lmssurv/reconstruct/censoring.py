@@ -8,6 +8,7 @@ papers report estimates the median of that potential follow-up (Schemper & Smith
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,6 +40,9 @@ class FollowUpModel:
     # follow-up never below this time (the last reported survival point)
     unreported_from: float | None = None
     loss: float = 0.0
+    # the reported median follow-up is the median of the censoring itself (a reverse KM of
+    # this endpoint's data), so losses move potential follow-up past it (see with_loss)
+    keep_median: bool = False
 
     @property
     def flexible(self) -> bool:
@@ -52,8 +56,19 @@ class FollowUpModel:
         return self._with(knots=knots, how=how)
 
     def with_loss(self, loss: float) -> FollowUpModel:
-        """The same model with loss to follow-up at hazard ``loss`` per month."""
-        return self._with(loss=float(loss))
+        """The same model with loss to follow-up at hazard ``loss`` per month.
+
+        With ``keep_median``, the censoring survival ``G`` keeps its median at the median
+        knot ``m``: the potential follow-up's distribution at ``m`` becomes
+        ``1 - exp(loss m) / 2``, so that ``G(m) = 1/2`` (at 0 when ``loss m >= log 2``: no
+        potential follow-up before ``m`` is then left to remove, and ``G``'s median falls
+        short of ``m``).
+        """
+        loss = float(loss)
+        if self.keep_median and len(self.knots) == 3:
+            at_median = max(0.0, 1.0 - 0.5 * math.exp(loss * self.knots[1]))
+            return self._with(loss=loss, cdf=(0.0, at_median, 1.0))
+        return self._with(loss=loss)
 
     def _with(self, **changes) -> FollowUpModel:
         """``dataclasses.replace(self, **changes)`` without its per-call field checks: the
@@ -77,7 +92,7 @@ class FollowUpModel:
         """The same shape with every time multiplied by ``factor``."""
         return replace(self, knots=tuple(k * factor for k in self.knots),
                        how=f"{self.how}; times rescaled x{factor:.3g}", lower_range=None,
-                       unreported_from=None)
+                       unreported_from=None, keep_median=False)
 
     def with_longest(self, longest: float) -> FollowUpModel:
         """An unreported follow-up stretched (or shrunk) so that it ends at ``longest``."""

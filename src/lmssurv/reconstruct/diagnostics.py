@@ -2,8 +2,9 @@
 
 Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
 events, the Kaplan-Meier median and its Brookmeyer-Crowley CI limits, each landmark rate, the
-two-group Cox HR with Efron ties and its Wald CI limits) and compared with the published value
-at its reported precision. Each miss becomes a
+two-group Cox HR with Efron ties and its Wald CI limits, the longest follow-up and, for overall
+survival, the reverse-KM median follow-up) and compared with the published value at its
+reported precision. Each miss becomes a
 :class:`Check` with ``hit=False`` and a :class:`MissReason`, and one
 :class:`ReconstructionWarning` naming the number, both values and the reason (or a
 :class:`ReconstructionError` with ``strict=True``). Code reacts to the enum, never to the text.
@@ -37,6 +38,7 @@ __all__ = [
     "ReconstructionWarning",
     "TIME_GUARD_CAP",
     "follow_up_reproduced",
+    "follow_up_tolerance",
     "landmark_tolerance",
     "reverse_km_median",
     "rounding_tolerance",
@@ -90,6 +92,14 @@ class MissReason(enum.Enum):
     DISCRETE = "the Kaplan-Meier steps of this arm are coarser than the reported precision"
     #: the engine did not reach a number that the other numbers allow
     NOT_REACHED = "the engine did not reach this number"
+    #: a follow-up number of an arm in which every patient has an event: no censoring time
+    #: to place at the longest follow-up, no reverse Kaplan-Meier curve
+    NO_CENSORING = ("every rebuilt patient has an event (as many events as patients), so no "
+                    "censoring time carries the follow-up")
+    #: the median follow-up of an arm with so few events for its curve that the losses to
+    #: follow-up matching them leave under half of the patients followed to the published time
+    LOSSES = ("the losses to follow-up that the event count needs leave fewer than half of "
+              "the patients followed to the published median follow-up")
 
 
 class HazardRatioMatch(enum.Enum):
@@ -109,7 +119,7 @@ class Check:
     """One published number recomputed from the pseudo-patients."""
 
     # "n", "events", "median", "median CI lower" / "upper", "landmark", "hazard ratio",
-    # "HR CI lower" / "upper"
+    # "HR CI lower" / "upper", "median follow-up", "longest follow-up"
     quantity: str
     arm: str  # the arm's label, or "both arms" for the HR
     time: float | None  # landmark time (months)
@@ -128,7 +138,8 @@ class Check:
             if v is None:
                 return {"hazard ratio": "not estimable", "HR CI lower": "not estimable",
                         "HR CI upper": "not estimable",
-                        "landmark": "undefined (no one followed that long)"}.get(
+                        "landmark": "undefined (no one followed that long)",
+                        "median follow-up": "undefined (no one censored)"}.get(
                             self.quantity, "not reached")
             return f"{v:.4g}"
 
@@ -259,17 +270,25 @@ def reverse_km_median(time: np.ndarray, event: np.ndarray) -> float | None:
     return km_medians(t, e, level)[0]
 
 
+def follow_up_tolerance(median_follow_up: float, time: np.ndarray, event: np.ndarray) -> float:
+    """How far a rebuilt median follow-up may lie from the published one:
+    :func:`time_tolerance` with the published value's rounding and the censoring times as the
+    steps (the reverse KM steps at censorings). :mod:`lmssurv.checks` has the same rule, with
+    the unit read from the trial file."""
+    return time_tolerance(2 * rounding_tolerance(median_follow_up),
+                          np.unique(np.asarray(time)[np.asarray(event) == 0]), median_follow_up)
+
+
 def follow_up_reproduced(median_follow_up: float | None, time: np.ndarray,
                          event: np.ndarray) -> bool:
     """Whether :func:`reverse_km_median` of ``time``/``event`` reproduces a published median
-    follow-up within :func:`time_tolerance` of its rounding. True when none is published or
-    nobody is censored.
+    follow-up within :func:`follow_up_tolerance`. True when none is published or nobody is
+    censored.
     """
     if median_follow_up is None or np.all(event == 1):
         return True
     median = reverse_km_median(time, event)
-    tol = time_tolerance(2 * rounding_tolerance(median_follow_up),
-                         np.unique(np.asarray(time)[np.asarray(event) == 0]), median_follow_up)
+    tol = follow_up_tolerance(median_follow_up, time, event)
     return median is not None and abs(median - median_follow_up) <= tol
 
 
@@ -293,17 +312,32 @@ def self_check(
     hr: HazardRatio | None,
     hr_match: HazardRatioMatch,
     *,
-    intervals: bool = True,
+    intervals: bool = False,
+    median_follow_up: bool = False,
+    longest_follow_up: bool = False,
+    losses: Sequence[float] | None = None,
 ) -> tuple[Check, ...]:
     """Recompute every reported number from the pseudo-data (see the module docstring).
 
-    ``intervals=False`` leaves out the median and HR CI limits (an ensemble's draws: see
-    :func:`lmssurv.reconstruct.ensemble.reconstruct_ensemble`).
+    Without options: the numbers an ensemble's draw is checked on (n, events, median,
+    landmarks, HR). The engine adds the rest (:func:`lmssurv.reconstruct.from_summary.check_rebuild`):
+    ``intervals``, the median and HR CI limits; ``median_follow_up`` and
+    ``longest_follow_up``, the arms' published follow-up: the reverse-KM median within
+    :func:`follow_up_tolerance` (only where it is the reverse KM of this endpoint's times:
+    overall survival), and the longest time within half a unit of the published value's last
+    decimal. ``losses``, the arms' loss-to-follow-up hazards, tell a median follow-up that
+    those losses put out of reach (:attr:`MissReason.LOSSES`).
     """
     checks: list[Check] = []
-    for arm, label, df in zip(arms, labels, frames, strict=True):
+    for k, (arm, label, df) in enumerate(zip(arms, labels, frames, strict=True)):
         time = df["time"].to_numpy(float)
         event = df["event"].to_numpy(int)
+        if median_follow_up and arm.median_follow_up is not None:
+            loss = losses[k] if losses is not None else 0.0
+            checks.append(_median_follow_up_check(arm.median_follow_up, label, time, event,
+                                                  loss))
+        if longest_follow_up and arm.max_follow_up is not None:
+            checks.append(_longest_follow_up_check(arm.max_follow_up, label, time, event))
         checks.append(Check("n", label, None, arm.n, len(df), 0.0, len(df) == arm.n,
                             None if len(df) == arm.n else MissReason.NOT_REACHED))
         if arm.events is not None:
@@ -404,6 +438,33 @@ def _hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Ch
                          rebuilt if math.isfinite(rebuilt) else None, tol, ok,
                          None if ok else hr_reason or MissReason.NOT_REACHED))
     return out
+
+
+def _median_follow_up_check(published: float, label: str, time: np.ndarray,
+                            event: np.ndarray, loss: float) -> Check:
+    if time.size and np.all(event == 1):
+        return Check("median follow-up", label, None, published, None, 0.0, False,
+                     MissReason.NO_CENSORING)
+    rebuilt = reverse_km_median(time, event)
+    tol = follow_up_tolerance(published, time, event)
+    ok = rebuilt is not None and abs(rebuilt - published) <= tol
+    reason = None
+    if not ok:
+        # potential follow-up beyond the published median keeps at most half of the patients
+        # there; losses at hazard `loss` keep exp(-loss m) of those
+        reason = MissReason.LOSSES if loss * published >= math.log(2) else MissReason.NOT_REACHED
+    return Check("median follow-up", label, None, published, rebuilt, tol, ok, reason)
+
+
+def _longest_follow_up_check(published: float, label: str, time: np.ndarray,
+                             event: np.ndarray) -> Check:
+    rebuilt = float(time.max()) if time.size else None
+    tol = rounding_tolerance(published)
+    ok = rebuilt is not None and abs(rebuilt - published) <= tol + 1e-9
+    reason = None
+    if not ok:
+        reason = MissReason.NO_CENSORING if np.all(event == 1) else MissReason.NOT_REACHED
+    return Check("longest follow-up", label, None, published, rebuilt, tol, ok, reason)
 
 
 def report(diagnostics: ReconstructionDiagnostics, *, strict: bool, stacklevel: int) -> None:

@@ -74,10 +74,10 @@ Items 2 and 4 are drawn with correlation ``arm_correlation`` between the two arm
 shapes are tied under proportional hazards, not identical). The censoring times are
 stratified and jittered per draw, as in a single reconstruction.
 
-Every draw is self-checked like a single reconstruction for n, events, median, landmarks and
-HR; the median and HR CI limits are checked on the single reconstruction the draws perturb
-(``base``), not per draw: a draw's limits move with its shape between the pins, as the real
-trial's would have in another sample.
+Every draw is self-checked for n, events, median, landmarks and HR; the median and HR CI
+limits and the follow-up are checked on the single reconstruction the draws perturb
+(``base``), not per draw: a draw's CI limits move with its shape between the pins and its
+follow-up is drawn, as the real trial's would have been in another sample.
 Per draw the HR is matched with the engine's maps and bounds
 (:func:`lmssurv.reconstruct.hr_match.match_hazard_ratio`, in opposite directions in the two
 arms; the draw's own median event and the median's rounding interval are pinned too): every
@@ -119,7 +119,12 @@ from lmssurv.reconstruct.diagnostics import (
     rounding_tolerance,
     self_check,
 )
-from lmssurv.reconstruct.from_summary import endpoint_kind, fit_pieces, place_ci_limits
+from lmssurv.reconstruct.from_summary import (
+    check_rebuild,
+    endpoint_kind,
+    fit_pieces,
+    place_ci_limits,
+)
 from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
     TailFit,
@@ -923,9 +928,10 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
     seq = _check_seed(seed)
     kind = endpoint_kind(endpoint)
     base_seed, prior_seed, draw_seed = seq.spawn(3)
-    frames, _, hr_how, pieces = fit_pieces(arms, hr, seed=base_seed, endpoint=endpoint)
-    base = ReconstructionDiagnostics(tuple(), hr_how,
-                                     self_check(arms, labels, frames, hr, hr_how))
+    frames, diag_arms, hr_how, pieces = fit_pieces(arms, hr, seed=base_seed, endpoint=endpoint)
+    base = ReconstructionDiagnostics(tuple(), hr_how, check_rebuild(
+        arms, labels, frames, hr, hr_how, endpoint=endpoint,
+        losses=[d.loss_to_follow_up for d in diag_arms]))
     rng = np.random.default_rng(prior_seed)
     rho = prior.arm_correlation
     shared = rng.standard_normal((2, draws))
@@ -958,7 +964,7 @@ def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None,
         if not _all_hit(arms, parts, hr, log_hr, levels):
             # the full self-check, for its typed rows (only for draws that miss)
             frames_d = [pd.DataFrame({"time": t, "event": e}) for t, e in parts]
-            for c in self_check(arms, labels, frames_d, hr, hr_how, intervals=False):
+            for c in self_check(arms, labels, frames_d, hr, hr_how):
                 if not c.hit:
                     rows.append({"draw": d, "quantity": c.label, "arm": c.arm,
                                  "published": c.published, "rebuilt": c.rebuilt})

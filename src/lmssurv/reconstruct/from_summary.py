@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -25,12 +26,14 @@ from lmssurv.km import km_at, km_levels
 from lmssurv.reconstruct.censoring import FollowUpModel, follow_up_model
 from lmssurv.reconstruct.diagnostics import (
     ArmDiagnostics,
+    Check,
     EventsSource,
     HazardRatioMatch,
     ReconstructionDiagnostics,
     follow_up_reproduced,
     landmark_tolerance,
     report,
+    reverse_km_median,
     rounding_tolerance,
     self_check,
 )
@@ -56,7 +59,7 @@ from lmssurv.reconstruct.shape import (
 from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import unit_name
 
-__all__ = ["endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
+__all__ = ["check_rebuild", "endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
            "reconstruct_trial"]
 
 # Matching the reported HR: stop within this distance on the log scale (a reported HR is
@@ -220,6 +223,11 @@ def _reconstruct(
                         last_reported_time=t if not math.isnan(t) else fallback_time)
         for a, t in zip(arms, last_time, strict=True)
     ]
+    if kind != "pfs":
+        # the published median follow-up is this endpoint's reverse KM: losses keep it (a
+        # progression endpoint's is the trial's follow-up, not the reverse KM of its times)
+        follow = [replace(fu, keep_median=a.median_follow_up is not None)
+                  for fu, a in zip(follow, arms, strict=True)]
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
     log_hr = [0.0] + [None if hr is None else hr.log_estimate] * (len(arms) - 1)
     try:
@@ -278,10 +286,26 @@ def _reconstruct(
         times[i], _ = polish_landmarks(built[i][1].time, built[i][1].event, dict(arm.landmarks),
                                        tolerance=landmark_tolerance, median_ci=arm.median_ci,
                                        longest=longest)
+        times[i] = _reach_longest(arm, times[i], built[i][1].event)
+        if kind != "pfs":
+            # before the bend, which then matches the HR: any event up to the last published
+            # time is a wall, the tail's events are not
+            ev = built[i][1].event
+            pins = pinned_times(arm)
+            last = pins[-1] if pins else 0.0
+            walls = times[i][(ev == 1) & (times[i] <= last)]
+            times[i] = _settle_follow_up(arm, times[i], ev, walls)
+    event_of = [alloc.event for _, alloc in built]
     if hr is not None and len(arms) == 2:
-        times, hr_how = _bend_to_hr(arms, times, [alloc.event for _, alloc in built], hr,
-                                    hr_how)
-    times = _pin_median_cis(arms, times, [alloc.event for _, alloc in built], hr, hr_how)
+        times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=kind != "pfs")
+        if kind != "pfs":
+            # after it, every event of either arm is a wall: no risk set of the KM, its bands
+            # or the Cox model changes
+            walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
+            times = [_settle_follow_up(a, t, e, walls)
+                     for a, t, e in zip(arms, times, event_of, strict=True)]
+    losses = [float(fit.follow_up.loss) for fit, _ in built]
+    times = _pin_median_cis(arms, times, event_of, hr, hr_how, endpoint, losses)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -301,18 +325,37 @@ def _reconstruct(
     return frames, diag_arms, hr_how
 
 
-def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool
+def check_rebuild(arms: Sequence[ArmSummary], labels: Sequence[str],
+                  frames: Sequence[pd.DataFrame], hr: HazardRatio | None,
+                  hr_how: HazardRatioMatch, *, endpoint: object,
+                  losses: Sequence[float] | None = None) -> tuple[Check, ...]:
+    """Every published number of a single rebuild, recomputed (:func:`self_check` with the
+    median and HR CI limits and the follow-up).
+
+    The median follow-up is checked for an endpoint named overall survival, as
+    :func:`lmssurv.check` does: a progression endpoint's published follow-up is the trial's,
+    not the reverse KM of its times, and an unnamed endpoint may be either (the engine still
+    fits it as overall survival's). ``losses`` are the arms' loss-to-follow-up hazards.
+    """
+    return self_check(arms, labels, frames, hr, hr_how, intervals=True,
+                      median_follow_up=endpoint_kind(endpoint) == "os",
+                      longest_follow_up=True, losses=losses)
+
+
+def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoint
             ) -> ReconstructionDiagnostics:
-    """Self-check every reported number and warn (or raise) for each miss."""
+    """Self-check every reported number (:func:`check_rebuild`) and warn (or raise) for each
+    miss."""
     diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
-    checks = self_check(arms, labels, frames, hr, hr_how)
+    checks = check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
+                           losses=[d.loss_to_follow_up for d in diag_arms])
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
     report(diag, strict=strict, stacklevel=3)
     return diag
 
 
-def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch
-                    ) -> list[np.ndarray]:
+def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch,
+                    endpoint: object, losses: list[float]) -> list[np.ndarray]:
     """Each arm's median CI limits put on the published ones where the band crossed 0.5 an
     event or two away (:func:`~lmssurv.reconstruct.patients.pin_median_ci`), keeping every
     other published number the self-check finds reproduced."""
@@ -324,7 +367,8 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
         frames = [pd.DataFrame({"time": t, "event": e})
                   for t, e in zip(candidate, events, strict=True)]
         return {(c.quantity, c.arm, c.time)
-                for c in self_check(arms, labels, frames, hr, hr_how) if not c.hit}
+                for c in check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
+                                       losses=losses) if not c.hit}
 
     before = missed(times)
     for i, arm in enumerate(arms):
@@ -336,22 +380,110 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
     return times
 
 
-def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch):
+def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """The longest censoring moved to the published longest follow-up, when no event follows
+    it: the censoring times are drawn from the follow-up model, so the longest falls short of
+    the model's end, and past every event a censoring's time changes no Kaplan-Meier level,
+    no number at risk at an event of its arm, and no published median, limit or landmark.
+    In an arm where every patient has an event (an inferred count can be ``n``), the last
+    event goes there instead when it lies past every published time.
+    """
+    if arm.max_follow_up is None or not time.size:
+        return time
+    if not np.any(event == 0):
+        # everyone has an event: the last one ends the follow-up, unless that moves a
+        # published point (the KM is 0 from the last event on)
+        k = int(np.argmax(time))
+        pins = pinned_times(arm)
+        if time[k] >= arm.max_follow_up or (pins and time[k] <= pins[-1]):
+            return time
+    else:
+        k = int(np.argmax(np.where(event == 0, time, -np.inf)))
+        if time[k] >= arm.max_follow_up or np.any(time[event == 1] > time[k]):
+            return time
+    out = time.copy()
+    out[k] = arm.max_follow_up
+    return out
+
+
+def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
+                      walls: np.ndarray) -> np.ndarray:
+    """The censorings around the reverse-KM median moved within their gap, so that the
+    median follow-up lands on the published one where the gap allows.
+
+    The gap is bounded by the ``walls`` (event times no censoring may cross), the arm's
+    published times and its longest time: a censoring that crosses none of them changes no
+    number at risk at a wall or a published time. Inside, the censorings are mapped piecewise
+    linearly, their order kept, with the reverse-KM median's image found by bisection (every
+    censoring time rises with it, so the median does too). ``time`` comes back unchanged when
+    the published value is reproduced or out of the gap's reach.
+    """
+    m = arm.median_follow_up
+    if m is None or follow_up_reproduced(m, time, event):
+        return time
+    r = reverse_km_median(time, event)
+    if r is None:
+        return time
+    bounds = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
+    lo = float(bounds[bounds <= r].max(initial=0.0))
+    hi = float(bounds[bounds > r].min(initial=np.inf))
+    inside = (event == 0) & (time > lo) & (time < hi)
+    if not lo < r < hi or not inside.any():
+        return time
+    x_lo, x_hi = lo, hi
+    c = time[inside]
+    for _ in range(30):
+        x = 0.5 * (x_lo + x_hi)
+        out = time.copy()
+        out[inside] = np.where(c <= r, lo + (c - lo) * (x - lo) / (r - lo),
+                               x + (c - r) * (hi - x) / (hi - r))
+        if follow_up_reproduced(m, out, event):
+            return out
+        now = reverse_km_median(out, event)
+        if now is None or now > m:
+            x_hi = x
+        else:
+            x_lo = x
+    return time
+
+
+def _bend_to_hr(arms, times, events, hr: HazardRatio, hr_how: HazardRatioMatch, *,
+                follow_up: bool = True):
     """Bend the finished pseudo-data between published points until the Cox HR is matched.
 
     The last step (see :mod:`lmssurv.reconstruct.hr_match`): no published median, CI limit or
-    landmark moves. Returns the times and the match status (``BENT`` when bending hit).
+    landmark moves. With ``follow_up``, the median follow-up does not move either: where one
+    is published, the censoring at the reverse-KM median is one more fixed time, and since
+    the bend keeps every patient's order, the reverse KM median stays there (unpinned, the
+    tail's bend moved it by up to 15% on the tuning trials, in opposite directions in the two
+    arms), unless only the free bend matches the HR. Returns the times and the match status
+    (``BENT`` when bending hit).
     """
     tol = rounding_tolerance(hr.estimate, min_decimals=2)
     before = cox_two_arms(times[0], events[0], times[1], events[1])
     if math.isfinite(before.hr) and abs(before.hr - hr.estimate) <= tol:
         return times, hr_how
-    regions = [intervals(pinned_times(a), float(t.max())) if t.size else []
-               for a, t in zip(arms, times, strict=True)]
-    out = match_published_hr(times, events, regions, hr.estimate, tol)
+
+    def bend(hold_follow_up: bool):
+        regions = []
+        for a, t, e in zip(arms, times, events, strict=True):
+            pins = pinned_times(a)
+            if hold_follow_up and a.median_follow_up is not None:
+                r = reverse_km_median(t, e)
+                if r is not None:
+                    pins = tuple(sorted({*pins, float(r)}))
+            regions.append(intervals(pins, float(t.max())) if t.size else [])
+        out = match_published_hr(times, events, regions, hr.estimate, tol)
+        return out, abs(out.hr - hr.estimate) <= tol
+
+    out, hit = bend(follow_up)
+    if follow_up and not hit:
+        # the published HR comes first: the median follow-up may move if that matches it
+        free, free_hit = bend(False)
+        if free_hit:
+            out, hit = free, free_hit
     if out.log_power == 0.0:
         return times, hr_how
-    hit = abs(out.hr - hr.estimate) <= tol
     return list(out.times), HazardRatioMatch.BENT if hit else hr_how
 
 
@@ -660,7 +792,7 @@ def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None 
     frames, diag_arms, hr_how = _reconstruct([summary], None, seed, endpoint)
     df = frames[0]
     df.attrs["lmssurv"] = _finish([summary], [summary.name], frames, diag_arms, None, hr_how,
-                                  strict=strict)
+                                  strict=strict, endpoint=endpoint)
     return _note_unit(df, unit)
 
 
@@ -737,7 +869,7 @@ def reconstruct_trial(
         )
     frames, diag_arms, hr_how = _reconstruct([control, experimental], hr, seed, endpoint)
     diag = _finish([control, experimental], labels, frames, diag_arms, hr, hr_how,
-                   strict=strict)
+                   strict=strict, endpoint=endpoint)
     out = pd.concat(
         [f.assign(arm=label)[["arm", "time", "event"]] for f, label in zip(frames, labels,
                                                                            strict=True)],
