@@ -453,3 +453,6 @@ def test_pin_median_ci_undoes_the_moves_its_caller_refuses():
     assert band == (12.5, 26.0)
     kept, n = pin_median_ci(time, event, (12.5, 26.0), accept=lambda t: False)
     assert n == 0 and np.array_equal(kept, time)
+    # a lower limit printed 0.0 (hypothesis found one): no event goes to time 0
+    kept, n = pin_median_ci(time, event, (0.0, 26.0))
+    assert n == 0 and np.array_equal(kept, time)

@@ -1034,7 +1034,7 @@ def pin_median_ci(time: np.ndarray, event: np.ndarray,
         return time, 0
     moved_total = 0
     for column, published in ((1, median_ci[0]), (2, median_ci[1])):
-        if published is None:
+        if published is None or published <= 0:  # "0.0": no event can be placed at time 0
             continue
         trial, moved = time, 0
         limit = max(max_moves, round(_PIN_SHARE * time.size))
