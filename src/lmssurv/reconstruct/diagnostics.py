@@ -287,9 +287,8 @@ def follow_up_reproduced(median_follow_up: float | None, time: np.ndarray,
     """
     if median_follow_up is None or np.all(event == 1):
         return True
-    median = reverse_km_median(time, event)
-    tol = follow_up_tolerance(median_follow_up, time, event)
-    return median is not None and abs(median - median_follow_up) <= tol
+    return _median_follow_up_check(median_follow_up, "", np.asarray(time), np.asarray(event),
+                                   0.0).hit
 
 
 def landmark_tolerance(rate: float, rebuilt: float, at_risk: int) -> float:
