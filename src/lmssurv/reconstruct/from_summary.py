@@ -31,6 +31,7 @@ from lmssurv.reconstruct.diagnostics import (
     HazardRatioMatch,
     ReconstructionDiagnostics,
     follow_up_reproduced,
+    follow_up_tolerance,
     landmark_tolerance,
     report,
     reverse_km_median,
@@ -223,9 +224,10 @@ def _reconstruct(
                         last_reported_time=t if not math.isnan(t) else fallback_time)
         for a, t in zip(arms, last_time, strict=True)
     ]
-    if kind != "pfs":
-        # the published median follow-up is this endpoint's reverse KM: losses keep it (a
-        # progression endpoint's is the trial's follow-up, not the reverse KM of its times)
+    # the published median follow-up is this endpoint's reverse KM, so the rebuild keeps it (a
+    # progression endpoint's is the trial's follow-up, not the reverse KM of its times)
+    own_follow_up = kind != "pfs"
+    if own_follow_up:  # losses keep the censoring's median there
         follow = [replace(fu, keep_median=a.median_follow_up is not None)
                   for fu, a in zip(follow, arms, strict=True)]
     anchors = [anchors_for_arm(a, fu.survival) for a, fu in zip(arms, follow, strict=True)]
@@ -287,7 +289,7 @@ def _reconstruct(
                                        tolerance=landmark_tolerance, median_ci=arm.median_ci,
                                        longest=longest)
         times[i] = _reach_longest(arm, times[i], built[i][1].event)
-        if kind != "pfs":
+        if own_follow_up:
             # before the bend, which then matches the HR: any event up to the last published
             # time is a wall, the tail's events are not
             ev = built[i][1].event
@@ -297,8 +299,8 @@ def _reconstruct(
             times[i] = _settle_follow_up(arm, times[i], ev, walls)
     event_of = [alloc.event for _, alloc in built]
     if hr is not None and len(arms) == 2:
-        times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=kind != "pfs")
-        if kind != "pfs":
+        times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
+        if own_follow_up:
             # after it, every event of either arm is a wall: no risk set of the KM, its bands
             # or the Cox model changes
             walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
@@ -419,10 +421,8 @@ def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
     the published value is reproduced or out of the gap's reach.
     """
     m = arm.median_follow_up
-    if m is None or follow_up_reproduced(m, time, event):
-        return time
-    r = reverse_km_median(time, event)
-    if r is None:
+    r = None if m is None else reverse_km_median(time, event)  # None too when no one censored
+    if r is None or abs(r - m) <= follow_up_tolerance(m, time, event):  # follow_up_reproduced
         return time
     bounds = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
     lo = float(bounds[bounds <= r].max(initial=0.0))
@@ -437,9 +437,9 @@ def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
         out = time.copy()
         out[inside] = np.where(c <= r, lo + (c - lo) * (x - lo) / (r - lo),
                                x + (c - r) * (hi - x) / (hi - r))
-        if follow_up_reproduced(m, out, event):
-            return out
-        now = reverse_km_median(out, event)
+        now = reverse_km_median(out, event)  # censorings remain: the reverse KM is defined
+        if now is not None and abs(now - m) <= follow_up_tolerance(m, out, event):
+            return out  # follow_up_reproduced, without a second reverse KM
         if now is None or now > m:
             x_hi = x
         else:
