@@ -53,6 +53,7 @@ _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind 
 # a large arm's band may cross 0.5 several events away (simulated arms of 1,000-3,000: a
 # median CI limit missed in 20 of 54 trials before the step, 6 of 142 limits after it)
 _PIN_SHARE = 0.005
+_NO_TIMES = np.empty(0)  # _km_summary without landmark times: only the median and its CI
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
@@ -1042,10 +1043,9 @@ def pin_median_ci(time: np.ndarray, event: np.ndarray,
         trial, moved = time, 0
         limit = max(max_moves, round(_PIN_SHARE * time.size))
         while True:
-            t, e, r, km = km_levels(trial, event)
-            got = median_crossings(t, km, greenwood_by_row(e, r), _Z, is_event=e > 0)[column]
-            tol = time_tolerance(2 * rounding_tolerance(published), np.unique(t[e > 0]),
-                                 published)
+            got = _km_summary(trial, event, _NO_TIMES)[2][column]
+            tol = time_tolerance(2 * rounding_tolerance(published),
+                                 np.unique(trial[event == 1]), published)
             if np.isfinite(got) and abs(got - published) <= tol + 1e-9:
                 break
             if not np.isfinite(got) or moved == limit:
