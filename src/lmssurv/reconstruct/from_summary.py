@@ -372,12 +372,12 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
                 for c in check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
                                        losses=losses) if not c.hit}
 
-    before = missed(times)
+    # the misses before any move, found only when a limit is missed (pin_median_ci asks accept
+    # only then): the engine's self-check runs once more after this step anyway
+    before = functools.cache(lambda: missed(list(times)))
     for i, arm in enumerate(arms):
-        if not any(q.startswith("median CI") and a == labels[i] for q, a, _ in before):
-            continue
         def accept(candidate, i=i) -> bool:
-            return missed([candidate if k == i else t for k, t in enumerate(times)]) <= before
+            return missed([candidate if k == i else t for k, t in enumerate(times)]) <= before()
         times[i], _ = pin_median_ci(times[i], events[i], arm.median_ci, accept)
     return times
 
