@@ -32,7 +32,7 @@ from lmssurv.km import (
     median_crossings,
 )
 from lmssurv.reconstruct.censoring import FollowUpModel
-from lmssurv.reconstruct.diagnostics import _hr_ci_checks, rounding_tolerance, time_tolerance
+from lmssurv.reconstruct.diagnostics import hr_ci_checks, rounding_tolerance, time_tolerance
 from lmssurv.reconstruct.shape import ArmCurve
 
 __all__ = [
@@ -1092,7 +1092,7 @@ def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
         rebuilt = fit.hr if math.isfinite(fit.hr) else math.inf
         got = [(rebuilt, hr.estimate, rounding_tolerance(hr.estimate, min_decimals=2))]
         got += [(c.rebuilt if c.rebuilt is not None else math.inf, c.published, c.tolerance)
-                for c in _hr_ci_checks(hr, fit, None)]
+                for c in hr_ci_checks(hr, fit, None)]
         err = [abs(r - p) / tol for r, p, tol in got]
         return sum(max(x - 0.5, 0.0) ** 2 for x in err), all(x <= 1.0 + 1e-9 for x in err)
 
