@@ -309,7 +309,7 @@ def _reconstruct(
                      for a, t, e in zip(arms, times, event_of, strict=True)]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
     times = _pin_median_cis(arms, times, event_of, hr, hr_how, endpoint, losses)
-    times = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, losses)
+    times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, losses)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -386,20 +386,27 @@ def _missed(arms, events, hr, hr_how, endpoint, losses, times) -> set:
 
 
 def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch,
-               endpoint: object, losses: list[float]) -> list[np.ndarray]:
+               endpoint: object, losses: list[float]
+               ) -> tuple[list[np.ndarray], HazardRatioMatch]:
     """The Cox Wald CI put on the published HR CI limits by moving censorings across event
     times (:func:`~lmssurv.reconstruct.patients.pin_hr_ci`), kept only when the limits are
-    then reproduced and no other published number the self-check finds reproduced is lost."""
+    then reproduced and no other published number the self-check finds reproduced is lost.
+    The HR is reproduced then too: where the bend could not reach it, the match becomes
+    ``BENT`` (censoring times moved between the published points), as after the bend."""
     if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
-        return times
+        return times, hr_how
     missed = functools.partial(_missed, arms, events, hr, hr_how, endpoint, losses)
     before = functools.cache(lambda: missed(times))  # only once a move is offered
     # a censoring crossing a checked median follow-up moves the reverse KM's median
     own_fu = endpoint_kind(endpoint) == "os"
     pins = [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
                                         else [])}) for a in arms]
-    return pin_hr_ci(times, events, pins, hr,
-                     lambda candidate: missed(candidate) <= before())[0]
+    times, moved = pin_hr_ci(times, events, pins, hr,
+                             lambda candidate: missed(candidate) <= before())
+    if moved and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
+                            HazardRatioMatch.NOT_ESTIMABLE):
+        hr_how = HazardRatioMatch.BENT
+    return times, hr_how
 
 
 def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:
