@@ -1121,7 +1121,7 @@ def _hr_ci_moves(times, events, pins):
             gap = int(np.searchsorted(ev_times, t[k], side="right"))
             first = int(np.searchsorted(ev_times, lo, side="right"))
             last = int(np.searchsorted(ev_times, hi, side="left"))
-            for to in {gap - 1, gap + 1, first, last} - {gap}:
+            for to in sorted({gap - 1, gap + 1, first, last} - {gap}):
                 if first <= to <= last and (w, gap, to) not in seen:
                     seen.add((w, gap, to))
                     left = max(ev_times[to - 1] if to else 0.0, lo)
