@@ -39,6 +39,7 @@ __all__ = [
     "TIME_GUARD_CAP",
     "follow_up_reproduced",
     "follow_up_tolerance",
+    "hr_ci_checks",
     "landmark_tolerance",
     "reverse_km_median",
     "rounding_tolerance",
@@ -391,7 +392,7 @@ def self_check(
         checks.append(Check("hazard ratio", "both arms", None, hr.estimate,
                             rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason))
         if intervals and hr.lower is not None:
-            checks += _hr_ci_checks(hr, fit, reason)
+            checks += hr_ci_checks(hr, fit, reason)
     return tuple(checks)
 
 
@@ -419,7 +420,7 @@ def _median_ci_checks(ci: tuple[float | None, float | None], label: str, t: np.n
     return out
 
 
-def _hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Check]:
+def hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Check]:
     """The published HR CI limits against the pseudo-data's Cox Wald interval at the same level.
 
     Tolerance: half a unit of the limit's last decimal (at least two) plus the HR's own

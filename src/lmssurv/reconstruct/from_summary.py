@@ -47,6 +47,7 @@ from lmssurv.reconstruct.patients import (
     censoring_times,
     expected_events,
     feasible_events,
+    pin_hr_ci,
     pin_median_ci,
     polish_landmarks,
 )
@@ -308,6 +309,7 @@ def _reconstruct(
                      for a, t, e in zip(arms, times, event_of, strict=True)]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
     times = _pin_median_cis(arms, times, event_of, hr, hr_how, endpoint, losses)
+    times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, losses)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -363,15 +365,7 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
     other published number the self-check finds reproduced."""
     if not any(arm.median_ci for arm in arms):
         return times
-    labels = [str(i) for i in range(len(arms))]
-
-    def missed(candidate) -> set:
-        frames = [pd.DataFrame({"time": t, "event": e})
-                  for t, e in zip(candidate, events, strict=True)]
-        return {(c.quantity, c.arm, c.time)
-                for c in check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
-                                       losses=losses) if not c.hit}
-
+    missed = functools.partial(_missed, arms, events, hr, hr_how, endpoint, losses)
     # the misses before any move, found only when a limit is missed (pin_median_ci asks accept
     # only then): the engine's self-check runs once more after this step anyway
     before = functools.cache(lambda: missed(list(times)))
@@ -380,6 +374,39 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
             return missed([candidate if k == i else t for k, t in enumerate(times)]) <= before()
         times[i], _ = pin_median_ci(times[i], events[i], arm.median_ci, accept)
     return times
+
+
+def _missed(arms, events, hr, hr_how, endpoint, losses, times) -> set:
+    """The published numbers :func:`check_rebuild` finds missed in ``times``, as keys."""
+    frames = [pd.DataFrame({"time": t, "event": e}) for t, e in zip(times, events, strict=True)]
+    labels = [str(i) for i in range(len(arms))]
+    return {(c.quantity, c.arm, c.time)
+            for c in check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
+                                   losses=losses) if not c.hit}
+
+
+def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch,
+               endpoint: object, losses: list[float]
+               ) -> tuple[list[np.ndarray], HazardRatioMatch]:
+    """The Cox Wald CI put on the published HR CI limits by moving censorings across event
+    times (:func:`~lmssurv.reconstruct.patients.pin_hr_ci`), kept only when the limits are
+    then reproduced and no other published number the self-check finds reproduced is lost.
+    The HR is reproduced then too: where the bend could not reach it, the match becomes
+    ``BENT`` (censoring times moved between the published points), as after the bend."""
+    if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
+        return times, hr_how
+    missed = functools.partial(_missed, arms, events, hr, hr_how, endpoint, losses)
+    before = functools.cache(lambda: missed(times))  # only once a move is offered
+    # a censoring crossing a checked median follow-up moves the reverse KM's median
+    own_fu = endpoint_kind(endpoint) == "os"
+    pins = [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
+                                        else [])}) for a in arms]
+    times, moved = pin_hr_ci(times, events, pins, hr,
+                             lambda candidate: missed(candidate) <= before())
+    if moved and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
+                            HazardRatioMatch.NOT_ESTIMABLE):
+        hr_how = HazardRatioMatch.BENT
+    return times, hr_how
 
 
 def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from lmssurv.cox import cox_two_arms
 from lmssurv.km import (
     MEDIAN_TOL,
     greenwood_by_row,
@@ -31,7 +32,7 @@ from lmssurv.km import (
     median_crossings,
 )
 from lmssurv.reconstruct.censoring import FollowUpModel
-from lmssurv.reconstruct.diagnostics import rounding_tolerance, time_tolerance
+from lmssurv.reconstruct.diagnostics import hr_ci_checks, rounding_tolerance, time_tolerance
 from lmssurv.reconstruct.shape import ArmCurve
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "censoring_times",
     "expected_events",
     "feasible_events",
+    "pin_hr_ci",
     "pin_median_ci",
     "polish_landmarks",
 ]
@@ -54,6 +56,7 @@ _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind 
 # median CI limit missed in 20 of 54 trials before the step, 6 of 142 limits after it)
 _PIN_SHARE = 0.005
 _NO_TIMES = np.empty(0)  # _km_summary without landmark times: only the median and its CI
+_HR_CI_TRIES = 5  # pin_hr_ci's best moves offered to accept() at each step, best first
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
@@ -1058,3 +1061,72 @@ def pin_median_ci(time: np.ndarray, event: np.ndarray,
         if moved > 0 and accept(trial):
             time, moved_total = trial, moved_total + moved
     return time, moved_total
+
+
+def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
+              max_moves: int = 8) -> tuple[list[np.ndarray], int]:
+    """Move censorings across event times so the Cox Wald CI lands on the published HR limits.
+
+    The rebuild matches the HR, but the Wald standard error also depends on how the arms'
+    risk sets are balanced at each event time, which the summary does not pin: 1-2% off moves
+    a limit past its rounding. A censoring moved across event times changes the numbers at
+    risk there and moves no event. It crosses none of its arm's published times ``pins[i]``
+    (sorted) nor, up to the last of them, its arm's event times, so that arm's KM, bands and
+    published numbers stay; and it stays below its arm's longest time. Candidates: per arm
+    and per gap between event times within such an interval, one censoring moved one event
+    time later or earlier, or to either end of the interval (half-way into the gap it lands in).
+
+    Greedy and deterministic on exact refits (:func:`~lmssurv.cox.cox_two_arms`): a step
+    takes, of the few moves that most reduce the errors of the HR and both limits (in units
+    of the self-check's tolerance, past half of it, squared and summed), the first that
+    ``accept(times)`` takes (the engine: no other published number lost), for at most
+    ``max_moves`` steps. The moves are kept only when the HR and both limits are then within
+    tolerance. Returns the times and the number of censorings moved (0 when none is kept).
+    """
+    times = [np.asarray(t, dtype=float) for t in times]
+    if hr is None or hr.lower is None or hr.upper is None or len(times) != 2:
+        return times, 0
+
+    def score(ts) -> tuple[float, bool]:
+        fit = cox_two_arms(ts[0], events[0], ts[1], events[1])
+        rebuilt = fit.hr if math.isfinite(fit.hr) else math.inf
+        got = [(rebuilt, hr.estimate, rounding_tolerance(hr.estimate, min_decimals=2))]
+        got += [(c.rebuilt if c.rebuilt is not None else math.inf, c.published, c.tolerance)
+                for c in hr_ci_checks(hr, fit, None)]
+        err = [abs(r - p) / tol for r, p, tol in got]
+        return sum(max(x - 0.5, 0.0) ** 2 for x in err), all(x <= 1.0 + 1e-9 for x in err)
+
+    (loss, hit), trial, moved = score(times), times, 0
+    while not hit and moved < max_moves:
+        ranked = sorted(((score(c), n, c) for n, c in enumerate(_hr_ci_moves(trial, events, pins))),
+                        key=lambda x: (x[0][0], x[1]))
+        better = itertools.islice((x for x in ranked if x[0][0] < loss), _HR_CI_TRIES)
+        best = next((x for x in better if accept(x[2])), None)
+        if best is None:
+            break
+        ((loss, hit), _, trial), moved = best, moved + 1
+    return (trial, moved) if moved and hit else (times, 0)
+
+
+def _hr_ci_moves(times, events, pins):
+    """The candidates :func:`pin_hr_ci` refits: ``times`` with one censoring moved."""
+    ev_times = np.unique(np.concatenate([t[e == 1] for t, e in zip(times, events, strict=True)]))
+    for i, (t, e) in enumerate(zip(times, events, strict=True)):
+        last_pin = pins[i][-1] if pins[i] else 0.0
+        walls = np.union1d(np.append(pins[i], t.max()), t[(e == 1) & (t <= last_pin)])
+        seen = set()
+        for k in np.flatnonzero((e == 0) & (t < t.max())):
+            w = int(np.searchsorted(walls, t[k], side="right"))
+            lo, hi = (walls[w - 1] if w else 0.0), walls[w]
+            gap = int(np.searchsorted(ev_times, t[k], side="right"))
+            first = int(np.searchsorted(ev_times, lo, side="right"))
+            last = int(np.searchsorted(ev_times, hi, side="left"))
+            for to in sorted({gap - 1, gap + 1, first, last} - {gap}):
+                if first <= to <= last and (w, gap, to) not in seen:
+                    seen.add((w, gap, to))
+                    left = max(ev_times[to - 1] if to else 0.0, lo)
+                    right = min(ev_times[to] if to < ev_times.size else hi, hi)
+                    moved = list(times)
+                    moved[i] = t.copy()
+                    moved[i][k] = 0.5 * (left + right)
+                    yield moved
