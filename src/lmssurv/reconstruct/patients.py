@@ -820,25 +820,35 @@ def polish_landmarks(
     for _ in range(max_moves):
         if best <= 0.0 or budget <= 0:
             break
-        rows, costs = [], []
+        # one block of rows per base: the base itself when it is a move, then its censoring
+        # moves; their landmark levels from the base's own KM (_moved_levels)
+        blocks, costs, values, at_risk = [], [], [], []
         for base, cost in [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]:
-            if cost:
-                rows.append(base)
-                costs.append(cost)
-            if budget <= 0:  # spent: no more censoring moves this round, and no next round
-                continue
-            # the budget counts the censoring moves scored, in this order
-            moves = list(itertools.islice(
-                _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest),
-                budget + 1))
-            if len(moves) > budget:
-                moves, budget = moves[:budget], -1
-            else:
-                budget -= len(moves)
-            rows += moves
-            costs += [cost + 1] * len(moves)
-        chosen = _polish_choice(np.array(rows), np.array(costs), event, lm_t, lm_s,
-                                tolerance, best, pins0, held) if rows else None
+            moves = []
+            if budget > 0:  # else spent: no more censoring moves this round, nor a next round
+                # the budget counts the censoring moves scored, in this order
+                moves = list(itertools.islice(
+                    _censoring_moves(base, event, lm_t, lm_s, tolerance, best, longest),
+                    budget + 1))
+                if len(moves) > budget:
+                    moves, budget = moves[:budget], -1
+                else:
+                    budget -= len(moves)
+            rows = np.array([i for i, _ in moves], dtype=np.intp)
+            to = np.array([v for _, v in moves], dtype=float)
+            block = np.repeat(base[None, :], cost + rows.size, axis=0)
+            block[np.arange(cost, block.shape[0]), rows] = to
+            blocks.append(block)
+            costs += [cost] * cost + [cost + 1] * rows.size
+            unmoved = np.zeros(cost)  # the base's own row: a censoring moved nowhere
+            v, y = _moved_levels(base, event, np.concatenate([unmoved, base[rows]]),
+                                 np.concatenate([unmoved, to]), lm_t)
+            values.append(v)
+            at_risk.append(y)
+        chosen = _polish_choice(np.concatenate(blocks), np.array(costs), event, lm_t, lm_s,
+                                tolerance, best, pins0, held,
+                                levels=(np.concatenate(values), np.concatenate(at_risk))
+                                ) if costs else None
         if chosen is None or (keep is not None and not keep(chosen[1])):
             break
         (best, cost), time = chosen
@@ -848,20 +858,24 @@ def polish_landmarks(
 
 def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
                    lm_s: np.ndarray, tolerance, best: float, pins0: np.ndarray,
-                   held: np.ndarray):
+                   held: np.ndarray, levels: tuple[np.ndarray, np.ndarray] | None = None):
     """A polishing round's choice among candidate placements ``cand`` (one per row, moving
     ``cost`` patients): ``((excess, cost), times)``, or None when none will do.
 
     The candidate with the smallest excess over the landmark tolerances, then the fewest
     moves, then the first, among those improving on ``best`` and keeping the ``held`` median
-    and CI limits at ``pins0``. All rows are scored with one batched Kaplan-Meier; the pins,
-    costlier, only in that order, a few rows at a time, until one keeps them.
+    and CI limits at ``pins0``. All rows are scored with one batched Kaplan-Meier (or
+    ``levels``, their KM levels and numbers at risk at ``lm_t`` when the caller has them);
+    the pins, costlier, only in that order, a few rows at a time, until one keeps them.
     """
-    t, e, r, km = km_levels(cand, event)
-    rows = np.arange(cand.shape[0])[:, None]
-    below = np.column_stack([np.count_nonzero(cand <= x, axis=1) for x in lm_t])
-    values = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)
-    at_risk = np.column_stack([np.count_nonzero(cand >= x, axis=1) for x in lm_t])
+    if levels is None:
+        _, _, _, km = km_levels(cand, event)
+        rows = np.arange(cand.shape[0])[:, None]
+        below = np.column_stack([np.count_nonzero(cand <= x, axis=1) for x in lm_t])
+        values = np.where(below > 0, km[rows, np.maximum(below - 1, 0)], 1.0)
+        at_risk = np.column_stack([np.count_nonzero(cand >= x, axis=1) for x in lm_t])
+    else:
+        values, at_risk = levels
     slack = np.empty_like(values)
     for j, s in enumerate(lm_s):
         # one call of the tolerance per distinct (level, at risk): rows share most of them
@@ -875,13 +889,44 @@ def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: 
     order = better[np.lexsort((cost[better], excess[better]))]  # stable: the first on ties
     for k in range(0, order.size, _PIN_CHUNK):
         chunk = order[k:k + _PIN_CHUNK]
-        pins = median_crossings(t[chunk], km[chunk], greenwood_by_row(e[chunk], r), _Z,
-                                is_event=e[chunk] > 0)
+        t, e, r, km = km_levels(cand[chunk], event)
+        pins = median_crossings(t, km, greenwood_by_row(e, r), _Z, is_event=e > 0)
         same = ((pins == pins0) | (np.isnan(pins) & np.isnan(pins0)))[:, held].all(axis=1)
         if same.any():
             i = chunk[np.argmax(same)]
             return (float(excess[i]), int(cost[i])), cand[i].copy()
     return None
+
+
+def _moved_levels(base: np.ndarray, event: np.ndarray, frm: np.ndarray, to: np.ndarray,
+                  lm_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KM levels and numbers at risk at ``lm_t`` of copies of ``base``, in each of which one
+    censoring moved from ``frm[c]`` to ``to[c]`` (``frm[c] == to[c]``: ``base`` itself), as
+    :func:`~lmssurv.km.km_levels` of each copy gives them, to the bit, without sorting it.
+
+    A censoring moves no event past another: the copies' events keep ``base``'s order, and
+    each only its row in the sorted times, one earlier for every censoring that left the time
+    before it, one later for every one that came. The KM level at a landmark is the running
+    product of ``1 - 1 / r`` over the events up to it (``r`` their numbers at risk, ``n``
+    minus the row), in that order (a censoring's factor is exactly 1), as ``km_levels``
+    multiplies it; events after the last landmark are not needed.
+    """
+    n = base.size
+    ev = np.sort(base[event == 1])
+    ev = ev[:np.searchsorted(ev, lm_t.max(), side="right")]
+    # each event's row in base's sorted times: the times before it, then events tied with
+    # it come first (km_levels puts events before censorings at equal times)
+    row = (np.searchsorted(np.sort(base), ev, side="left") + np.arange(ev.size)
+           - np.searchsorted(ev, ev, side="left"))
+    shift = ((to[:, None] < ev[None, :]).astype(np.intp)
+             - (frm[:, None] < ev[None, :]).astype(np.intp))
+    level = np.cumprod(1.0 - 1.0 / (n - (row[None, :] + shift)).astype(float), axis=1)
+    last = np.searchsorted(ev, lm_t, side="right")  # events up to each landmark
+    values = np.ones((to.size, lm_t.size))
+    values[:, last > 0] = level[:, last[last > 0] - 1]
+    at_risk = (np.count_nonzero(base[None, :] >= lm_t[:, None], axis=1)[None, :]
+               + (to[:, None] >= lm_t[None, :]) - (frm[:, None] >= lm_t[None, :]))
+    return values, at_risk
 
 
 def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
@@ -934,7 +979,7 @@ def _gap_middles(ev_times: np.ndarray, lm_t: np.ndarray) -> np.ndarray:
 
 def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
                      lm_s: np.ndarray, tolerance, best: float, longest: float = math.inf):
-    """Copies of ``time`` with one censoring moved to another event gap, most promising first.
+    """Moves of one censoring to another event gap, most promising first: ``(row, new time)``.
 
     Every censoring (but those at the longest time, which end follow-up) and every event gap
     up to 1.25 x the last landmark is a candidate; for arms with more than ``_RANK_MOVERS``
@@ -952,9 +997,7 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     last_lm = float(lm_t.max())
     cens_all = np.flatnonzero(event == 0)
     if time.max() < last_lm < longest < math.inf and cens_all.size:
-        moved = time.copy()
-        moved[cens_all[np.argmax(time[cens_all])]] = 0.5 * (last_lm + longest)
-        yield moved
+        yield int(cens_all[np.argmax(time[cens_all])]), 0.5 * (last_lm + longest)
     ev_times, d = np.unique(time[event == 1], return_counts=True)
     if not ev_times.size:
         return
@@ -1005,14 +1048,21 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
         err_k = np.abs(s_now[jk] * np.exp(delta) - rate) - tol
         err = err_k if err is None else np.maximum(err, err_k)
     err[lo[:, None] == hi[None, :]] = np.inf  # within its own gap: no change
-    # the _POLISH_VERIFY smallest below ``best``, smallest first (first on ties)
-    flat = np.flatnonzero(err.ravel() < best)
-    flat = flat[np.argsort(err.ravel()[flat], kind="stable")[:_POLISH_VERIFY]]
-    for k in flat:
-        i, si = np.unravel_index(k, err.shape)
-        moved = time.copy()
-        moved[censored[i]] = slots[si]
-        yield moved
+    for k in _smallest(err.ravel(), best, _POLISH_VERIFY).tolist():
+        i, si = divmod(k, slots.size)
+        yield int(censored[i]), float(slots[si])
+
+
+def _smallest(values: np.ndarray, below: float, k: int) -> np.ndarray:
+    """Indices of the ``k`` smallest ``values`` under ``below``, smallest first, the first on
+    ties: the first ``k`` of a stable argsort of those, without sorting them all."""
+    idx = np.flatnonzero(values < below)
+    v = values[idx]
+    if idx.size > k:
+        # every one of the k smallest is at most the k-th smallest value
+        keep = v <= np.partition(v, k - 1)[k - 1]
+        idx, v = idx[keep], v[keep]
+    return idx[np.argsort(v, kind="stable")[:k]]
 
 
 def pin_median_ci(time: np.ndarray, event: np.ndarray,
