@@ -1038,15 +1038,31 @@ def _censoring_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray,
     # the caller's exact score decides)
     slack = np.array([tolerance(v, s_now[jk], y) for v, jk, y in zip(lm_s, j_lm, y_lm,
                                                                      strict=True)])
-    err = None
+    err, err_k = np.full(later.shape, -np.inf), np.empty(later.shape)
     for jk, rate, tol in zip(j_lm, lm_s, slack, strict=True):
         # one landmark at a time, censorings x slots: the sums up to it are gathered per
-        # censoring and per slot, then differenced
-        lo_k, hi_k = np.minimum(lo, jk), np.minimum(hi, jk)
-        delta = np.where(later, pre_gain[hi_k][None, :] - pre_gain[lo_k][:, None],
-                         pre_loss[lo_k][:, None] - pre_loss[hi_k][None, :])
-        err_k = np.abs(s_now[jk] * np.exp(delta) - rate) - tol
-        err = err_k if err is None else np.maximum(err, err_k)
+        # censoring and per slot, then differenced. The censorings at or past the landmark's
+        # last event time (rows from a: lo increases) all give the same numbers there, and
+        # so do the slots past it (columns from b: hi does not decrease); computed once, in
+        # row a and column b (unless the KM is 0 before the landmark: inf - inf there)
+        a, b = int(np.searchsorted(lo, jk)), int(np.searchsorted(hi, jk))
+        if not math.isfinite(pre_gain[jk]):
+            a, b = lo.size, hi.size
+        lo_k, hi_k = np.minimum(lo[:a + 1], jk), np.minimum(hi[:b + 1], jk)
+        block, ahead = err_k[:a + 1, :b + 1], later[:a + 1, :b + 1]
+        # |S e^delta - rate| - tol, in place (the matrices are large: fresh ones cost more
+        # than the arithmetic)
+        np.subtract(pre_gain[hi_k][None, :], pre_gain[lo_k][:, None], out=block, where=ahead)
+        np.subtract(pre_loss[lo_k][:, None], pre_loss[hi_k][None, :], out=block,
+                    where=~ahead)
+        np.exp(block, out=block)
+        np.multiply(block, s_now[jk], out=block)
+        np.subtract(block, rate, out=block)
+        np.abs(block, out=block)
+        np.subtract(block, tol, out=block)
+        err_k[a + 1:, :b + 1] = block[-1:]
+        err_k[:, b + 1:] = err_k[:, b:b + 1]
+        np.maximum(err, err_k, out=err)
     err[lo[:, None] == hi[None, :]] = np.inf  # within its own gap: no change
     for k in _smallest(err.ravel(), best, _POLISH_VERIFY).tolist():
         i, si = divmod(k, slots.size)
