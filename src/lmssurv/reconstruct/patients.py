@@ -887,8 +887,12 @@ def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: 
     excess = np.max(np.abs(values - lm_s) - slack, axis=1)
     better = np.flatnonzero(excess < best - 1e-12)
     order = better[np.lexsort((cost[better], excess[better]))]  # stable: the first on ties
-    for k in range(0, order.size, _PIN_CHUNK):
-        chunk = order[k:k + _PIN_CHUNK]
+    # the best row alone first: it keeps the pins in most rounds (130 of 212 in large trials'
+    # ensembles); when it does not, often none of the next dozens does
+    for k in [0, *range(1, order.size, _PIN_CHUNK)]:
+        chunk = order[k:k + _PIN_CHUNK] if k else order[:1]
+        if not chunk.size:
+            break
         t, e, r, km = km_levels(cand[chunk], event)
         pins = median_crossings(t, km, greenwood_by_row(e, r), _Z, is_event=e > 0)
         same = ((pins == pins0) | (np.isnan(pins) & np.isnan(pins0)))[:, held].all(axis=1)
@@ -918,9 +922,12 @@ def _moved_levels(base: np.ndarray, event: np.ndarray, frm: np.ndarray, to: np.n
     # it come first (km_levels puts events before censorings at equal times)
     row = (np.searchsorted(np.sort(base), ev, side="left") + np.arange(ev.size)
            - np.searchsorted(ev, ev, side="left"))
-    shift = ((to[:, None] < ev[None, :]).astype(np.intp)
-             - (frm[:, None] < ev[None, :]).astype(np.intp))
-    level = np.cumprod(1.0 - 1.0 / (n - (row[None, :] + shift)).astype(float), axis=1)
+    # at risk: one more for a censoring that left the time before the event, one fewer for
+    # one that came (whole numbers: exact in floats); then 1 - 1/r and its running product
+    level = (n - row).astype(float) + (frm[:, None] < ev) - (to[:, None] < ev)
+    np.divide(1.0, level, out=level)
+    np.subtract(1.0, level, out=level)
+    np.cumprod(level, axis=1, out=level)
     last = np.searchsorted(ev, lm_t, side="right")  # events up to each landmark
     values = np.ones((to.size, lm_t.size))
     values[:, last > 0] = level[:, last[last > 0] - 1]
