@@ -152,49 +152,6 @@ def test_batched_round_chooses_as_scoring_one_candidate_at_a_time():
     assert chosen >= 20  # the comparison was exercised
 
 
-def _product_limit(time, event, when) -> tuple[float, int]:
-    """S(when) and the number at risk there, row by row in plain Python: sorted by time with
-    events first at equal times, S multiplied by 1 - 1/r at each event row, in that order."""
-    rows = sorted(zip(time.tolist(), (1 - np.asarray(event)).tolist(), strict=True))
-    level, n = 1.0, len(rows)
-    for k, (t, censored) in enumerate(rows):
-        if t > when:
-            break
-        if not censored:
-            level *= 1.0 - 1.0 / float(n - k)
-    return level, sum(t >= when for t, _ in rows)
-
-
-def test_moved_levels_are_those_of_each_moved_copy_to_the_bit():
-    """_moved_levels (one censoring moved per copy, no copy sorted) gives the KM levels and
-    numbers at risk of each copy as a plain product-limit loop over the copy does, to the bit
-    (the polish's choice must not depend on how they were computed); ties on purpose."""
-    from lmssurv.reconstruct.patients import _moved_levels
-
-    rng = np.random.default_rng(5)
-    checked = 0
-    for k in range(40):
-        n = int(rng.integers(5, 300))
-        time = np.round(rng.exponential(20.0, n), k % 3)
-        event = (rng.random(n) < 0.6).astype(np.int8)
-        censored = np.flatnonzero(event == 0)
-        if not censored.size:
-            continue
-        lm_t = np.sort(rng.choice([3.0, 6.0, 12.0, 24.0, 40.0], int(rng.integers(1, 4)),
-                                  replace=False))
-        rows = rng.choice(censored, int(rng.integers(1, 20)))
-        to = np.round(rng.exponential(20.0, rows.size), 1)
-        to[::3] = time[rows[::3]]  # some rows unmoved: the base itself
-        values, at_risk = _moved_levels(time, event, time[rows], to, lm_t)
-        for c, (row, new) in enumerate(zip(rows, to, strict=True)):
-            copy = time.copy()
-            copy[row] = new
-            for j, when in enumerate(lm_t):
-                assert (values[c, j], at_risk[c, j]) == _product_limit(copy, event, when)
-                checked += 1
-    assert checked > 500
-
-
 def test_smallest_is_the_start_of_a_stable_sort():
     from lmssurv.reconstruct.patients import _smallest
 

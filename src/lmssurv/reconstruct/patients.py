@@ -27,6 +27,7 @@ from lmssurv.km import (
     greenwood_by_row,
     km_at,
     km_levels,
+    km_levels_moved,
     loglog_band,
     median_crossings,
 )
@@ -821,7 +822,7 @@ def polish_landmarks(
         if best <= 0.0 or budget <= 0:
             break
         # one block of rows per base: the base itself when it is a move, then its censoring
-        # moves; their landmark levels from the base's own KM (_moved_levels)
+        # moves; their landmark levels from the base's own KM (km_levels_moved)
         blocks, costs, values, at_risk = [], [], [], []
         for base, cost in [(time, 0)] + [(t, 1) for t in _event_moves(time, event, lm_t)]:
             moves = []
@@ -841,7 +842,7 @@ def polish_landmarks(
             blocks.append(block)
             costs += [cost] * cost + [cost + 1] * rows.size
             unmoved = np.zeros(cost)  # the base's own row: a censoring moved nowhere
-            v, y = _moved_levels(base, event, np.concatenate([unmoved, base[rows]]),
+            v, y = km_levels_moved(base, event, np.concatenate([unmoved, base[rows]]),
                                  np.concatenate([unmoved, to]), lm_t)
             values.append(v)
             at_risk.append(y)
@@ -900,40 +901,6 @@ def _polish_choice(cand: np.ndarray, cost: np.ndarray, event: np.ndarray, lm_t: 
             i = chunk[np.argmax(same)]
             return (float(excess[i]), int(cost[i])), cand[i].copy()
     return None
-
-
-def _moved_levels(base: np.ndarray, event: np.ndarray, frm: np.ndarray, to: np.ndarray,
-                  lm_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """KM levels and numbers at risk at ``lm_t`` of copies of ``base``, in each of which one
-    censoring moved from ``frm[c]`` to ``to[c]`` (``frm[c] == to[c]``: ``base`` itself), as
-    :func:`~lmssurv.km.km_levels` of each copy gives them, to the bit, without sorting it.
-
-    A censoring moves no event past another: the copies' events keep ``base``'s order, and
-    each only its row in the sorted times, one earlier for every censoring that left the time
-    before it, one later for every one that came. The KM level at a landmark is the running
-    product of ``1 - 1 / r`` over the events up to it (``r`` their numbers at risk, ``n``
-    minus the row), in that order (a censoring's factor is exactly 1), as ``km_levels``
-    multiplies it; events after the last landmark are not needed.
-    """
-    n = base.size
-    ev = np.sort(base[event == 1])
-    ev = ev[:np.searchsorted(ev, lm_t.max(), side="right")]
-    # each event's row in base's sorted times: the times before it, then events tied with
-    # it come first (km_levels puts events before censorings at equal times)
-    row = (np.searchsorted(np.sort(base), ev, side="left") + np.arange(ev.size)
-           - np.searchsorted(ev, ev, side="left"))
-    # at risk: one more for a censoring that left the time before the event, one fewer for
-    # one that came (whole numbers: exact in floats); then 1 - 1/r and its running product
-    level = (n - row).astype(float) + (frm[:, None] < ev) - (to[:, None] < ev)
-    np.divide(1.0, level, out=level)
-    np.subtract(1.0, level, out=level)
-    np.cumprod(level, axis=1, out=level)
-    last = np.searchsorted(ev, lm_t, side="right")  # events up to each landmark
-    values = np.ones((to.size, lm_t.size))
-    values[:, last > 0] = level[:, last[last > 0] - 1]
-    at_risk = (np.count_nonzero(base[None, :] >= lm_t[:, None], axis=1)[None, :]
-               + (to[:, None] >= lm_t[None, :]) - (frm[:, None] >= lm_t[None, :]))
-    return values, at_risk
 
 
 def _event_moves(time: np.ndarray, event: np.ndarray, lm_t: np.ndarray):
