@@ -1,6 +1,7 @@
 """Ensembles (issue 10): speed of 200 draws, and calibration on real trials.
 
-Run ``python benchmarks/ensemble.py`` (speed only, seconds) or with ``--calibrate`` (the kmdata
+Run ``python benchmarks/ensemble.py`` (speed only, seconds), with ``--large`` (large trials, a
+minute or two) or with ``--calibrate`` (the kmdata
 figures; minutes: ``--split tuning`` for choosing prior scales, ``--split held_out`` to report,
 never to choose; ``--split both`` prints them apart in one table, ``--out`` keeps the per-arm
 scores).
@@ -10,7 +11,11 @@ scores).
    runs after a warm-up. Target: under 2 s. On a shared machine CPU time swings with the
    load: compare two versions run side by side, alternating, or count instructions
    (README, "How uncertain is a rebuild?").
-2. Calibration (``tests/validation/ensemble_calibration.py``): per figure an ensemble of
+2. Large trials (``--large``): CPU time of the ensembles (``--draws``, default 40 here) of the
+   4 largest tuning figures, LUMELung1_3C (650 per arm, whose draws polish landmarks most)
+   and the first 3 simulated large-arm trials (1,000-3,000 per arm). The landmark polish of
+   the draws dominates there.
+3. Calibration (``tests/validation/ensemble_calibration.py``): per figure an ensemble of
    ``--draws`` draws from the paper-like summary; the 90% pointwise band scored against the
    true KM on the grid from 0 to the 90th percentile of follow-up (pooled over arms and
    points), its mean width, and the 90% RMST interval to the grid's end against the true
@@ -37,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "validati
 
 from ensemble_calibration import calibrate, summary
 from kmdata_testbed import figures
+from sim_testbed import simulated_cases
 from small_trial import CONTROL, EXPERIMENTAL, HR
 
 from lmssurv import reconstruct_ensemble
@@ -60,6 +66,27 @@ def speed(repeat: int = 3, draws: int = 200) -> str:
     return line
 
 
+def large(draws: int = 40) -> None:
+    """CPU seconds of one ensemble per large trial (see the module docstring, item 2)."""
+    tuning = figures(split="tuning")
+    cases = sorted(tuning, key=lambda c: -c.time.size)[:4]
+    cases += [c for c in tuning if c.name == "LUMELung1_3C"]
+    cases += simulated_cases(3, kinds=("large_arms",))
+    total = 0.0
+    for case in cases:
+        ctrl, exp, hr = case.summarise()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cpu = time.process_time()
+            reconstruct_ensemble(ctrl, exp, hr=hr, draws=draws, seed=0,
+                                 endpoint="os" if case.outcome == "OS" else "pfs")
+            cpu = time.process_time() - cpu
+        total += cpu
+        print(f"{case.name}: {case.time.size} patients, {draws} draws, CPU {cpu:.2f} s",
+              flush=True)
+    print(f"large trials: {len(cases)} ensembles of {draws} draws, CPU {total:.2f} s in all")
+
+
 def table(rows: pd.DataFrame) -> str:
     """The calibration table (markdown): one row per split, then per split and endpoint."""
     out = ["| split | endpoint | figures | arms | coverage | mean width | RMST coverage | "
@@ -80,10 +107,13 @@ def table(rows: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calibrate", action="store_true", help="score on kmdata figures")
+    parser.add_argument("--large", action="store_true",
+                        help="time the ensembles of the largest trials (--draws, default 40)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of the 200 draws (median reported; default 3)")
     parser.add_argument("--split", default="held_out", choices=("held_out", "tuning", "both"))
-    parser.add_argument("--draws", type=int, default=100)
+    parser.add_argument("--draws", type=int, default=None,
+                        help="draws per ensemble (default 100 to calibrate, 40 with --large)")
     parser.add_argument("--every", type=int, default=1, help="every k-th figure (subset)")
     parser.add_argument("--out", type=Path, help="write the per-arm scores here (CSV)")
     parser.add_argument("--shape-sd", type=float, default=None,
@@ -94,7 +124,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="try another prior tail_trend_sd (tuning split only)")
     args = parser.parse_args(argv)
     speed(repeat=args.repeat)
+    if args.large:
+        large(draws=args.draws or 40)
     if args.calibrate:
+        args.draws = args.draws or 100
         splits = ("tuning", "held_out") if args.split == "both" else (args.split,)
         prior = PRIOR
         trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling),

@@ -150,3 +150,15 @@ def test_batched_round_chooses_as_scoring_one_candidate_at_a_time():
             assert got[0] == want[0]
             np.testing.assert_array_equal(got[1], want[1])
     assert chosen >= 20  # the comparison was exercised
+
+
+def test_smallest_is_the_start_of_a_stable_sort():
+    from lmssurv.reconstruct.patients import _smallest
+
+    rng = np.random.default_rng(3)
+    for k in range(200):
+        values = np.round(rng.normal(size=int(rng.integers(0, 400))), k % 3)  # ties
+        below, count = float(rng.normal()), int(rng.integers(1, 50))
+        under = np.flatnonzero(values < below)
+        want = under[np.argsort(values[under], kind="stable")][:count]
+        np.testing.assert_array_equal(_smallest(values, below, count), want)

@@ -5,7 +5,8 @@ Every KM number in lmssurv comes from here:
 - :func:`km_table` - the table at distinct event times (at risk, events, S, Greenwood
   variance), read by the estimates in :mod:`lmssurv.compare` and the checks' helpers;
 - :func:`km_step` - the same estimate as (times, S) only (the curve engine, plots, accuracy);
-- :func:`km_levels` - row by row (the summary engine's landmark polishing and self-check);
+- :func:`km_levels` - row by row (the summary engine's landmark polishing and self-check), and
+  :func:`km_levels_moved` - its levels at given times for copies with one censoring moved;
 - :func:`km_at` - S at given times from any of them (right-continuous, or the left limit);
 - :func:`loglog_band` - the pointwise log-log CI of S, used for landmark CIs, median CIs and
   the engine's median-CI pins;
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
     from lifelines import KaplanMeierFitter
 
 __all__ = ["CI_TRANSFORMS", "MEDIAN_TOL", "KMTable", "at_risk", "fit_km", "greenwood_by_row",
-           "greenwood_sum", "half_step", "km_at", "km_levels", "km_medians", "km_step", "km_table",
-           "landmark_ci", "loglog_band", "median_crossings", "rmst_with_variance", "split_arms",
-           "survival_at", "validate_ipd"]
+           "greenwood_sum", "half_step", "km_at", "km_levels", "km_levels_moved", "km_medians",
+           "km_step", "km_table", "landmark_ci", "loglog_band", "median_crossings",
+           "rmst_with_variance", "split_arms", "survival_at", "validate_ipd"]
 
 #: A KM level within ``MEDIAN_TOL`` of 0.5 has reached 0.5. A product such as
 #: ``(23/24)(22/23)...(12/13)`` is exactly 1/2 but comes out as 0.5000000000000001 in floating
@@ -95,6 +96,48 @@ def km_levels(time, event) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     t, e = time[order], event[order].astype(float)
     r = t.size - np.arange(t.size)
     return t, e, r, np.cumprod(1.0 - e / r)
+
+
+def km_levels_moved(base: np.ndarray, event: np.ndarray, frm: np.ndarray, to: np.ndarray,
+                    lm_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KM levels and numbers at risk at ``lm_t`` of copies of ``base``, in each of which one
+    censoring moved from ``frm[c]`` to ``to[c]`` (``frm[c] == to[c]``: ``base`` itself), as
+    :func:`km_levels` of each copy gives them, to the bit, without sorting it.
+
+    A censoring moves no event past another: the copies' events keep ``base``'s order, and
+    each only its row in the sorted times, one earlier for every censoring that left the time
+    before it, one later for every one that came. The KM level at a landmark is the running
+    product of ``1 - 1 / r`` over the events up to it (``r`` their numbers at risk, ``n``
+    minus the row), in that order (a censoring's factor is exactly 1), as ``km_levels``
+    multiplies it; events after the last landmark are not needed. The summary engine's
+    landmark polish scores its censoring moves with this.
+
+    Examples
+    --------
+    >>> t, e = np.array([1.0, 2, 3, 4]), np.array([1, 0, 1, 1])
+    >>> values, at_risk = km_levels_moved(t, e, np.array([2.0]), np.array([3.5]), np.array([3.0]))
+    >>> values.tolist(), at_risk.tolist()  # the copy: 1, 3, 3.5 (censored), 4
+    ([[0.5]], [[3]])
+    """
+    n = base.size
+    ev = np.sort(base[event == 1])
+    ev = ev[:np.searchsorted(ev, lm_t.max(), side="right")]
+    # each event's row in base's sorted times: the times before it, then events tied with
+    # it come first (km_levels puts events before censorings at equal times)
+    row = (np.searchsorted(np.sort(base), ev, side="left") + np.arange(ev.size)
+           - np.searchsorted(ev, ev, side="left"))
+    # at risk: one more for a censoring that left the time before the event, one fewer for
+    # one that came (whole numbers: exact in floats); then 1 - 1/r and its running product
+    level = (n - row).astype(float) + (frm[:, None] < ev) - (to[:, None] < ev)
+    np.divide(1.0, level, out=level)
+    np.subtract(1.0, level, out=level)
+    np.cumprod(level, axis=1, out=level)
+    last = np.searchsorted(ev, lm_t, side="right")  # events up to each landmark
+    values = np.ones((to.size, lm_t.size))
+    values[:, last > 0] = level[:, last[last > 0] - 1]
+    at_risk = (np.count_nonzero(base[None, :] >= lm_t[:, None], axis=1)[None, :]
+               + (to[:, None] >= lm_t[None, :]) - (frm[:, None] >= lm_t[None, :]))
+    return values, at_risk
 
 
 def km_step(time, event) -> tuple[np.ndarray, np.ndarray]:
