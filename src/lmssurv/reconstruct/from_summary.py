@@ -948,6 +948,12 @@ def reconstruct_trial(
             hint="It is the trial's median follow-up (both arms pooled), in time_unit; "
                  "e.g. median_follow_up=56.0, or None when the paper gives none.",
         ) * months_per(unit)
+        longest = [a.max_follow_up for a in (control, experimental)]
+        if None not in longest and trial_fu > max(longest):
+            raise InputError(
+                f"median_follow_up ({median_follow_up:g}) exceeds both arms' max_follow_up "
+                f"({max(longest) / months_per(unit):g}); check that they are in the same unit."
+            )
         control, experimental = (a if a.median_follow_up is not None
                                  else replace(a, median_follow_up=trial_fu)
                                  for a in (control, experimental))
