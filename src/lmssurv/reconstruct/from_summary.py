@@ -299,13 +299,19 @@ def _reconstruct(
             walls = times[i][(ev == 1) & (times[i] <= last)]
             times[i] = _settle_follow_up(arm, times[i], ev, walls)
     event_of = [alloc.event for _, alloc in built]
+    losses = [float(fit.follow_up.loss) for fit, _ in built]
     if own_follow_up and trial_follow_up is not None:
+        # the trial's figure is the pooled reverse KM's: its censorings settle the same way
         walls = []
         for arm, t, e in zip(arms, times, event_of, strict=True):
             pins = pinned_times(arm)
             walls.append(t[(e == 1) & (t <= (pins[-1] if pins else 0.0))])
-        times = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
-                                         trial_follow_up)
+        settled = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
+                                           trial_follow_up)
+        missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
+                                   trial_follow_up)
+        if settled is not times and missed(settled) <= missed(times):
+            times = settled
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
         if own_follow_up:
@@ -314,7 +320,6 @@ def _reconstruct(
             walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
             times = [_settle_follow_up(a, t, e, walls)
                      for a, t, e in zip(arms, times, event_of, strict=True)]
-    losses = [float(fit.follow_up.loss) for fit, _ in built]
     missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
                                trial_follow_up)
     if own_follow_up and trial_follow_up is not None:
