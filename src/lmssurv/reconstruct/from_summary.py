@@ -306,12 +306,10 @@ def _reconstruct(
         for arm, t, e in zip(arms, times, event_of, strict=True):
             pins = pinned_times(arm)
             walls.append(t[(e == 1) & (t <= (pins[-1] if pins else 0.0))])
-        settled = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
-                                           trial_follow_up)
         missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
                                    trial_follow_up)
-        if settled is not times and missed(settled) <= missed(times):
-            times = settled
+        times = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
+                                         trial_follow_up, missed)
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
         if own_follow_up:
@@ -324,9 +322,7 @@ def _reconstruct(
                                trial_follow_up)
     if own_follow_up and trial_follow_up is not None:
         walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
-        settled = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up)
-        if settled is not times and missed(settled) <= missed(times):
-            times = settled
+        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
     times = _pin_median_cis(arms, times, event_of, missed)
     times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, missed)
     frames, diag_arms = [], []
@@ -475,12 +471,13 @@ def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
 
 
 def _settle_pooled_follow_up(arms: Sequence[ArmSummary], times: list[np.ndarray],
-                             events: list[np.ndarray], walls: np.ndarray, m: float
-                             ) -> list[np.ndarray]:
+                             events: list[np.ndarray], walls: np.ndarray, m: float,
+                             missed) -> list[np.ndarray]:
     """:func:`_settle_follow_up` for a median follow-up published for the whole trial: the
     censorings of both arms around the pooled reverse-KM median moved within their gap toward
-    ``m``. Every arm's published times and longest time bound the gap too, so no arm's KM,
-    published point or longest follow-up moves. Returns ``times`` itself when nothing moved.
+    ``m``. Every arm's published times and longest time bound the gap too, so no arm's
+    published point or longest follow-up moves; the move is kept only when ``missed``
+    (:func:`_missed` of the rebuild) loses no published number to it.
     """
     sizes = [t.size for t in times]
     if not sum(sizes):
@@ -491,7 +488,8 @@ def _settle_pooled_follow_up(arms: Sequence[ArmSummary], times: list[np.ndarray]
     out = _settle(m, time, event, fixed)
     if out is time:
         return times
-    return np.split(out, np.cumsum(sizes)[:-1])
+    settled = np.split(out, np.cumsum(sizes)[:-1])
+    return settled if missed(settled) <= missed(times) else times
 
 
 def _settle(m: float, time: np.ndarray, event: np.ndarray, bounds: np.ndarray) -> np.ndarray:
