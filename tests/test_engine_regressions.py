@@ -456,3 +456,73 @@ def test_pin_median_ci_undoes_the_moves_its_caller_refuses():
     # a lower limit printed 0.0 (hypothesis found one): no event goes to time 0
     kept, n = pin_median_ci(time, event, (0.0, 26.0))
     assert n == 0 and np.array_equal(kept, time)
+
+
+def test_trial_follow_up_is_placed_and_checked_pooled():
+    # EORTC 62012 OS gives one median follow-up, 56 months, for the whole trial. The engine
+    # used to place and check it per arm (58.69 and 53.53, each within its 5%) while the
+    # pooled reverse KM that lmssurv.check compares, 58.69, missed it (tolerance 2.58) with
+    # no warning.
+    from lmssurv.checks import check
+    from lmssurv.trials import load_trial
+
+    trial = load_trial("eortc62012")
+    assert trial.trial_follow_up("os") == 56.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReconstructionWarning)
+        ipd = trial.reconstruct("os", seed=0)
+    follow = [c for c in ipd.attrs["lmssurv"].checks if c.quantity == "median follow-up"]
+    assert [c.arm for c in follow] == ["both arms"]  # the trial's figure, not each arm's
+    # independent route: lifelines' KM of the censorings (event flags flipped), arms pooled
+    pooled = KaplanMeierFitter().fit(ipd["time"], 1 - ipd["event"]).median_survival_time_
+    assert follow[0].rebuilt == pytest.approx(pooled)
+    # the tolerance by hand: half the gap between the censorings around 56, at most 5% of it,
+    # never under half a unit of 56.0
+    censored = np.unique(ipd.loc[ipd["event"] == 0, "time"])
+    gap = censored[censored > 56].min() - censored[censored <= 56].max()
+    assert abs(pooled - 56) <= max(0.05, min(gap / 2, 0.05 * 56))
+    assert follow[0].hit
+    assert not [w for w in caught if "follow-up" in str(w.message)]
+    report = check(trial, "os", ipd)
+    assert report.loc[report["quantity"] == "median follow-up", "ok"].tolist() == [True]
+
+
+def test_pooled_follow_up_check_by_hand():
+    from lmssurv.reconstruct.diagnostics import (
+        HazardRatioMatch,
+        pooled_follow_up_check,
+        self_check,
+    )
+
+    # censoring as the event. Arm a: 1+ 2 3+ 4 5 6+ (+ = death), reverse-KM median 5; arm b:
+    # 4.2 8 9, median 8 (G 2/3 after 4.2, 1/3 after 8). Pooled, at risk 8 at t = 2 (G 7/8),
+    # 6 at 4 (35/48), 5 at 4.2 (7/12 = 0.583), 4 at 5 (0.4375): the median is 5
+    a = pd.DataFrame({"time": [1.0, 2, 3, 4, 5, 6], "event": [1, 0, 1, 0, 0, 1]})
+    b = pd.DataFrame({"time": [4.2, 8.0, 9.0], "event": [0, 0, 0]})
+    both = pd.concat([a, b])
+    assert KaplanMeierFitter().fit(both["time"], 1 - both["event"]).median_survival_time_ == 5
+    arms = [ArmSummary(n=6, events=3, median_follow_up=5.0),
+            ArmSummary(n=3, events=0, median_follow_up=5.0)]
+    hit = pooled_follow_up_check(5.0, arms, [a, b])
+    assert (hit.quantity, hit.arm, hit.rebuilt, hit.hit) == ("median follow-up", "both arms",
+                                                             5.0, True)
+    # 8: the censorings around it are 8 and 9, half their gap (0.5) capped at 5% of 8 (0.4),
+    # never under half a unit of 8.0 (0.05); 5 is 3 away
+    miss = pooled_follow_up_check(8.0, arms, [a, b])
+    assert (miss.tolerance, miss.hit, miss.reason) == (0.4, False, MissReason.NOT_REACHED)
+    # losses of 0.1/month keep exp(-0.8) = 0.45 of the patients to 8 months: out of reach;
+    # in arm a only, (6 x 0.45 + 3) / 9 = 0.63 of them: the engine's miss
+    assert pooled_follow_up_check(8.0, arms, [a, b], [0.1, 0.1]).reason is MissReason.LOSSES
+    assert (pooled_follow_up_check(8.0, arms, [a, b], [0.1, 0.0]).reason
+            is MissReason.NOT_REACHED)
+
+    def follow_up_checks(arms, trial):
+        return [(c.arm, c.rebuilt, c.hit) for c in self_check(
+            arms, ["a", "b"], [a, b], None, HazardRatioMatch.NONE, median_follow_up=True,
+            trial_follow_up=trial) if c.quantity == "median follow-up"]
+
+    # the trial's figure replaces the arms' checks of it; an arm's own figure is still checked
+    assert follow_up_checks(arms, 5.0) == [("both arms", 5.0, True)]
+    own = [arms[0], ArmSummary(n=3, events=0, median_follow_up=8.0)]
+    assert follow_up_checks(own, 5.0) == [("b", 8.0, True), ("both arms", 5.0, True)]
+    assert follow_up_checks(arms, None) == [("a", 5.0, True), ("b", 8.0, False)]

@@ -577,3 +577,22 @@ def test_curve_engine_malformed_frames():
 
 def test_trial_ids_are_case_insensitive():
     assert load_trial("LMS04").id == "lms04"
+
+
+def test_reconstruct_trial_median_follow_up():
+    c, e = arm(label="Doxorubicin"), arm(label="Doxorubicin + trabectedin")
+    for bad, shown in ((-5, "-5.0"), (0, "0.0"), (float("nan"), "nan"), ("56", "'56'"),
+                       (True, "True")):
+        with raises("median_follow_up must be "):
+            reconstruct_trial(c, e, median_follow_up=bad)
+        with pytest.raises(InputError, match=re.escape(shown)):
+            reconstruct_trial(c, e, median_follow_up=bad)
+    with raises("It is the trial's median follow-up (both arms pooled), in time_unit; e.g. "
+                "median_follow_up=56.0"):
+        reconstruct_trial(c, e, median_follow_up=-5)
+    # past both arms' longest follow-up (72 months), in the unit it was given in
+    with raises("median_follow_up (80) exceeds both arms' max_follow_up (72); check that they "
+                "are in the same unit."):
+        reconstruct_trial(c, e, median_follow_up=80)
+    with raises("median_follow_up (80) exceeds both arms' max_follow_up (72); check"):
+        reconstruct_trial(c, e, median_follow_up=80, time_unit="weeks")

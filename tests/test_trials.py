@@ -355,8 +355,10 @@ def test_clopper_pearson_matches_scipy_and_rejects_bad_counts():
 def test_reconstruct_passes_the_endpoint_to_the_engine(lms04, monkeypatch):
     calls = {}
 
-    def fake_trial(control, experimental, *, hr=None, seed=0, endpoint=None):
+    def fake_trial(control, experimental, *, hr=None, seed=0, endpoint=None,
+                   median_follow_up=None):
         calls["trial"] = (control, experimental, hr, seed, endpoint)
+        calls["median_follow_up"] = median_follow_up
         return "trial-result"
 
     def fake_arm(summary, *, seed=0, endpoint=None):
@@ -372,6 +374,11 @@ def test_reconstruct_passes_the_endpoint_to_the_engine(lms04, monkeypatch):
     ep = lms04.endpoints["pfs"]
     # the engine is told the endpoint's kind, which sets the curve's early shape
     assert calls["trial"] == (ep.control, ep.experimental, ep.hr, 7, "pfs")
+    assert calls["median_follow_up"] is None  # this PFS: each arm's own (CN22: 36.9, 38.8)
+    # OS: one figure for the trial (55 months, NEJM 2024), passed as the trial's
+    assert (ep.control.median_follow_up, ep.experimental.median_follow_up) == (36.9, 38.8)
+    lms04.reconstruct("os", seed=7)
+    assert calls["median_follow_up"] == 55.0
     with pytest.raises(InputError, match=r"no endpoint 'ox'; its endpoints: dor_lancet2022, os,.*Did you mean 'os'"):
         lms04.reconstruct("ox")
 

@@ -515,19 +515,6 @@ def _prefixed(lookup, prefix: str):
     return lambda key: lookup(f"{prefix}.{key}")
 
 
-def _trial_follow_up(trial, ep) -> float | None:
-    """The endpoint's follow-up when the paper gave one figure for the whole trial."""
-    analyses = getattr(trial, "analyses", {}) or {}
-    analysis = analyses.get(getattr(ep, "analysis", None))
-    pooled = getattr(analysis, "median_follow_up", None)
-    reported = getattr(ep, "reported", {}) or {}
-    if pooled is not None and all(
-        reported.get(f"{role}.median_follow_up") is pooled for role in ("control", "experimental")
-    ):
-        return float(pooled.value)
-    return None
-
-
 def _adjustment(ep) -> str | None:
     if not getattr(ep, "hr_adjusted", None):
         return None
@@ -629,9 +616,7 @@ def check(trial, endpoint, ipd: pd.DataFrame, *, precision: PrecisionLookup = No
     arms = split_arms(ipd, [c_label, e_label])
     lookup = _as_callable(precision) or _decimals_lookup(ep)
 
-    pooled_fu = getattr(ep, "median_follow_up", None)
-    if pooled_fu is None:
-        pooled_fu = _trial_follow_up(trial, ep)
+    pooled_fu = trial.trial_follow_up(ep)
     not_checked = []
     follow_up_checkable = _is_overall_survival(ep, key)
     if not follow_up_checkable and (pooled_fu is not None or control.median_follow_up

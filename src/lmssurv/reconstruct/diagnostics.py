@@ -3,7 +3,8 @@
 Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
 events, the Kaplan-Meier median and its Brookmeyer-Crowley CI limits, each landmark rate, the
 two-group Cox HR with Efron ties and its Wald CI limits, the longest follow-up and, for overall
-survival, the reverse-KM median follow-up) and compared with the published value at its
+survival, the reverse-KM median follow-up, of both arms pooled when the paper gives one figure
+for the trial) and compared with the published value at its
 reported precision. Each miss becomes a
 :class:`Check` with ``hit=False`` and a :class:`MissReason`, and one
 :class:`ReconstructionWarning` naming the number, both values and the reason (or a
@@ -40,6 +41,7 @@ __all__ = [
     "follow_up_reproduced",
     "follow_up_tolerance",
     "hr_ci_checks",
+    "pooled_follow_up_check",
     "landmark_tolerance",
     "reverse_km_median",
     "rounding_tolerance",
@@ -122,7 +124,7 @@ class Check:
     # "n", "events", "median", "median CI lower" / "upper", "landmark", "hazard ratio",
     # "HR CI lower" / "upper", "median follow-up", "longest follow-up"
     quantity: str
-    arm: str  # the arm's label, or "both arms" for the HR
+    arm: str  # the arm's label, or "both arms" for the HR and a trial's median follow-up
     time: float | None  # landmark time (months)
     published: float | None  # None: "not reached"
     rebuilt: float | None  # None: not reached (a landmark: past the last time) or not estimable
@@ -316,6 +318,7 @@ def self_check(
     median_follow_up: bool = False,
     longest_follow_up: bool = False,
     losses: Sequence[float] | None = None,
+    trial_follow_up: float | None = None,
 ) -> tuple[Check, ...]:
     """Recompute every reported number from the pseudo-data (see the module docstring).
 
@@ -327,12 +330,18 @@ def self_check(
     overall survival), and the longest time within half a unit of the published value's last
     decimal. ``losses``, the arms' loss-to-follow-up hazards, tell a median follow-up that
     those losses put out of reach (:attr:`MissReason.LOSSES`).
+
+    ``trial_follow_up`` is a median follow-up the paper gives for the whole trial: with
+    ``median_follow_up``, the reverse-KM median of all arms pooled is checked against it (arm
+    ``"both arms"``, as :func:`lmssurv.check` has it), and an arm whose own value is that same
+    figure is not checked on its own.
     """
     checks: list[Check] = []
     for k, (arm, label, df) in enumerate(zip(arms, labels, frames, strict=True)):
         time = df["time"].to_numpy(float)
         event = df["event"].to_numpy(int)
-        if median_follow_up and arm.median_follow_up is not None:
+        if (median_follow_up and arm.median_follow_up is not None
+                and not _is_trial_figure(arm.median_follow_up, trial_follow_up)):
             loss = losses[k] if losses is not None else 0.0
             checks.append(_median_follow_up_check(arm.median_follow_up, label, time, event,
                                                   loss))
@@ -377,6 +386,8 @@ def self_check(
                 coarse = abs(rebuilt - rate) <= step
                 reason = MissReason.DISCRETE if coarse else MissReason.NOT_REACHED
             checks.append(Check("landmark", label, when, rate, rebuilt, tol, ok, reason))
+    if median_follow_up and trial_follow_up is not None:
+        checks.append(pooled_follow_up_check(trial_follow_up, arms, frames, losses))
     if hr is not None and len(frames) == 2:
         (c, e) = frames
         fit = cox_two_arms(c["time"], c["event"], e["time"], e["event"])
@@ -438,6 +449,31 @@ def hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Che
                          rebuilt if math.isfinite(rebuilt) else None, tol, ok,
                          None if ok else hr_reason or MissReason.NOT_REACHED))
     return out
+
+
+def _is_trial_figure(value: float, trial_follow_up: float | None) -> bool:
+    return trial_follow_up is not None and math.isclose(value, trial_follow_up, rel_tol=1e-12)
+
+
+def pooled_follow_up_check(published: float, arms: Sequence[ArmSummary],
+                           frames: Sequence[pd.DataFrame],
+                           losses: Sequence[float] | None = None) -> Check:
+    """A median follow-up published for the whole trial against the reverse-KM median of the
+    arms' rows pooled (arm ``"both arms"``), within :func:`follow_up_tolerance`: the comparison
+    :func:`lmssurv.check` makes.
+
+    ``losses`` (the arms' loss-to-follow-up hazards) call a miss :attr:`MissReason.LOSSES` when
+    they keep, on average over the patients, at most half of them followed to the published
+    time (one arm: the per-arm rule).
+    """
+    time = np.concatenate([df["time"].to_numpy(float) for df in frames])
+    event = np.concatenate([df["event"].to_numpy(int) for df in frames])
+    loss = 0.0
+    if losses is not None:
+        n = np.array([a.n for a in arms], float)
+        kept = float(np.sum(n * np.exp(-np.asarray(losses, float) * published)) / n.sum())
+        loss = -math.log(kept) / published if kept > 0 else math.inf
+    return _median_follow_up_check(published, "both arms", time, event, loss)
 
 
 def _median_follow_up_check(published: float, label: str, time: np.ndarray,

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from lmssurv._validation import InputError
+from lmssurv._validation import InputError, check_positive
 from lmssurv.cox import cox_two_arms
 from lmssurv.km import km_at, km_levels
 from lmssurv.reconstruct.censoring import FollowUpModel, follow_up_model
@@ -59,7 +59,7 @@ from lmssurv.reconstruct.shape import (
     median_time,
 )
 from lmssurv.summary import ArmSummary, HazardRatio
-from lmssurv.units import unit_name
+from lmssurv.units import months_per, unit_name
 
 __all__ = ["check_rebuild", "endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
            "reconstruct_trial"]
@@ -204,7 +204,7 @@ def _infer_events(
 
 def _reconstruct(
     arms: list[ArmSummary], hr: HazardRatio | None, seed: object, endpoint: object,
-    keep: list | None = None,
+    keep: list | None = None, trial_follow_up: float | None = None,
 ) -> tuple[list[pd.DataFrame], list[ArmDiagnostics], HazardRatioMatch]:
     seq = _check_seed(seed)
     kind = endpoint_kind(endpoint)
@@ -299,6 +299,17 @@ def _reconstruct(
             walls = times[i][(ev == 1) & (times[i] <= last)]
             times[i] = _settle_follow_up(arm, times[i], ev, walls)
     event_of = [alloc.event for _, alloc in built]
+    losses = [float(fit.follow_up.loss) for fit, _ in built]
+    if own_follow_up and trial_follow_up is not None:
+        # the trial's figure is the pooled reverse KM's: its censorings settle the same way
+        walls = []
+        for arm, t, e in zip(arms, times, event_of, strict=True):
+            pins = pinned_times(arm)
+            walls.append(t[(e == 1) & (t <= (pins[-1] if pins else 0.0))])
+        missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
+                                   trial_follow_up)
+        times = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
+                                         trial_follow_up, missed)
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
         if own_follow_up:
@@ -307,9 +318,13 @@ def _reconstruct(
             walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
             times = [_settle_follow_up(a, t, e, walls)
                      for a, t, e in zip(arms, times, event_of, strict=True)]
-    losses = [float(fit.follow_up.loss) for fit, _ in built]
-    times = _pin_median_cis(arms, times, event_of, hr, hr_how, endpoint, losses)
-    times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, losses)
+    missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
+                               trial_follow_up)
+    if own_follow_up and trial_follow_up is not None:
+        walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
+        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
+    times = _pin_median_cis(arms, times, event_of, missed)
+    times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, missed)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
         zip(arms, events, events_how, built, strict=True)
@@ -332,7 +347,8 @@ def _reconstruct(
 def check_rebuild(arms: Sequence[ArmSummary], labels: Sequence[str],
                   frames: Sequence[pd.DataFrame], hr: HazardRatio | None,
                   hr_how: HazardRatioMatch, *, endpoint: object,
-                  losses: Sequence[float] | None = None) -> tuple[Check, ...]:
+                  losses: Sequence[float] | None = None,
+                  median_follow_up: float | None = None) -> tuple[Check, ...]:
     """Every published number of a single rebuild, recomputed (:func:`self_check` with the
     median and HR CI limits and the follow-up).
 
@@ -340,32 +356,34 @@ def check_rebuild(arms: Sequence[ArmSummary], labels: Sequence[str],
     :func:`lmssurv.check` does: a progression endpoint's published follow-up is the trial's,
     not the reverse KM of its times, and an unnamed endpoint may be either (the engine still
     fits it as overall survival's). ``losses`` are the arms' loss-to-follow-up hazards.
+    ``median_follow_up``, the trial's (see :func:`reconstruct_trial`), is checked against the
+    arms pooled, instead of each arm whose value it is.
     """
     return self_check(arms, labels, frames, hr, hr_how, intervals=True,
                       median_follow_up=endpoint_kind(endpoint) == "os",
-                      longest_follow_up=True, losses=losses)
+                      longest_follow_up=True, losses=losses, trial_follow_up=median_follow_up)
 
 
-def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoint
-            ) -> ReconstructionDiagnostics:
+def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoint,
+            trial_follow_up: float | None = None) -> ReconstructionDiagnostics:
     """Self-check every reported number (:func:`check_rebuild`) and warn (or raise) for each
     miss."""
     diag_arms = [replace(d, arm=label) for d, label in zip(diag_arms, labels, strict=True)]
     checks = check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
-                           losses=[d.loss_to_follow_up for d in diag_arms])
+                           losses=[d.loss_to_follow_up for d in diag_arms],
+                           median_follow_up=trial_follow_up)
     diag = ReconstructionDiagnostics(tuple(diag_arms), hr_how, checks)
     report(diag, strict=strict, stacklevel=3)
     return diag
 
 
-def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch,
-                    endpoint: object, losses: list[float]) -> list[np.ndarray]:
+def _pin_median_cis(arms, times, events, missed) -> list[np.ndarray]:
     """Each arm's median CI limits put on the published ones where the band crossed 0.5 an
     event or two away (:func:`~lmssurv.reconstruct.patients.pin_median_ci`), keeping every
-    other published number the self-check finds reproduced."""
+    other published number the self-check finds reproduced (``missed``: :func:`_missed` of
+    the rebuild)."""
     if not any(arm.median_ci for arm in arms):
         return times
-    missed = functools.partial(_missed, arms, events, hr, hr_how, endpoint, losses)
     # the misses before any move, found only when a limit is missed (pin_median_ci asks accept
     # only then): the engine's self-check runs once more after this step anyway
     before = functools.cache(lambda: missed(list(times)))
@@ -376,18 +394,18 @@ def _pin_median_cis(arms, times, events, hr: HazardRatio | None, hr_how: HazardR
     return times
 
 
-def _missed(arms, events, hr, hr_how, endpoint, losses, times) -> set:
+def _missed(arms, events, hr, hr_how, endpoint, losses, trial_follow_up, times) -> set:
     """The published numbers :func:`check_rebuild` finds missed in ``times``, as keys."""
     frames = [pd.DataFrame({"time": t, "event": e}) for t, e in zip(times, events, strict=True)]
     labels = [str(i) for i in range(len(arms))]
     return {(c.quantity, c.arm, c.time)
             for c in check_rebuild(arms, labels, frames, hr, hr_how, endpoint=endpoint,
-                                   losses=losses) if not c.hit}
+                                   losses=losses, median_follow_up=trial_follow_up)
+            if not c.hit}
 
 
 def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioMatch,
-               endpoint: object, losses: list[float]
-               ) -> tuple[list[np.ndarray], HazardRatioMatch]:
+               endpoint: object, missed) -> tuple[list[np.ndarray], HazardRatioMatch]:
     """The Cox Wald CI put on the published HR CI limits by moving censorings across event
     times (:func:`~lmssurv.reconstruct.patients.pin_hr_ci`), kept only when the limits are
     then reproduced and no other published number the self-check finds reproduced is lost.
@@ -395,7 +413,6 @@ def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioM
     ``BENT`` (censoring times moved between the published points), as after the bend."""
     if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
         return times, hr_how
-    missed = functools.partial(_missed, arms, events, hr, hr_how, endpoint, losses)
     before = functools.cache(lambda: missed(times))  # only once a move is offered
     # a censoring crossing a checked median follow-up moves the reverse KM's median
     own_fu = endpoint_kind(endpoint) == "os"
@@ -447,11 +464,41 @@ def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
     censoring time rises with it, so the median does too). ``time`` comes back unchanged when
     the published value is reproduced or out of the gap's reach.
     """
-    m = arm.median_follow_up
-    r = None if m is None else reverse_km_median(time, event)  # None too when no one censored
+    if arm.median_follow_up is None or not time.size:
+        return time
+    fixed = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
+    return _settle(arm.median_follow_up, time, event, fixed)
+
+
+def _settle_pooled_follow_up(arms: Sequence[ArmSummary], times: list[np.ndarray],
+                             events: list[np.ndarray], walls: np.ndarray, m: float,
+                             missed) -> list[np.ndarray]:
+    """:func:`_settle_follow_up` for a median follow-up published for the whole trial: the
+    censorings of both arms around the pooled reverse-KM median moved within their gap toward
+    ``m``. Every arm's published times and longest time bound the gap too, so no arm's
+    published point or longest follow-up moves; the move is kept only when ``missed``
+    (:func:`_missed` of the rebuild) loses no published number to it.
+    """
+    sizes = [t.size for t in times]
+    if not sum(sizes):
+        return times
+    fixed = np.concatenate([walls, *(np.asarray(pinned_times(a), float) for a in arms),
+                            [float(t.max()) for t in times if t.size]])
+    time, event = np.concatenate(times), np.concatenate(events)
+    out = _settle(m, time, event, fixed)
+    if out is time:
+        return times
+    settled = np.split(out, np.cumsum(sizes)[:-1])
+    return settled if missed(settled) <= missed(times) else times
+
+
+def _settle(m: float, time: np.ndarray, event: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The censorings strictly between the two ``bounds`` around the reverse-KM median of
+    ``time``/``event`` mapped so that it lands within :func:`follow_up_tolerance` of ``m``
+    (see :func:`_settle_follow_up`); ``time`` itself when it is there already or cannot be."""
+    r = reverse_km_median(time, event)  # None when no one is censored
     if r is None or abs(r - m) <= follow_up_tolerance(m, time, event):  # follow_up_reproduced
         return time
-    bounds = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
     lo = float(bounds[bounds <= r].max(initial=0.0))
     hi = float(bounds[bounds > r].min(initial=np.inf))
     inside = (event == 0) & (time > lo) & (time < hi)
@@ -832,6 +879,7 @@ def reconstruct_trial(
     endpoint: str | None = None,
     time_unit: str = "months",
     strict: bool = False,
+    median_follow_up: float | None = None,
 ) -> pd.DataFrame:
     """Rebuild both arms of a two-arm trial, sharing shape information under proportional hazards.
 
@@ -852,6 +900,13 @@ def reconstruct_trial(
         Unit of both summaries' times; see :func:`reconstruct_arm`. The rows are in months.
     strict : bool
         Raise instead of warning when a published number is not reproduced.
+    median_follow_up : float, optional
+        The trial's median follow-up (in ``time_unit``), when the paper gives one figure for
+        both arms together. An arm without a ``median_follow_up`` of its own takes it as its
+        follow-up model's input. For overall survival the rows are placed and self-checked on
+        it as the reverse-KM median of both arms pooled, as :func:`lmssurv.check` compares it,
+        instead of on each arm's own reverse KM; an arm whose ``median_follow_up`` differs
+        from it is still checked on its own.
 
     Returns
     -------
@@ -889,14 +944,31 @@ def reconstruct_trial(
         raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
     unit = unit_name(time_unit)
     control, experimental = control.to_months(unit), experimental.to_months(unit)
+    trial_fu = None
+    if median_follow_up is not None:
+        trial_fu = check_positive(
+            "median_follow_up", median_follow_up,
+            hint="It is the trial's median follow-up (both arms pooled), in time_unit; "
+                 "e.g. median_follow_up=56.0, or None when the paper gives none.",
+        ) * months_per(unit)
+        longest = [a.max_follow_up for a in (control, experimental)]
+        if None not in longest and trial_fu > max(longest):
+            raise InputError(
+                f"median_follow_up ({median_follow_up:g}) exceeds both arms' max_follow_up "
+                f"({max(longest) / months_per(unit):g}); check that they are in the same unit."
+            )
+        control, experimental = (a if a.median_follow_up is not None
+                                 else replace(a, median_follow_up=trial_fu)
+                                 for a in (control, experimental))
     labels = [control.label or "control", experimental.label or "experimental"]
     if labels[0] == labels[1]:
         raise InputError(
             f"both arms are labelled {labels[0]!r}; give them different labels."
         )
-    frames, diag_arms, hr_how = _reconstruct([control, experimental], hr, seed, endpoint)
+    frames, diag_arms, hr_how = _reconstruct([control, experimental], hr, seed, endpoint,
+                                             trial_follow_up=trial_fu)
     diag = _finish([control, experimental], labels, frames, diag_arms, hr, hr_how,
-                   strict=strict, endpoint=endpoint)
+                   strict=strict, endpoint=endpoint, trial_follow_up=trial_fu)
     out = pd.concat(
         [f.assign(arm=label)[["arm", "time", "event"]] for f, label in zip(frames, labels,
                                                                            strict=True)],

@@ -536,6 +536,33 @@ class Trial:
             f"{', '.join(sorted(self.endpoints))}.{hint}"
         )
 
+    def trial_follow_up(self, endpoint: str | Endpoint) -> float | None:
+        """The endpoint's median follow-up when the paper gave one figure for the whole trial.
+
+        The endpoint's pooled value (:attr:`Endpoint.median_follow_up`), or its analysis's
+        median follow-up when both arms carry that very record; None when the arms have
+        their own values or none is published. :meth:`reconstruct` places and self-checks the
+        rows on it, and :func:`lmssurv.check` compares it, as the reverse-KM median of both
+        arms pooled.
+
+        Examples
+        --------
+        >>> from lmssurv.trials import load_trial
+        >>> load_trial("eortc62012").trial_follow_up("os")
+        56.0
+        """
+        ep = endpoint if isinstance(endpoint, Endpoint) else self.endpoint(endpoint)
+        if ep.median_follow_up is not None:
+            return float(ep.median_follow_up)
+        analysis = self.analyses.get(ep.analysis)
+        pooled = getattr(analysis, "median_follow_up", None)
+        reported = ep.reported or {}
+        if pooled is not None and all(
+            reported.get(f"{role}.median_follow_up") is pooled for role in ARM_ROLES
+        ):
+            return float(pooled.value)
+        return None
+
     def reconstruct(self, endpoint: str, seed: int = 0) -> pd.DataFrame:
         """Rebuild pseudo-patients for one endpoint from its published summary.
 
@@ -552,7 +579,8 @@ class Trial:
             Columns ``arm`` (the arm label), ``time`` (months) and ``event`` (1 = event,
             0 = censored); diagnostics in ``df.attrs``. Calls
             :func:`lmssurv.reconstruct.from_summary.reconstruct_trial` (or ``reconstruct_arm``
-            for a single-arm endpoint).
+            for a single-arm endpoint), with the trial's median follow-up
+            (:meth:`trial_follow_up`) when the paper gives one figure for both arms.
 
         Examples
         --------
@@ -586,7 +614,8 @@ class Trial:
                 df.insert(0, "arm", ep.control.label or "control")
             return df
         return reconstruct_trial(ep.control, ep.experimental, hr=ep.hr, seed=seed,
-                                 endpoint=_engine_endpoint(ep))
+                                 endpoint=_engine_endpoint(ep),
+                                 median_follow_up=self.trial_follow_up(ep))
 
     def reconstruct_ensemble(self, endpoint: str, draws: int = 200, seed: int = 0
                              ) -> pd.DataFrame:
