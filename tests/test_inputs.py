@@ -587,8 +587,8 @@ def test_reconstruct_trial_median_follow_up():
             reconstruct_trial(c, e, median_follow_up=bad)
         with pytest.raises(InputError, match=re.escape(shown)):
             reconstruct_trial(c, e, median_follow_up=bad)
-    with raises("It is the trial's median follow-up (both arms pooled), in time_unit; e.g. "
-                "median_follow_up=56.0"):
+    with raises("It is the trial's median follow-up (both arms pooled), in the arms' time unit; "
+                "e.g. median_follow_up=56.0"):
         reconstruct_trial(c, e, median_follow_up=-5)
     # past both arms' longest follow-up (72 months), in the unit it was given in
     with raises("median_follow_up (80) exceeds both arms' max_follow_up (72); check that they "
@@ -596,3 +596,15 @@ def test_reconstruct_trial_median_follow_up():
         reconstruct_trial(c, e, median_follow_up=80)
     with raises("median_follow_up (80) exceeds both arms' max_follow_up (72); check"):
         reconstruct_trial(c, e, median_follow_up=80, time_unit="weeks")
+
+
+def test_reconstruct_ensemble_median_follow_up():
+    c, e = arm(label="Doxorubicin"), arm(label="Doxorubicin + trabectedin")
+    # the same rule as reconstruct_trial's (one function validates both)
+    with raises("median_follow_up must be "):
+        lmssurv.reconstruct_ensemble(c, e, draws=2, median_follow_up=-5)
+    with raises("median_follow_up (80) exceeds both arms' max_follow_up (72)"):
+        lmssurv.reconstruct_ensemble(c, e, draws=2, median_follow_up=80)
+    with raises("median_follow_up is the trial's, for two arms; for one arm give "
+                "ArmSummary(median_follow_up=...) instead."):
+        lmssurv.reconstruct_ensemble(c, draws=2, median_follow_up=56.0)

@@ -124,6 +124,7 @@ from lmssurv.reconstruct.from_summary import (
     endpoint_kind,
     fit_pieces,
     place_ci_limits,
+    with_trial_follow_up,
 )
 from lmssurv.reconstruct.hr_match import intervals, match_published_hr, pinned_times
 from lmssurv.reconstruct.patients import (
@@ -924,14 +925,16 @@ def _log_hr(parts) -> float:
 
 
 def _ensemble(arms: list[ArmSummary], labels: list[str], hr: HazardRatio | None, draws: int,
-              seed: object, endpoint: object, prior: EnsemblePrior) -> pd.DataFrame:
+              seed: object, endpoint: object, prior: EnsemblePrior,
+              trial_follow_up: float | None = None) -> pd.DataFrame:
     seq = _check_seed(seed)
     kind = endpoint_kind(endpoint)
     base_seed, prior_seed, draw_seed = seq.spawn(3)
-    frames, diag_arms, hr_how, pieces = fit_pieces(arms, hr, seed=base_seed, endpoint=endpoint)
+    frames, diag_arms, hr_how, pieces = fit_pieces(arms, hr, seed=base_seed, endpoint=endpoint,
+                                                   trial_follow_up=trial_follow_up)
     base = ReconstructionDiagnostics(tuple(), hr_how, check_rebuild(
         arms, labels, frames, hr, hr_how, endpoint=endpoint,
-        losses=[d.loss_to_follow_up for d in diag_arms]))
+        losses=[d.loss_to_follow_up for d in diag_arms], median_follow_up=trial_follow_up))
     rng = np.random.default_rng(prior_seed)
     rho = prior.arm_correlation
     shared = rng.standard_normal((2, draws))
@@ -997,6 +1000,7 @@ def reconstruct_ensemble(
     seed: int = 0,
     endpoint: str | None = None,
     prior: EnsemblePrior = PRIOR,
+    median_follow_up: float | None = None,
 ) -> pd.DataFrame:
     """Draw ``draws`` plausible pseudo-trials that all reproduce the published numbers.
 
@@ -1017,6 +1021,10 @@ def reconstruct_ensemble(
         early shape and the prior's spread (see the module docstring).
     prior : EnsemblePrior
         What the draws vary and how much (default :data:`PRIOR`).
+    median_follow_up : float, optional
+        The trial's median follow-up in months, when the paper gives one figure for both arms
+        (two arms only): the base rebuild places and checks it as
+        :func:`~lmssurv.reconstruct.from_summary.reconstruct_trial` does.
 
     Returns
     -------
@@ -1057,9 +1065,15 @@ def reconstruct_ensemble(
         raise InputError(f"prior must be an EnsemblePrior, got {type(prior).__name__}.")
     draws = _check_draws(draws)
     if experimental is None:
+        if median_follow_up is not None:
+            raise InputError("median_follow_up is the trial's, for two arms; for one arm give "
+                             "ArmSummary(median_follow_up=...) instead.")
         return _ensemble([control], [control.label or "control"], None, draws, seed,
                          endpoint, prior)
     labels = [control.label or "control", experimental.label or "experimental"]
     if labels[0] == labels[1]:
         raise InputError(f"both arms are labelled {labels[0]!r}; give them different labels.")
-    return _ensemble([control, experimental], labels, hr, draws, seed, endpoint, prior)
+    control, experimental, trial_fu = with_trial_follow_up(control, experimental,
+                                                           median_follow_up)
+    return _ensemble([control, experimental], labels, hr, draws, seed, endpoint, prior,
+                     trial_follow_up=trial_fu)

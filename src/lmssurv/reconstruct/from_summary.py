@@ -62,7 +62,7 @@ from lmssurv.summary import ArmSummary, HazardRatio
 from lmssurv.units import months_per, unit_name
 
 __all__ = ["check_rebuild", "endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
-           "reconstruct_trial"]
+           "reconstruct_trial", "with_trial_follow_up"]
 
 # Matching the reported HR: stop within this distance on the log scale (a reported HR is
 # rounded to 2 decimals, ~0.007 on the log scale near 0.7), and shift the free regions by at
@@ -784,7 +784,7 @@ def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 12) -> float:
 
 
 def fit_pieces(arms: list[ArmSummary], hr: HazardRatio | None = None, *, seed: object = 0,
-               endpoint: str | None = None):
+               endpoint: str | None = None, trial_follow_up: float | None = None):
     """One reconstruction and the fitted pieces behind it, for ensembles of draws.
 
     Returns ``(frames, arm_diagnostics, hr_match, pieces)``: the rows of each arm (as
@@ -794,11 +794,40 @@ def fit_pieces(arms: list[ArmSummary], hr: HazardRatio | None = None, *, seed: o
     ``(TailFit, events, EventsSource)``: the curve (tail multiplier and HR shifts included),
     the follow-up model and the event count the rows were placed from.
     :mod:`lmssurv.reconstruct.ensemble` perturbs these instead of refitting them per draw.
+    ``trial_follow_up`` is the trial's median follow-up in months (see
+    :func:`with_trial_follow_up`).
     """
     keep: list = []
-    frames, diag_arms, hr_how = _reconstruct(list(arms), hr, seed, endpoint, keep=keep)
+    frames, diag_arms, hr_how = _reconstruct(list(arms), hr, seed, endpoint, keep=keep,
+                                             trial_follow_up=trial_follow_up)
     return frames, diag_arms, hr_how, keep
 
+
+
+def with_trial_follow_up(control: ArmSummary, experimental: ArmSummary,
+                         median_follow_up: float | None, unit: str = "months"
+                         ) -> tuple[ArmSummary, ArmSummary, float | None]:
+    """The arms (in months) with a trial-level median follow-up given to each that has none of
+    its own, and that follow-up in months (None when not given): ``reconstruct_trial`` and
+    ``reconstruct_ensemble``'s ``median_follow_up=``, validated.
+    """
+    if median_follow_up is None:
+        return control, experimental, None
+    trial_fu = check_positive(
+        "median_follow_up", median_follow_up,
+        hint="It is the trial's median follow-up (both arms pooled), in the arms' time unit; "
+             "e.g. median_follow_up=56.0, or None when the paper gives none.",
+    ) * months_per(unit)
+    longest = [a.max_follow_up for a in (control, experimental)]
+    if None not in longest and trial_fu > max(longest):
+        raise InputError(
+            f"median_follow_up ({median_follow_up:g}) exceeds both arms' max_follow_up "
+            f"({max(longest) / months_per(unit):g}); check that they are in the same unit."
+        )
+    control, experimental = (a if a.median_follow_up is not None
+                             else replace(a, median_follow_up=trial_fu)
+                             for a in (control, experimental))
+    return control, experimental, trial_fu
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None = None,
                     time_unit: str = "months", strict: bool = False) -> pd.DataFrame:
@@ -944,22 +973,8 @@ def reconstruct_trial(
         raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
     unit = unit_name(time_unit)
     control, experimental = control.to_months(unit), experimental.to_months(unit)
-    trial_fu = None
-    if median_follow_up is not None:
-        trial_fu = check_positive(
-            "median_follow_up", median_follow_up,
-            hint="It is the trial's median follow-up (both arms pooled), in time_unit; "
-                 "e.g. median_follow_up=56.0, or None when the paper gives none.",
-        ) * months_per(unit)
-        longest = [a.max_follow_up for a in (control, experimental)]
-        if None not in longest and trial_fu > max(longest):
-            raise InputError(
-                f"median_follow_up ({median_follow_up:g}) exceeds both arms' max_follow_up "
-                f"({max(longest) / months_per(unit):g}); check that they are in the same unit."
-            )
-        control, experimental = (a if a.median_follow_up is not None
-                                 else replace(a, median_follow_up=trial_fu)
-                                 for a in (control, experimental))
+    control, experimental, trial_fu = with_trial_follow_up(control, experimental,
+                                                           median_follow_up, unit)
     labels = [control.label or "control", experimental.label or "experimental"]
     if labels[0] == labels[1]:
         raise InputError(

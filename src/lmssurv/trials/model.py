@@ -591,22 +591,7 @@ class Trial:
         """
         ep = self.endpoint(endpoint)
         # Imported here: loading and auditing trial files does not need the engine (scipy).
-        from lmssurv.reconstruct.from_summary import (
-            endpoint_kind,
-            reconstruct_arm,
-            reconstruct_trial,
-        )
-
-        def _engine_endpoint(ep) -> str | None:
-            """The engine's kind of endpoint from the key or name; None when neither says."""
-            for text in (getattr(ep, "key", None), getattr(ep, "name", None)):
-                if text is None:
-                    continue
-                try:
-                    return endpoint_kind(text)
-                except InputError:
-                    continue
-            return None
+        from lmssurv.reconstruct.from_summary import reconstruct_arm, reconstruct_trial
 
         if ep.experimental is None:
             df = reconstruct_arm(ep.control, seed=seed, endpoint=_engine_endpoint(ep))
@@ -643,19 +628,12 @@ class Trial:
         [0, 1, 2, 3, 4]
         """
         from lmssurv.reconstruct.ensemble import reconstruct_ensemble
-        from lmssurv.reconstruct.from_summary import endpoint_kind
 
         ep = self.endpoint(endpoint)
-        kind = None
-        for text in (getattr(ep, "key", None), getattr(ep, "name", None)):
-            try:
-                kind = endpoint_kind(text) if text is not None else None
-            except InputError:
-                continue
-            if kind is not None:
-                break
-        return reconstruct_ensemble(ep.control, ep.experimental, hr=ep.hr, draws=draws,
-                                    seed=seed, endpoint=kind)
+        return reconstruct_ensemble(
+            ep.control, ep.experimental, hr=ep.hr, draws=draws, seed=seed,
+            endpoint=_engine_endpoint(ep),
+            median_follow_up=None if ep.experimental is None else self.trial_follow_up(ep))
 
     def to_frame(self) -> pd.DataFrame:
         """Every sourced number of the trial as a tidy table.
@@ -729,3 +707,19 @@ def _arm_text(arm: ArmSummary) -> str:
     if arm.median is not None or arm.median_ci is not None:
         parts.append(f"median {_median_text(arm)}")
     return ", ".join(parts)
+
+
+def _engine_endpoint(ep) -> str | None:
+    """The summary engine's kind of endpoint (``"os"``, ``"pfs"``) from an endpoint's key or
+    name; None when neither says."""
+    # on use, as in Trial.reconstruct: loading and auditing trial files does not need scipy
+    from lmssurv.reconstruct.from_summary import endpoint_kind
+
+    for text in (getattr(ep, "key", None), getattr(ep, "name", None)):
+        if text is None:
+            continue
+        try:
+            return endpoint_kind(text)
+        except InputError:
+            continue
+    return None
