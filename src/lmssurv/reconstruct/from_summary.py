@@ -291,25 +291,17 @@ def _reconstruct(
                                        longest=longest)
         times[i] = _reach_longest(arm, times[i], built[i][1].event)
         if own_follow_up:
-            # before the bend, which then matches the HR: any event up to the last published
-            # time is a wall, the tail's events are not
             ev = built[i][1].event
-            pins = pinned_times(arm)
-            last = pins[-1] if pins else 0.0
-            walls = times[i][(ev == 1) & (times[i] <= last)]
-            times[i] = _settle_follow_up(arm, times[i], ev, walls)
+            times[i] = _settle_follow_up(arm, times[i], ev, _published_walls(arm, times[i], ev))
     event_of = [alloc.event for _, alloc in built]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
     if own_follow_up and trial_follow_up is not None:
         # the trial's figure is the pooled reverse KM's: its censorings settle the same way
-        walls = []
-        for arm, t, e in zip(arms, times, event_of, strict=True):
-            pins = pinned_times(arm)
-            walls.append(t[(e == 1) & (t <= (pins[-1] if pins else 0.0))])
+        walls = np.concatenate([_published_walls(a, t, e)
+                                for a, t, e in zip(arms, times, event_of, strict=True)])
         missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
                                    trial_follow_up)
-        times = _settle_pooled_follow_up(arms, times, event_of, np.concatenate(walls),
-                                         trial_follow_up, missed)
+        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
     if hr is not None and len(arms) == 2:
         times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
         if own_follow_up:
@@ -320,7 +312,7 @@ def _reconstruct(
                      for a, t, e in zip(arms, times, event_of, strict=True)]
     missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
                                trial_follow_up)
-    if own_follow_up and trial_follow_up is not None:
+    if own_follow_up and trial_follow_up is not None:  # every event a wall, as after the bend
         walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
         times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
     times = _pin_median_cis(arms, times, event_of, missed)
@@ -468,6 +460,14 @@ def _settle_follow_up(arm: ArmSummary, time: np.ndarray, event: np.ndarray,
         return time
     fixed = np.concatenate([walls, pinned_times(arm), [float(time.max())]])
     return _settle(arm.median_follow_up, time, event, fixed)
+
+
+def _published_walls(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """The event times a censoring settling on the median follow-up may not cross before the
+    HR bend: those up to the arm's last published time (the tail's events are free: the bend
+    then matches the HR)."""
+    pins = pinned_times(arm)
+    return time[(event == 1) & (time <= (pins[-1] if pins else 0.0))]
 
 
 def _settle_pooled_follow_up(arms: Sequence[ArmSummary], times: list[np.ndarray],
