@@ -438,6 +438,24 @@ def test_median_ci_limits_land_on_the_published_ones():
             assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
 
 
+def test_median_ci_lower_limits_four_events_away_are_placed():
+    # simulated trial sim0161 (ramp-up accrual, 344 per arm, seed 0): each arm's log-log band
+    # crossed 0.5 four events after the published lower limit (17.42 for 17.2, 21.76 for
+    # 21.4), one more than the 3 moves pin_median_ci allowed, and both limits were warned
+    c = ArmSummary(n=344, events=278, median=18.9, median_ci=(17.2, 21.5),
+                   landmarks={12.0: 0.669, 24.0: 0.395}, label="c")
+    e = ArmSummary(n=344, events=234, median=25.1, median_ci=(21.4, 28.2),
+                   landmarks={12.0: 0.776, 24.0: 0.512}, label="e")
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.69, 0.58, 0.82), seed=0,
+                           endpoint="os")
+    assert warned == []
+    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    for k, summary in (("c", c), ("e", e)):
+        for got, published in zip(ref[k], summary.median_ci, strict=True):
+            # printed to 0.1 month: lifelines' limit within half of it
+            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+
+
 def test_pin_median_ci_undoes_the_moves_its_caller_refuses():
     from lmssurv.reconstruct.patients import pin_median_ci
 
