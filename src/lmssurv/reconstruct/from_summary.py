@@ -395,10 +395,7 @@ def _pin_median_cis(arms, times, events, missed, hr=None, endpoint=None) -> list
         lost = missed(candidate) - before()
         if not lost or not all(q in _HR_QUANTITIES for q, _, _ in lost):
             continue
-        own_fu = endpoint_kind(endpoint) == "os"
-        pins = [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
-                                            else [])}) for a in arms]
-        fixed, n = pin_hr_ci(candidate, events, pins, hr,
+        fixed, n = pin_hr_ci(candidate, events, _hr_ci_walls(arms, endpoint), hr,
                              lambda c, lost=lost: (missed(c) - before()) <= lost)
         if n and missed(fixed) <= before():
             times[:] = fixed  # in place: accept() reads the arms' current times
@@ -428,16 +425,20 @@ def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioM
     if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
         return times, hr_how
     before = functools.cache(lambda: missed(times))  # only once a move is offered
-    # a censoring crossing a checked median follow-up moves the reverse KM's median
-    own_fu = endpoint_kind(endpoint) == "os"
-    pins = [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
-                                        else [])}) for a in arms]
-    times, moved = pin_hr_ci(times, events, pins, hr,
+    times, moved = pin_hr_ci(times, events, _hr_ci_walls(arms, endpoint), hr,
                              lambda candidate: missed(candidate) <= before())
     if moved and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
                             HazardRatioMatch.NOT_ESTIMABLE):
         hr_how = HazardRatioMatch.BENT
     return times, hr_how
+
+
+def _hr_ci_walls(arms, endpoint: object) -> list[list[float]]:
+    """Each arm's published times, sorted, that :func:`pin_hr_ci`'s censorings may not cross:
+    a censoring crossing a checked median follow-up moves the reverse KM's median too."""
+    own_fu = endpoint_kind(endpoint) == "os"
+    return [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
+                                        else [])}) for a in arms]
 
 
 def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:
