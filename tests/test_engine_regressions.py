@@ -438,6 +438,44 @@ def test_median_ci_limits_land_on_the_published_ones():
             assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
 
 
+def test_median_ci_lower_limits_four_events_away_are_placed():
+    # simulated trial sim0161 (ramp-up accrual, 344 per arm, seed 0): each arm's log-log band
+    # crossed 0.5 four events after the published lower limit (17.42 for 17.2, 21.76 for
+    # 21.4), one more than the 3 moves pin_median_ci allowed, and both limits were warned
+    c = ArmSummary(n=344, events=278, median=18.9, median_ci=(17.2, 21.5),
+                   landmarks={12.0: 0.669, 24.0: 0.395}, label="c")
+    e = ArmSummary(n=344, events=234, median=25.1, median_ci=(21.4, 28.2),
+                   landmarks={12.0: 0.776, 24.0: 0.512}, label="e")
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.69, 0.58, 0.82), seed=0,
+                           endpoint="os")
+    assert warned == []
+    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    for k, summary in (("c", c), ("e", e)):
+        for got, published in zip(ref[k], summary.median_ci, strict=True):
+            # printed to 0.1 month: lifelines' limit within half of it
+            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+
+
+def test_median_ci_limit_whose_moves_lose_the_hr_ci_is_placed_with_it_won_back():
+    # simulated trial sim0568 (ramp-up accrual, PFS, seed 0): the two events that put the
+    # experimental arm's band on its lower limit 23.2 (it crossed at 23.35) pushed the Cox
+    # Wald upper limit past 1.42's rounding, so the pin was refused and the limit warned; a
+    # few censorings moved across event times (as pin_hr_ci moves them) win the limit back
+    c = ArmSummary(n=285, median=27.0, median_ci=(24.4, None), median_follow_up=15.1,
+                   max_follow_up=32.9, landmarks={6.0: 0.93, 12.0: 0.81, 24.0: 0.61}, label="c")
+    e = ArmSummary(n=285, median=26.0, median_ci=(23.2, 34.0), median_follow_up=15.5,
+                   max_follow_up=34.0, landmarks={6.0: 0.94, 12.0: 0.83, 24.0: 0.55}, label="e")
+    hr = HazardRatio(1.04, 0.76, 1.42)
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=hr, seed=0, endpoint="pfs")
+    assert warned == []
+    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    assert abs(ref["e"][0] - 23.2) <= 0.05 + 1e-9, ref["e"]  # printed to 0.1 month
+    # lifelines' Cox Wald limits within half a unit of the second decimal plus the HR's own
+    # rounding carried over (check_comparison's rule)
+    for got, published in zip(ref["hr"], (hr.lower, hr.upper), strict=True):
+        assert abs(got - published) <= 0.005 + published * 0.005 / hr.estimate, ref["hr"]
+
+
 def test_pin_median_ci_undoes_the_moves_its_caller_refuses():
     from lmssurv.reconstruct.patients import pin_median_ci
 

@@ -315,7 +315,7 @@ def _reconstruct(
     if own_follow_up and trial_follow_up is not None:  # every event a wall, as after the bend
         walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
         times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
-    times = _pin_median_cis(arms, times, event_of, missed)
+    times = _pin_median_cis(arms, times, event_of, missed, hr, endpoint)
     times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, missed)
     frames, diag_arms = [], []
     for i, (arm, d, how, (fit, alloc)) in enumerate(
@@ -369,11 +369,14 @@ def _finish(arms, labels, frames, diag_arms, hr, hr_how, *, strict: bool, endpoi
     return diag
 
 
-def _pin_median_cis(arms, times, events, missed) -> list[np.ndarray]:
-    """Each arm's median CI limits put on the published ones where the band crossed 0.5 an
-    event or two away (:func:`~lmssurv.reconstruct.patients.pin_median_ci`), keeping every
+def _pin_median_cis(arms, times, events, missed, hr=None, endpoint=None) -> list[np.ndarray]:
+    """Each arm's median CI limits put on the published ones where the band crossed 0.5 a
+    few events away (:func:`~lmssurv.reconstruct.patients.pin_median_ci`), keeping every
     other published number the self-check finds reproduced (``missed``: :func:`_missed` of
-    the rebuild)."""
+    the rebuild). Where the moves would lose only the HR or its CI limits (an event moved
+    in a small arm shifts the Cox fit past their rounding), censorings are moved as
+    :func:`_pin_hr_ci` moves them to win those back, and the whole is kept only when nothing
+    is lost."""
     if not any(arm.median_ci for arm in arms):
         return times
     # the misses before any move, found only when a limit is missed (pin_median_ci asks accept
@@ -382,8 +385,24 @@ def _pin_median_cis(arms, times, events, missed) -> list[np.ndarray]:
     for i, arm in enumerate(arms):
         def accept(candidate, i=i) -> bool:
             return missed([candidate if k == i else t for k, t in enumerate(times)]) <= before()
-        times[i], _ = pin_median_ci(times[i], events[i], arm.median_ci, accept)
+        times[i], moved = pin_median_ci(times[i], events[i], arm.median_ci, accept)
+        if moved or hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
+            continue
+        trial, moved = pin_median_ci(times[i], events[i], arm.median_ci)
+        if not moved:
+            continue
+        candidate = [trial if k == i else t for k, t in enumerate(times)]
+        lost = missed(candidate) - before()
+        if not lost or not all(q in _HR_QUANTITIES for q, _, _ in lost):
+            continue
+        fixed, n = pin_hr_ci(candidate, events, _hr_ci_walls(arms, endpoint), hr,
+                             lambda c, lost=lost: (missed(c) - before()) <= lost)
+        if n and missed(fixed) <= before():
+            times[:] = fixed  # in place: accept() reads the arms' current times
     return times
+
+
+_HR_QUANTITIES = ("hazard ratio", "HR CI lower", "HR CI upper")
 
 
 def _missed(arms, events, hr, hr_how, endpoint, losses, trial_follow_up, times) -> set:
@@ -406,16 +425,20 @@ def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioM
     if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
         return times, hr_how
     before = functools.cache(lambda: missed(times))  # only once a move is offered
-    # a censoring crossing a checked median follow-up moves the reverse KM's median
-    own_fu = endpoint_kind(endpoint) == "os"
-    pins = [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
-                                        else [])}) for a in arms]
-    times, moved = pin_hr_ci(times, events, pins, hr,
+    times, moved = pin_hr_ci(times, events, _hr_ci_walls(arms, endpoint), hr,
                              lambda candidate: missed(candidate) <= before())
     if moved and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
                             HazardRatioMatch.NOT_ESTIMABLE):
         hr_how = HazardRatioMatch.BENT
     return times, hr_how
+
+
+def _hr_ci_walls(arms, endpoint: object) -> list[list[float]]:
+    """Each arm's published times, sorted, that :func:`pin_hr_ci`'s censorings may not cross:
+    a censoring crossing a checked median follow-up moves the reverse KM's median too."""
+    own_fu = endpoint_kind(endpoint) == "os"
+    return [sorted({*pinned_times(a), *([a.median_follow_up] if own_fu and a.median_follow_up
+                                        else [])}) for a in arms]
 
 
 def _reach_longest(arm: ArmSummary, time: np.ndarray, event: np.ndarray) -> np.ndarray:

@@ -52,10 +52,10 @@ __all__ = [
 
 _THETA_RANGE = (0.02, 50.0)
 _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind a median CI
-# pin_median_ci moves at most this share of an arm's patients (or 3) onto one median CI limit:
-# a large arm's band may cross 0.5 several events away (simulated arms of 1,000-3,000: a
-# median CI limit missed in 20 of 54 trials before the step, 6 of 142 limits after it)
-_PIN_SHARE = 0.005
+# pin_median_ci moves at most this share of an arm's patients (or 5) onto one median CI limit:
+# the band may cross 0.5 several events away (to reach the limit, simulated arms of 200-850
+# needed 4-5 moves, arms of 1,500-2,100 10-11; tuning and simulated, seed 0)
+_PIN_SHARE = 0.01
 _NO_TIMES = np.empty(0)  # _km_summary without landmark times: only the median and its CI
 _HR_CI_TRIES = 5  # pin_hr_ci's best moves offered to accept() at each step, best first
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
@@ -1060,18 +1060,18 @@ def _smallest(values: np.ndarray, below: float, k: int) -> np.ndarray:
 
 def pin_median_ci(time: np.ndarray, event: np.ndarray,
                   median_ci: tuple[float | None, float | None] | None,
-                  accept=lambda time: True, max_moves: int = 3) -> tuple[np.ndarray, int]:
+                  accept=lambda time: True, max_moves: int = 5) -> tuple[np.ndarray, int]:
     """Move events so the KM's Brookmeyer-Crowley median CI limits land on the published ones.
 
     The curve goes through the survival a limit implies (:mod:`~lmssurv.reconstruct.shape`),
     but that level is an approximation of the band (Greenwood variance without the arm's
-    own censoring pattern), so the band may cross 0.5 an event or two away from the limit.
+    own censoring pattern), so the band may cross 0.5 a few events away from the limit.
     Each missed limit (by :func:`~lmssurv.reconstruct.diagnostics.time_tolerance`, the
     self-check's rule) takes the event the band crosses at and puts it on the published
     limit; when the band still crosses elsewhere, the next crossing event goes just before
     the ones already moved (0.1% of the limit apart, so the band crosses at the limit itself
-    once enough have moved), at most ``max_moves`` or 0.5% of the arm per limit, whichever
-    is more. A limit's moves are kept only when the band then crosses at
+    once enough have moved), at most ``max_moves`` or ``_PIN_SHARE`` (1%) of the arm per
+    limit, whichever is more. A limit's moves are kept only when the band then crosses at
     the limit and ``accept(time)`` takes the result (the engine: no other published number
     lost); otherwise that limit's moves are undone. Returns the new times and the number
     of events moved.
