@@ -295,26 +295,32 @@ def _reconstruct(
             times[i] = _settle_follow_up(arm, times[i], ev, _published_walls(arm, times[i], ev))
     event_of = [alloc.event for _, alloc in built]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
+
+    def missed_at(how: HazardRatioMatch):
+        """The guard of the steps below: :func:`_missed` of a candidate's times."""
+        return functools.partial(_missed, arms, event_of, hr, how, endpoint, losses,
+                                 trial_follow_up)
+
     if own_follow_up and trial_follow_up is not None:
         # the trial's figure is the pooled reverse KM's: its censorings settle the same way
         walls = np.concatenate([_published_walls(a, t, e)
                                 for a, t, e in zip(arms, times, event_of, strict=True)])
-        missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
-                                   trial_follow_up)
-        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
-    if hr is not None and len(arms) == 2:
+        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up,
+                                         missed_at(hr_how))
+    bend = hr is not None and len(arms) == 2
+    if bend:
         times, hr_how = _bend_to_hr(arms, times, event_of, hr, hr_how, follow_up=own_follow_up)
-        if own_follow_up:
-            # after it, every event of either arm is a wall: no risk set of the KM, its bands
-            # or the Cox model changes
-            walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
+    missed = missed_at(hr_how)
+    if own_follow_up:
+        # after the bend every event of either arm is a wall: no risk set of the KM, its
+        # bands or the Cox model changes (the settling moves censorings only)
+        walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
+        if bend:
             times = [_settle_follow_up(a, t, e, walls)
                      for a, t, e in zip(arms, times, event_of, strict=True)]
-    missed = functools.partial(_missed, arms, event_of, hr, hr_how, endpoint, losses,
-                               trial_follow_up)
-    if own_follow_up and trial_follow_up is not None:  # every event a wall, as after the bend
-        walls = np.concatenate([t[e == 1] for t, e in zip(times, event_of, strict=True)])
-        times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up, missed)
+        if trial_follow_up is not None:
+            times = _settle_pooled_follow_up(arms, times, event_of, walls, trial_follow_up,
+                                             missed)
     times = _pin_median_cis(arms, times, event_of, missed, hr, endpoint)
     times, hr_how = _pin_hr_ci(arms, times, event_of, hr, hr_how, endpoint, missed)
     frames, diag_arms = [], []
