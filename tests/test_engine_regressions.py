@@ -383,6 +383,19 @@ def _lifelines_cis(c: pd.DataFrame, e: pd.DataFrame) -> dict:
     return out
 
 
+def _rebuilt_cis(ipd: pd.DataFrame) -> dict:
+    """:func:`_lifelines_cis` of a rebuild whose arms are labelled "c" and "e"."""
+    return _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+
+
+def _assert_median_cis_reproduced(ipd: pd.DataFrame, c: ArmSummary, e: ArmSummary) -> None:
+    """Every published median CI limit within half of its printed 0.1 month of lifelines'."""
+    ref = _rebuilt_cis(ipd)
+    for k, summary in (("c", c), ("e", e)):
+        for got, published in zip(ref[k], summary.median_ci, strict=True):
+            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+
+
 def test_self_check_recomputes_the_median_and_hr_ci_limits_as_lifelines():
     from lmssurv.reconstruct.diagnostics import HazardRatioMatch, self_check
 
@@ -418,7 +431,7 @@ def test_hr_ci_the_event_counts_cannot_give_is_warned():
     ipd, warned = _rebuild(reconstruct_trial, ctrl, exp, hr=HazardRatio(0.6, 0.4, 0.9), seed=0)
     assert sorted(w.split(":")[0] for w in warned) == ["both arms HR CI lower",
                                                        "both arms HR CI upper"]
-    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    ref = _rebuilt_cis(ipd)
     assert ref["hr"][0] < 0.4 - 0.01 and ref["hr"][1] > 0.9 + 0.01  # lifelines agrees: missed
 
 
@@ -432,10 +445,7 @@ def test_median_ci_limits_land_on_the_published_ones():
                    median_follow_up=21.2, max_follow_up=35.5, accrual=29.0, label="e")
     ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.67, 0.50, 0.90), seed=270)
     assert warned == []
-    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
-    for k, summary in (("c", c), ("e", e)):
-        for got, published in zip(ref[k], summary.median_ci, strict=True):
-            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+    _assert_median_cis_reproduced(ipd, c, e)
 
 
 def test_median_ci_lower_limits_four_events_away_are_placed():
@@ -449,11 +459,7 @@ def test_median_ci_lower_limits_four_events_away_are_placed():
     ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.69, 0.58, 0.82), seed=0,
                            endpoint="os")
     assert warned == []
-    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
-    for k, summary in (("c", c), ("e", e)):
-        for got, published in zip(ref[k], summary.median_ci, strict=True):
-            # printed to 0.1 month: lifelines' limit within half of it
-            assert abs(got - published) <= 0.05 + 1e-9, (k, got, published)
+    _assert_median_cis_reproduced(ipd, c, e)
 
 
 def test_median_ci_limit_whose_moves_lose_the_hr_ci_is_placed_with_it_won_back():
@@ -468,7 +474,7 @@ def test_median_ci_limit_whose_moves_lose_the_hr_ci_is_placed_with_it_won_back()
     hr = HazardRatio(1.04, 0.76, 1.42)
     ipd, warned = _rebuild(reconstruct_trial, c, e, hr=hr, seed=0, endpoint="pfs")
     assert warned == []
-    ref = _lifelines_cis(*(ipd[ipd["arm"] == k] for k in ("c", "e")))
+    ref = _rebuilt_cis(ipd)
     assert abs(ref["e"][0] - 23.2) <= 0.05 + 1e-9, ref["e"]  # printed to 0.1 month
     # lifelines' Cox Wald limits within half a unit of the second decimal plus the HR's own
     # rounding carried over (check_comparison's rule)
