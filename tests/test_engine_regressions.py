@@ -187,6 +187,25 @@ def test_one_event_in_200_with_a_tiny_follow_up_is_no_zero_division():
     _assert_every_miss_warned((c, e), ipd, warned, HazardRatio(0.22))
 
 
+def test_an_hr_ci_past_the_float_range_is_no_overflow_error():
+    # once (found by a random-summary sweep): OverflowError in the Wald CI of a 2-patient arm
+    # while pin_hr_ci scored its moves; the Cox se there is in the hundreds
+    c = ArmSummary(n=5, events=4, max_follow_up=7.8, label="c")
+    e = ArmSummary(n=2, events=1, median=43.6, median_ci=(27.8, None), median_follow_up=50.8,
+                   label="e")
+    hr = HazardRatio(2.98, 1.58, 5.87)
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=hr, seed=0)
+    counts = ipd.groupby("arm")["event"].agg(["size", "sum"])
+    assert counts.loc["c"].tolist() == [5, 4] and counts.loc["e"].tolist() == [2, 1]
+    # lifelines' Cox does not converge on these arms (complete separation): the HR and both
+    # limits must be warned as missed, the arms' own numbers checked by lifelines' KM
+    for quantity in ("hazard ratio", "HR CI lower", "HR CI upper"):
+        assert any(w.startswith(f"both arms {quantity}: published") for w in warned), warned
+    assert any(w.startswith("both arms HR CI upper: published 5.87, rebuilt not estimable")
+               for w in warned)
+    _assert_every_miss_warned((c, e), ipd, warned)
+
+
 def test_diagnostics_report_the_loss_to_follow_up_that_was_used():
     # No follow-up reported and fewer events than the curve gives even at the shortest
     # follow-up (an immature trial): the engine loses patients to follow-up, and says so.

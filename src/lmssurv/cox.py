@@ -31,14 +31,27 @@ class CoxResult:
 
     @property
     def hr(self) -> float:
-        return math.exp(self.log_hr) if math.isfinite(self.log_hr) else math.nan
+        return _exp(self.log_hr) if math.isfinite(self.log_hr) else math.nan
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
-        """Wald confidence interval of the HR at ``level``."""
+        """Wald confidence interval of the HR at ``level`` (an upper limit past the float range
+        is ``inf``: two patients' arms can have a standard error in the hundreds).
+
+        >>> CoxResult(0.0, 400.0).ci()
+        (0.0, inf)
+        """
         from statistics import NormalDist
 
         z = _Z95 if level == 0.95 else NormalDist().inv_cdf(0.5 + level / 2)
-        return math.exp(self.log_hr - z * self.se), math.exp(self.log_hr + z * self.se)
+        return _exp(self.log_hr - z * self.se), _exp(self.log_hr + z * self.se)
+
+
+def _exp(v: float) -> float:
+    """``exp(v)``, ``inf`` past the float range instead of an OverflowError (nan stays nan)."""
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
 
 
 def cox_two_group(time, event, group) -> CoxResult:
