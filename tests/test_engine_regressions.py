@@ -206,6 +206,27 @@ def test_an_hr_ci_past_the_float_range_is_no_overflow_error():
     _assert_every_miss_warned((c, e), ipd, warned)
 
 
+@pytest.mark.parametrize(("c", "e", "hr", "seed"), [
+    (ArmSummary(n=2, events=2, median=40.7, median_ci=(34.8, None), median_follow_up=58.0,
+                label="c"),
+     ArmSummary(n=4, events=3, median=35.3, landmarks={1: 0.99, 3: 0.98, 24: 0.66},
+                median_follow_up=50.3, label="e"), HazardRatio(1.22, 0.99, 1.51), 3),
+    (ArmSummary(n=2, events=1, median=48.2, landmarks={3: 1.0, 12: 0.99, 36: 0.739}, label="c"),
+     ArmSummary(n=6, events=5, median=42.2, landmarks={3: 1.0}, label="e"),
+     HazardRatio(1.46, 1.26, 1.69), 15),
+])
+def test_an_hr_shift_into_a_cox_fit_that_is_not_estimable_is_no_nan(c, e, hr, seed):
+    # once (found by a random-summary sweep): the HR match's regula falsi stepped to a shift
+    # where the Cox fit of these few patients is not estimable and carried the nan into the
+    # tail calibration (ValueError from scipy's brentq)
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=hr, seed=seed, endpoint="os")
+    counts = ipd.groupby("arm")["event"].agg(["size", "sum"])
+    assert counts.loc["c"].tolist() == [c.n, c.events]
+    assert counts.loc["e"].tolist() == [e.n, e.events]
+    assert any(w.startswith("both arms hazard ratio: published") for w in warned), warned
+    _assert_every_miss_warned((c, e), ipd, warned)
+
+
 def test_diagnostics_report_the_loss_to_follow_up_that_was_used():
     # No follow-up reported and fewer events than the curve gives even at the shortest
     # follow-up (an immature trial): the engine loses patients to follow-up, and says so.

@@ -802,6 +802,11 @@ def _illinois(fn, a: float, b: float, ftol: float, max_iter: int = 12) -> float:
     for _ in range(max_iter):
         c = (a * fb - b * fa) / (fb - fa)
         fc = fn(c)
+        if not math.isfinite(fc):
+            # the Cox fit is not estimable there (arms of a few patients): stop at the last
+            # estimable point instead of carrying a nan into the next step (the caller keeps
+            # it only when it brings the HR closer)
+            return b
         if abs(fc) < ftol:
             return c
         if fc * fb < 0:
