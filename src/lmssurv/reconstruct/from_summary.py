@@ -298,9 +298,14 @@ def _reconstruct(
     event_of = [alloc.event for _, alloc in built]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
 
+    # the guards protect every published number but the p: a p is often a stratified test's
+    # (no unstratified rebuild gives it), and it must not veto placing the HR CI limits or
+    # the median CI limits; it is self-checked and warned at the end
+    guard_hr = replace(hr, p_value=None) if hr is not None and hr.p_value is not None else hr
+
     def missed_at(how: HazardRatioMatch):
         """The guard of the steps below: :func:`_missed` of a candidate's times."""
-        return functools.partial(_missed, arms, event_of, hr, how, endpoint, losses,
+        return functools.partial(_missed, arms, event_of, guard_hr, how, endpoint, losses,
                                  trial_follow_up)
 
     if own_follow_up and trial_follow_up is not None:
