@@ -483,7 +483,11 @@ class HazardRatio:
     lower, upper : float, optional
         Confidence limits at ``level``.
     p_value : float, optional
-        Two-sided p-value reported with the HR (log-rank or Wald).
+        Exact two-sided p-value reported with the HR (log-rank, stratified or Wald; a bound
+        such as ``p < 0.0001`` is not one: leave None). With a CI it must not contradict it
+        grossly (an ``InputError``: more than 0.5 and 25% apart in ``|z|`` over the printed
+        rounding); the engines self-check the rebuild's unstratified log-rank p against it and,
+        without a CI, infer unreported event counts from it.
     level : float
         Confidence level of ``(lower, upper)``; 0.95 unless the paper says otherwise.
 

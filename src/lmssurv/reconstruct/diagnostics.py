@@ -26,7 +26,7 @@ import pandas as pd
 from lmssurv import _normal
 from lmssurv.cox import cox_two_arms
 from lmssurv.km import greenwood_by_row, half_step, km_at, km_levels, km_medians, median_crossings
-from lmssurv.summary import ArmSummary, HazardRatio, printed_decimals
+from lmssurv.summary import ArmSummary, HazardRatio, implied_p_range, printed_decimals
 
 __all__ = [
     "ArmDiagnostics",
@@ -105,13 +105,13 @@ class MissReason(enum.Enum):
     #: follow-up matching them leave under half of the patients followed to the published time
     LOSSES = ("the losses to follow-up that the event count needs leave fewer than half of "
               "the patients followed to the published median follow-up")
-    #: a p-value that the rebuild's unstratified log-rank test does not give although the
-    #: hazard ratio and both its CI limits are reproduced: the published numbers contradict
-    #: each other for an unstratified analysis (the p of a stratified or adjusted test, or of
-    #: another comparison)
-    OTHER_TEST = ("the HR and its CI limits are reproduced, so this p is not the unstratified "
-                  "log-rank p of such data: a stratified or adjusted test's, or another "
-                  "comparison's")
+    #: a p-value outside the range of Wald p-values its own HR and CI allow (over their
+    #: rounding), missed although that HR and both CI limits are reproduced: the published
+    #: numbers contradict each other for an unstratified analysis (the p of a stratified or
+    #: adjusted test, or of another comparison)
+    OTHER_TEST = ("the HR and its CI limits are reproduced and this p lies outside the Wald "
+                  "p-values they allow: it is not an unstratified test's of such data (a "
+                  "stratified or adjusted test's, or another comparison's)")
 
 
 class HazardRatioMatch(enum.Enum):
@@ -526,7 +526,11 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
     :func:`p_value_tolerance`, as :func:`lmssurv.check` compares it.
 
     Where the HR is missed its reason stands for the p; where the HR and both CI limits are
-    reproduced and the p is not, :attr:`MissReason.OTHER_TEST`.
+    reproduced and the p lies outside the Wald p range of that HR and CI over their rounding
+    (:func:`~lmssurv.summary.implied_p_range`, the audit's "consistent" range),
+    :attr:`MissReason.OTHER_TEST`; otherwise the other numbers allow it and it is
+    :attr:`MissReason.NOT_REACHED` (a log-rank p also moves with how the rebuilt arms' risk
+    sets differ from the trial's, which no published number pins).
     """
     (c, e) = frames
     rebuilt = log_rank_p(c["time"], c["event"], e["time"], e["event"])
@@ -536,12 +540,22 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
     if not ok:
         if hr_reason is not None:
             reason = hr_reason
-        elif ci and all(x.hit for x in ci):
+        elif ci and all(x.hit for x in ci) and not _p_allowed_by_ci(hr):
             reason = MissReason.OTHER_TEST
         else:
             reason = MissReason.NOT_REACHED
     return Check("log-rank p", "both arms", None, hr.p_value,
                  rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason)
+
+
+def _p_allowed_by_ci(hr: HazardRatio) -> bool:
+    """Whether ``hr.p_value`` lies within the Wald p range of the HR and CI over their printed
+    rounding (at least two decimals, as the input check reads them)."""
+    _, p_min, p_max = implied_p_range(
+        hr.estimate, hr.lower, hr.upper, level=hr.level,
+        hr_decimals=printed_decimals(hr.estimate, 2),
+        ci_decimals=max(printed_decimals(v, 2) for v in (hr.lower, hr.upper)))
+    return p_min <= hr.p_value <= p_max
 
 
 def _is_trial_figure(value: float, trial_follow_up: float | None) -> bool:
