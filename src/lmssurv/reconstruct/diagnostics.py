@@ -2,7 +2,8 @@
 
 Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
 events, the Kaplan-Meier median and its Brookmeyer-Crowley CI limits, each landmark rate, the
-two-group Cox HR with Efron ties and its Wald CI limits, the longest follow-up and, for overall
+two-group Cox HR with Efron ties and its Wald CI limits, the unstratified log-rank p against a
+published exact p, the longest follow-up and, for overall
 survival, the reverse-KM median follow-up, of both arms pooled when the paper gives one figure
 for the trial) and compared with the published value at its
 reported precision. Each miss becomes a
@@ -330,7 +331,8 @@ def self_check(
 
     Without options: the numbers an ensemble's draw is checked on (n, events, median,
     landmarks, HR). The engine adds the rest (:func:`lmssurv.reconstruct.from_summary.check_rebuild`):
-    ``intervals``, the median and HR CI limits; ``median_follow_up`` and
+    ``intervals``, the median and HR CI limits and the HR's p (:func:`_p_value_check`);
+    ``median_follow_up`` and
     ``longest_follow_up``, the arms' published follow-up: the reverse-KM median within
     :func:`follow_up_tolerance` (only where it is the reverse KM of this endpoint's times:
     overall survival), and the longest time within half a unit of the published value's last

@@ -355,7 +355,7 @@ def check_rebuild(arms: Sequence[ArmSummary], labels: Sequence[str],
                   losses: Sequence[float] | None = None,
                   median_follow_up: float | None = None) -> tuple[Check, ...]:
     """Every published number of a single rebuild, recomputed (:func:`self_check` with the
-    median and HR CI limits and the follow-up).
+    median and HR CI limits, the HR's p and the follow-up).
 
     The median follow-up is checked for an endpoint named overall survival, as
     :func:`lmssurv.check` does: a progression endpoint's published follow-up is the trial's,
