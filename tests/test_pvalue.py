@@ -195,3 +195,23 @@ def test_a_p_without_ci_sets_the_events_and_is_reproduced(trial_id, endpoint):
     labels = [ep.control.label or "control", ep.experimental.label or "experimental"]
     half_unit = 0.5 * 10.0 ** -ep.decimals("p_value")
     assert abs(_lifelines_p(ipd, labels) - ep.hr.p_value) <= half_unit
+
+
+def test_an_own_trial_p_gets_the_same_tolerance_in_check_and_the_engine():
+    # a float p in Trial.from_dict: own_trial's default precision, lmssurv.check's tolerance
+    # from it, and the engine's reading of the float are one rule (its decimals, at least 2)
+    from lmssurv import Trial, check
+    arm = {"n": 76, "events": 60, "median": 24.0, "median_ci": [19.0, 31.0],
+           "landmarks": {24: 0.49}, "median_follow_up": 55.0, "label": "Doxorubicin"}
+    exp = {"n": 74, "events": 47, "median": 33.0, "median_ci": [26.0, 48.0],
+           "landmarks": {24: 0.68}, "median_follow_up": 55.0, "label": "D + T"}
+    for hr in ({"estimate": 0.65, "p_value": 0.03}, {"estimate": 0.65, "p_value": 0.5}):
+        trial = Trial.from_dict({"name": "Own", "endpoints": {"os": {
+            "control": arm, "experimental": exp, "hr": hr}}})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReconstructionWarning)
+            ipd = trial.reconstruct("os", seed=0)
+        engine = next(c for c in ipd.attrs["lmssurv"].checks if c.quantity == "log-rank p")
+        row = check(trial, "os", ipd).set_index("quantity").loc["log-rank p"]
+        assert row["tolerance"] == engine.tolerance == 0.005  # half a unit of 0.01
+        assert bool(row["ok"]) == engine.hit
