@@ -140,9 +140,12 @@ def test_landmark_checks_pass_for_lms04(report):
 
 # -- synthetic contradictions --------------------------------------------------------------------
 def test_a_p_value_that_does_not_fit(tmp_path):
-    text = _replace_once(LMS04_TEXT, 'p_value = "0.0090"', 'p_value = "0.20"')
+    # 0.028 against the Wald p 0.008 of HR 0.36 (0.17-0.77): outside the rounding range and
+    # more than twice it, but |z| 2.2 against 2.55-2.75 is not the gross contradiction the
+    # loader rejects (tests/test_pvalue.py: p = 0.20 there)
+    text = _replace_once(LMS04_TEXT, 'p_value = "0.0090"', 'p_value = "0.028"')
     row = _one(_audit_text(tmp_path, text), "hr_p_value", "dor_lancet2022")
-    assert row.verdict == "inconsistent" and row.reported == 0.2
+    assert row.verdict == "inconsistent" and row.reported == 0.028
 
 
 def test_an_asymmetric_ci(tmp_path):

@@ -271,7 +271,8 @@ def test_hr_ci_errors():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (0, "hr p_value must be > 0, got 0; for 'p < 0.0001' pass 0.0001 and note it."),
+    (0, "hr p_value must be > 0, got 0; a p printed as a bound ('p < 0.0001') is not an "
+        "exact p: leave p_value=None (lmssurv.check compares a bound from a trial file)."),
     (1.5, "hr p_value must be a proportion in [0, 1], got 1.5."),
     (-0.01, "hr p_value must be a proportion in [0, 1], got -0.01."),
     ("<0.001", "hr p_value must be a proportion in [0, 1], got '<0.001'."),

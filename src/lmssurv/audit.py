@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from lmssurv import _normal
-from lmssurv._validation import InputError
 from lmssurv.reports import AuditReport
-from lmssurv.summary import se_log_from_ci
+from lmssurv.summary import implied_p_range, se_log_from_ci
 from lmssurv.trials import Endpoint, Trial, as_trial, months_between
 
 __all__ = ["AUDIT_COLUMNS", "VERDICTS", "audit", "implied_p_range"]
@@ -57,49 +56,6 @@ def _row(check, endpoint, arm, reported, implied, verdict, explanation, discrepa
 
 
 # -- HR, CI, p -----------------------------------------------------------------------------
-def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.95,
-                    hr_decimals: int = 2, ci_decimals: int = 2) -> tuple[float, float, float]:
-    """Two-sided Wald p implied by a printed HR and CI, with its range over rounding.
-
-    Parameters
-    ----------
-    hr, lower, upper : float
-        Printed hazard ratio and confidence limits.
-    level : float
-        Confidence level of the limits.
-    hr_decimals, ci_decimals : int
-        Decimals printed; every value within half a unit of the last digit is tried.
-
-    Returns
-    -------
-    (p, p_min, p_max)
-        ``p = 2 * (1 - Phi(|log HR| / SE))`` with ``SE = (log upper - log lower) / (2 z)``,
-        and its smallest and largest values over the rounding box (Altman & Bland 2011).
-
-    Examples
-    --------
-    >>> p, lo, hi = implied_p_range(0.65, 0.44, 0.95)
-    >>> round(p, 4), round(lo, 4), round(hi, 4)
-    (0.0282, 0.0225, 0.0349)
-    """
-    for name, v in (("hr", hr), ("lower", lower), ("upper", upper)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            raise InputError(f"{name} must be a positive number, got {v!r}.")
-    if not lower <= upper:
-        raise InputError(f"lower ({lower!r}) must not exceed upper ({upper!r}).")
-    se = se_log_from_ci(lower, upper, level)
-    p = float(2 * _normal.sf(abs(math.log(hr)) / se)) if se > 0 else 0.0
-    h, c = _half(hr_decimals), _half(ci_decimals)
-    log_lo, log_hi = math.log(max(hr - h, 1e-12)), math.log(hr + h)
-    abs_min = 0.0 if log_lo <= 0 <= log_hi else min(abs(log_lo), abs(log_hi))
-    abs_max = max(abs(log_lo), abs(log_hi))
-    se_min = se_log_from_ci(lower, upper, level, slack=-c) if upper - c > lower + c else 0.0
-    se_max = se_log_from_ci(lower, upper, level, slack=c)
-    p_min = float(2 * _normal.sf(abs_max / se_min)) if se_min > 0 else 0.0
-    p_max = float(2 * _normal.sf(abs_min / se_max))
-    return p, p_min, p_max
-
-
 def _events_range(ep: Endpoint) -> tuple[float, float, float]:
     """Events implied by the CI width, 4/SE^2, and its range over rounding of the limits."""
     hr = ep.hr

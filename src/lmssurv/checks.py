@@ -55,7 +55,12 @@ from lmssurv.km import (
     survival_at,
     validate_ipd,
 )
-from lmssurv.reconstruct.diagnostics import reverse_km_median, time_tolerance
+from lmssurv.reconstruct.diagnostics import (
+    log_rank_p,
+    p_value_tolerance,
+    reverse_km_median,
+    time_tolerance,
+)
 from lmssurv.reports import CheckReport
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -452,27 +457,21 @@ def check_comparison(
 
 def _p_row(p_pub: float, bound: str | None, hr: HazardRatio | None, control: pd.DataFrame,
            experimental: pd.DataFrame, precision: PrecisionLookup) -> _Row:
-    from lifelines.statistics import logrank_test  # on use: lifelines is slow to import
     if bound not in (None, "<"):
         raise InputError(f"p_bound must be None or '<', got {bound!r}.")
-    with np.errstate():
-        res = logrank_test(control["time"], experimental["time"],
-                           control["event"], experimental["event"])
-    p = float(res.p_value)
-    method = "unstratified log-rank test (lifelines)"
+    p = log_rank_p(control["time"], control["event"], experimental["time"],
+                   experimental["event"])
+    method = "unstratified log-rank test (lmssurv; as lifelines' logrank_test)"
     if bound == "<":
         return _Row("log-rank p", "experimental vs control", p_pub, p, math.nan, method,
                     f"published as p < {p_pub:g}: passes when below it", bound="<")
-    unit, src = _unit(precision, "p_value", p_pub, cap=0.001)
-    tol, why = unit / 2, f"half a unit of {_fmt_unit(unit)} ({src})"
-    if hr is not None and hr.se_log:
-        # the HR's rounding moves z = log HR / se by dz; p moves accordingly
-        h_unit, _ = _unit(precision, "hr", hr.estimate, cap=0.01)
-        z = _normal.isf(p_pub / 2)
-        dz = (h_unit / 2) / hr.estimate / hr.se_log
-        spread = max(abs(2 * _normal.sf(z - dz) - p_pub), abs(2 * _normal.sf(z + dz) - p_pub))
-        if spread > tol:
-            tol, why = spread, "the change in p from the HR's rounding on the z scale"
+    unit, src = _unit(precision, "p_value", p_pub, cap=0.01)
+    if src != "reported":  # the engine's reading of a float p (its own decimals, at least 2)
+        unit = None
+    h_unit = _unit(precision, "hr", hr.estimate, cap=0.01)[0] if hr is not None else None
+    tol, from_hr = p_value_tolerance(p_pub, hr, unit=unit, hr_unit=h_unit)
+    why = ("the change in p from the HR's rounding on the z scale" if from_hr
+           else f"half a unit of {_fmt_unit(2 * tol)} ({src})")
     return _Row("log-rank p", "experimental vs control", p_pub, p, tol, method,
                 f"+/-{tol:.3g}: {why}")
 

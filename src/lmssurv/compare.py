@@ -35,7 +35,7 @@ from lmssurv.km import (
     median_crossings,
     rmst_with_variance,
 )
-from lmssurv.summary import HazardRatio
+from lmssurv.summary import HazardRatio, ci_from_p
 
 __all__ = [
     "BUCHER_ASSUMPTIONS",
@@ -1006,7 +1006,5 @@ def hazard_ratio_from_p(estimate: float, p_value: float, *, level: float = 0.95)
         raise InputError(f"p_value must be in (0, 1), got {p_value!r}; a CI cannot be derived.")
     if est == 1:
         raise InputError("estimate is exactly 1: the p-value carries no standard error.")
-    se = abs(math.log(est)) / float(_normal.isf(p / 2))
-    z = _z(level)
-    lo, hi = math.exp(math.log(est) - z * se), math.exp(math.log(est) + z * se)
+    lo, hi = ci_from_p(est, p, level)
     return HazardRatio(est, lo, hi, p_value=p, level=level)

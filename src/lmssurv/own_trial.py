@@ -17,7 +17,8 @@ says:
 2. the text of a TOML file (``2.0`` there is one decimal, ``0.160`` three);
 3. otherwise the usual printing of trial reports -- one decimal for times (months), a whole
    percent for rates (2 decimals as a proportion), two decimals for hazard ratios and their
-   CIs, three for p-values -- or more when the value shows more digits (``0.507`` -> 3).
+   CIs, two for p-values (as the engine's self-check reads a p) -- or more when the value shows
+   more digits (``0.507`` -> 3).
 
 ``decimals`` keys are a quantity for every arm and endpoint (``"median"``, ``"median_ci"``,
 ``"landmarks"``, ``"landmark_cis"``, ``"median_follow_up"``, ``"hr"``, ``"hr.ci"``,
@@ -50,7 +51,8 @@ ENDPOINT_NAMES = {
     "ttp": "Time to progression",
     "dor": "Duration of response",
 }
-_DEFAULT_DECIMALS = {"time": 1, "rate": 2, "hr": 2, "p": 3, "count": 0}
+# a p: as lmssurv.reconstruct.diagnostics.p_value_tolerance reads a float p (at least two)
+_DEFAULT_DECIMALS = {"time": 1, "rate": 2, "hr": 2, "p": 2, "count": 0}
 _GENERIC = ("n", "events", "median", "median_ci", "landmarks", "landmark_cis",
             "median_follow_up", "max_follow_up", "accrual", "hr", "hr.ci", "p_value")
 _ARM_KEYS = ("label", "n", "events", "median", "median_ci", "landmarks", "landmark_cis",

@@ -18,13 +18,26 @@ from lmssurv._validation import (
     check_whole,
 )
 
-__all__ = ["ArmSummary", "HazardRatio", "se_log_from_ci"]
+__all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "implied_p_range", "printed_decimals",
+           "se_log_from_ci"]
 
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
 _ROUNDING_SLACK = 0.01
 # No trial arm is larger than this; a bigger n is a typo (and would exhaust memory when rebuilt).
 _MAX_N = 1_000_000
+# A p printed with an HR and its CI is rejected only when it contradicts them grossly: the
+# log-rank, stratified log-rank, score and Wald tests of one comparison, adjusted or not, give
+# |z| (z = Phi^-1(1 - p/2)) within a few percent of each other, so their printed p-values
+# differ (the curated trials' largest gap beyond rounding: 2.4% of z, TAP 2016 OS, a
+# stratified p; tests/test_pvalue.py proves every curated endpoint passes). Rejected: the
+# z ranges of the p and of the Wald p of the HR and CI (each over its printed rounding) lie
+# more than _P_Z_GAP apart and more than _P_Z_REL of the larger z (p = 0.6 against a CI
+# giving 0.04; 0.006 printed for 0.06), several times what two tests give; what such a gap
+# signals is a typo or a p of another comparison. Smaller gaps are left to the self-check,
+# which warns when the rebuild's log-rank p does not reproduce the p.
+_P_Z_GAP = 0.5
+_P_Z_REL = 0.25
 
 
 def _freeze_landmarks(name: str, raw: Mapping | None) -> Mapping[float, float]:
@@ -369,6 +382,96 @@ def se_log_from_ci(lower: float, upper: float, level: float = 0.95, *,
     return (math.log(upper + slack) - math.log(lo)) / (2 * _normal.z_two_sided(level))
 
 
+def printed_decimals(value: float, min_decimals: int = 0) -> int:
+    """Decimals of ``value`` as its shortest repr prints it, at least ``min_decimals``.
+
+    A float typed as ``24.0`` counts 0 decimals; exponent notation counts the decimals it
+    stands for (``5e-05``: 5).
+
+    >>> printed_decimals(0.433), printed_decimals(24.0), printed_decimals(5e-05), printed_decimals(0.7, 2)
+    (3, 0, 5, 2)
+    """
+    text = repr(float(value))
+    mantissa, _, exponent = text.partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    if mantissa.endswith(".0"):
+        decimals = 0
+    if exponent:
+        decimals -= int(exponent)
+    return max(decimals, min_decimals)
+
+
+def _z_of_p(p: float) -> float:
+    """|z| of a two-sided p."""
+    return float(_normal.isf(p / 2))
+
+
+def _wald_z_range(hr: float, lower: float, upper: float, level: float, hr_decimals: int,
+                  ci_decimals: int) -> tuple[float, float, float]:
+    """``|log HR| / SE`` of a printed HR and CI, and its smallest and largest values over the
+    rounding box (see :func:`implied_p_range`)."""
+    se = se_log_from_ci(lower, upper, level)
+    z = abs(math.log(hr)) / se if se > 0 else math.inf
+    h, c = 0.5 * 10.0 ** -hr_decimals, 0.5 * 10.0 ** -ci_decimals
+    log_lo, log_hi = math.log(max(hr - h, 1e-12)), math.log(hr + h)
+    abs_min = 0.0 if log_lo <= 0 <= log_hi else min(abs(log_lo), abs(log_hi))
+    abs_max = max(abs(log_lo), abs(log_hi))
+    se_min = se_log_from_ci(lower, upper, level, slack=-c) if upper - c > lower + c else 0.0
+    se_max = se_log_from_ci(lower, upper, level, slack=c)
+    return z, abs_min / se_max, abs_max / se_min if se_min > 0 else math.inf
+
+
+def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.95,
+                    hr_decimals: int = 2, ci_decimals: int = 2) -> tuple[float, float, float]:
+    """Two-sided Wald p implied by a printed HR and CI, with its range over rounding.
+
+    The one rule of :func:`lmssurv.audit.audit`'s p-value rows and of the check of
+    :class:`HazardRatio`'s ``p_value`` (also importable from :mod:`lmssurv.audit`).
+
+    Parameters
+    ----------
+    hr, lower, upper : float
+        Printed hazard ratio and confidence limits.
+    level : float
+        Confidence level of the limits.
+    hr_decimals, ci_decimals : int
+        Decimals printed; every value within half a unit of the last digit is tried.
+
+    Returns
+    -------
+    (p, p_min, p_max)
+        ``p = 2 * (1 - Phi(|log HR| / SE))`` with ``SE = (log upper - log lower) / (2 z)``,
+        and its smallest and largest values over the rounding box (Altman & Bland 2011).
+
+    Examples
+    --------
+    >>> p, lo, hi = implied_p_range(0.65, 0.44, 0.95)
+    >>> round(p, 4), round(lo, 4), round(hi, 4)
+    (0.0282, 0.0225, 0.0349)
+    """
+    for name, v in (("hr", hr), ("lower", lower), ("upper", upper)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            raise InputError(f"{name} must be a positive number, got {v!r}.")
+    if not lower <= upper:
+        raise InputError(f"lower ({lower!r}) must not exceed upper ({upper!r}).")
+    z, z_min, z_max = _wald_z_range(hr, lower, upper, level, hr_decimals, ci_decimals)
+    return tuple(float(2 * _normal.sf(x)) for x in (z, z_max, z_min))
+
+
+def ci_from_p(estimate: float, p_value: float, level: float = 0.95) -> tuple[float, float]:
+    """The Wald CI of a hazard ratio that its two-sided p implies: ``se = |log HR| / z(1 - p/2)``,
+    ``exp(log HR +/- z(level) se)`` (Altman & Bland, BMJ 2011;343:d2090). No validation:
+    :func:`lmssurv.compare.hazard_ratio_from_p` is the public form (``estimate != 1``,
+    ``0 < p < 1``).
+
+    >>> tuple(round(x, 2) for x in ci_from_p(1.28, 0.06))
+    (0.99, 1.66)
+    """
+    se = abs(math.log(estimate)) / _z_of_p(p_value)
+    z = _normal.z_two_sided(level)
+    return math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
+
+
 @dataclass(frozen=True)
 class HazardRatio:
     """A published hazard ratio (experimental vs control) with its confidence interval.
@@ -380,7 +483,11 @@ class HazardRatio:
     lower, upper : float, optional
         Confidence limits at ``level``.
     p_value : float, optional
-        Two-sided p-value reported with the HR (log-rank or Wald).
+        Exact two-sided p-value reported with the HR (log-rank, stratified or Wald; a bound
+        such as ``p < 0.0001`` is not one: leave None). With a CI it must not contradict it
+        grossly (an ``InputError``: more than 0.5 and 25% apart in ``|z|`` over the printed
+        rounding); the engines self-check the rebuild's unstratified log-rank p against it and,
+        without a CI, infer unreported event counts from it.
     level : float
         Confidence level of ``(lower, upper)``; 0.95 unless the paper says otherwise.
 
@@ -434,13 +541,39 @@ class HazardRatio:
             p = check_fraction("hr p_value", self.p_value)
             if p == 0:
                 raise InputError(
-                    "hr p_value must be > 0, got 0; for 'p < 0.0001' pass 0.0001 and note it."
+                    "hr p_value must be > 0, got 0; a p printed as a bound ('p < 0.0001') is "
+                    "not an exact p: leave p_value=None (lmssurv.check compares a bound from a "
+                    "trial file)."
                 )
             set_(self, "p_value", p)
         level = check_fraction("hr level", self.level)
         if not 0.5 <= level < 1:
             raise InputError(f"hr level must be in [0.5, 1), got {self.level!r}; e.g. 0.95.")
         set_(self, "level", level)
+        if self.p_value is not None and self.lower is not None:
+            self._check_p_value()
+
+    def _check_p_value(self) -> None:
+        """Reject a p that grossly contradicts the HR and its CI (see ``_P_Z_GAP``)."""
+        p = self.p_value
+        half = 0.5 * 10.0 ** -printed_decimals(p)
+        z_p = (_z_of_p(min(p + half, 1.0)), _z_of_p(p - half) if p > half else math.inf)
+        decimals = {"hr_decimals": printed_decimals(self.estimate, 2),
+                    "ci_decimals": max(printed_decimals(v, 2) for v in (self.lower, self.upper))}
+        z_w = _wald_z_range(self.estimate, self.lower, self.upper, self.level, **decimals)
+        gap = max(z_p[0] - z_w[2], z_w[1] - z_p[1], 0.0)
+        if gap > max(_P_Z_GAP, _P_Z_REL * max(z_p[0], z_w[1])):
+            wald, p_min, p_max = implied_p_range(self.estimate, self.lower, self.upper,
+                                                 level=self.level, **decimals)
+            raise InputError(
+                f"hr p_value {p:g} contradicts the HR {self.estimate:g} "
+                f"({self.lower:g}-{self.upper:g}): that CI implies a Wald p of {wald:.2g} "
+                f"({p_min:.2g}-{p_max:.2g} over the rounding of the printed numbers), |z| "
+                f"{z_w[1]:.2f}-{z_w[2]:.2f} against {z_p[0]:.2f}-{z_p[1]:.2f} for the p; two "
+                "tests of the same comparison (log-rank, stratified, Wald) differ by a few "
+                "percent of z. Check the p for a typo (0.06 for 0.006?) or for the p of "
+                "another comparison or endpoint, and the CI for another analysis's."
+            )
 
     @property
     def log_estimate(self) -> float:

@@ -21,7 +21,7 @@ from lifelines import CoxPHFitter
 from sim_testbed import simulated_cases
 
 from lmssurv import HazardRatio, ReconstructionWarning, reconstruct_trial
-from lmssurv.reconstruct.diagnostics import HazardRatioMatch
+from lmssurv.reconstruct.diagnostics import HazardRatioMatch, MissReason
 from lmssurv.reconstruct.patients import pin_hr_ci
 
 
@@ -61,8 +61,13 @@ def test_hr_ci_limits_reproduced_on_tuning_trials(name, outcome):
     got = _lifelines_hr_ci([a["time"].to_numpy() for a in arms],
                            [a["event"].to_numpy() for a in arms])
     assert _within(hr, got) == [True, True, True], (hr, got)
-    # every other published number stays reproduced too (all were on main)
-    assert not [str(w.message) for w in caught if w.category is ReconstructionWarning]
+    # every other published number stays reproduced too (all were on main), but the p: the
+    # test bed's is the trial's Wald p to 4 decimals, which the guards of the moves leave out
+    # and the self-check compares with the rebuild's log-rank p (NSABPB35_2 EFS: 0.0097 for
+    # 0.009, within the Wald range of its HR and CI, so not reached rather than another test's)
+    warned = [w.message.check for w in caught if w.category is ReconstructionWarning]
+    assert all(c.quantity == "log-rank p" for c in warned), [str(c) for c in warned]
+    assert all(c.reason is MissReason.NOT_REACHED for c in warned)
 
 
 def test_hr_out_of_the_bends_reach_reproduced_with_its_limits():
@@ -80,7 +85,8 @@ def test_hr_out_of_the_bends_reach_reproduced_with_its_limits():
                            [a["event"].to_numpy() for a in arms])
     assert _within(hr, got) == [True, True, True], (hr, got)
     assert ipd.attrs["lmssurv"].hazard_ratio is HazardRatioMatch.BENT
-    assert not [w for w in caught if "HR" in str(w.message) or "hazard" in str(w.message)]
+    assert not [w for w in caught if w.message.check.quantity in ("hazard ratio", "HR CI lower",
+                                                                  "HR CI upper")]
 
 
 def _two_arms():

@@ -2,7 +2,8 @@
 
 Before the engine returns, every reported number is recomputed from the pseudo-patients (n,
 events, the Kaplan-Meier median and its Brookmeyer-Crowley CI limits, each landmark rate, the
-two-group Cox HR with Efron ties and its Wald CI limits, the longest follow-up and, for overall
+two-group Cox HR with Efron ties and its Wald CI limits, the unstratified log-rank p against a
+published exact p, the longest follow-up and, for overall
 survival, the reverse-KM median follow-up, of both arms pooled when the paper gives one figure
 for the trial) and compared with the published value at its
 reported precision. Each miss becomes a
@@ -26,7 +27,7 @@ import pandas as pd
 from lmssurv import _normal
 from lmssurv.cox import cox_two_arms
 from lmssurv.km import greenwood_by_row, half_step, km_at, km_levels, km_medians, median_crossings
-from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.summary import ArmSummary, HazardRatio, implied_p_range, printed_decimals
 
 __all__ = [
     "ArmDiagnostics",
@@ -42,6 +43,8 @@ __all__ = [
     "follow_up_tolerance",
     "hr_ci_checks",
     "landmark_tolerance",
+    "log_rank_p",
+    "p_value_tolerance",
     "pooled_follow_up_check",
     "reverse_km_median",
     "rounding_tolerance",
@@ -103,6 +106,13 @@ class MissReason(enum.Enum):
     #: follow-up matching them leave under half of the patients followed to the published time
     LOSSES = ("the losses to follow-up that the event count needs leave fewer than half of "
               "the patients followed to the published median follow-up")
+    #: a p-value outside the range of Wald p-values its own HR and CI allow (over their
+    #: rounding), missed although that HR and both CI limits are reproduced: the published
+    #: numbers contradict each other for an unstratified analysis (the p of a stratified or
+    #: adjusted test, or of another comparison)
+    OTHER_TEST = ("the HR and its CI limits are reproduced and this p lies outside the Wald "
+                  "p-values they allow: it is not an unstratified test's of such data (a "
+                  "stratified or adjusted test's, or another comparison's)")
 
 
 class HazardRatioMatch(enum.Enum):
@@ -122,7 +132,7 @@ class Check:
     """One published number recomputed from the pseudo-patients."""
 
     # "n", "events", "median", "median CI lower" / "upper", "landmark", "hazard ratio",
-    # "HR CI lower" / "upper", "median follow-up", "longest follow-up"
+    # "HR CI lower" / "upper", "log-rank p", "median follow-up", "longest follow-up"
     quantity: str
     arm: str  # the arm's label, or "both arms" for the HR and a trial's median follow-up
     time: float | None  # landmark time (months)
@@ -228,14 +238,11 @@ class ReconstructionDiagnostics:
 def rounding_tolerance(value: float, *, min_decimals: int = 1) -> float:
     """Half a unit in the last printed decimal of ``value`` (its shortest repr).
 
-    ``5.7`` -> 0.05, ``0.433`` -> 0.0005, ``2.07`` -> 0.005; at least ``min_decimals`` decimals
-    are assumed (a float typed as ``24.0`` says nothing about whether the paper printed "24").
+    ``5.7`` -> 0.05, ``0.433`` -> 0.0005, ``2.07`` -> 0.005, ``5e-05`` -> 5e-06
+    (:func:`lmssurv.summary.printed_decimals`); at least ``min_decimals`` decimals are assumed
+    (a float typed as ``24.0`` says nothing about whether the paper printed "24").
     """
-    text = repr(float(value))
-    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else min_decimals
-    if text.endswith(".0"):
-        decimals = 0
-    return 0.5 * 10.0 ** -max(decimals, min_decimals)
+    return 0.5 * 10.0 ** -printed_decimals(value, min_decimals)
 
 
 # The step guard for times is capped at this fraction of the published value: pseudo-data so
@@ -324,7 +331,8 @@ def self_check(
 
     Without options: the numbers an ensemble's draw is checked on (n, events, median,
     landmarks, HR). The engine adds the rest (:func:`lmssurv.reconstruct.from_summary.check_rebuild`):
-    ``intervals``, the median and HR CI limits; ``median_follow_up`` and
+    ``intervals``, the median and HR CI limits and the HR's p (:func:`_p_value_check`);
+    ``median_follow_up`` and
     ``longest_follow_up``, the arms' published follow-up: the reverse-KM median within
     :func:`follow_up_tolerance` (only where it is the reverse KM of this endpoint's times:
     overall survival), and the longest time within half a unit of the published value's last
@@ -402,8 +410,10 @@ def self_check(
                       else MissReason.NOT_REACHED)
         checks.append(Check("hazard ratio", "both arms", None, hr.estimate,
                             rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason))
-        if intervals and hr.lower is not None:
-            checks += hr_ci_checks(hr, fit, reason)
+        ci = hr_ci_checks(hr, fit, reason) if intervals and hr.lower is not None else []
+        checks += ci
+        if intervals and hr.p_value is not None:
+            checks.append(_p_value_check(hr, frames, reason, ci))
     return tuple(checks)
 
 
@@ -449,6 +459,105 @@ def hr_ci_checks(hr: HazardRatio, fit, hr_reason: MissReason | None) -> list[Che
                          rebuilt if math.isfinite(rebuilt) else None, tol, ok,
                          None if ok else hr_reason or MissReason.NOT_REACHED))
     return out
+
+
+def log_rank_p(control_time, control_event, experimental_time, experimental_event) -> float:
+    """Two-sided p of the unstratified log-rank test of two arms (hypergeometric variance,
+    as lifelines' ``logrank_test``, which ``tests/test_pvalue.py`` checks it against). NaN when
+    no one has an event.
+
+    >>> round(log_rank_p([1, 3, 5, 7], [1, 1, 1, 0], [2, 4, 6, 8], [1, 0, 1, 0]), 4)
+    0.5035
+    """
+    t0, t1 = np.asarray(control_time, float), np.asarray(experimental_time, float)
+    d0, d1 = np.asarray(control_event) == 1, np.asarray(experimental_event) == 1
+    ev, k = np.unique(np.concatenate([t0[d0], t1[d1]]), return_inverse=True)
+    if not ev.size:
+        return math.nan
+    dead0 = np.bincount(k[: int(d0.sum())], minlength=ev.size)
+    dead = np.bincount(k, minlength=ev.size)
+    n0 = t0.size - np.searchsorted(np.sort(t0), ev, side="left")
+    n = n0 + t1.size - np.searchsorted(np.sort(t1), ev, side="left")
+    expected = n0 * dead / n
+    # (n - d) / (n - 1) is 0/0 with one patient at risk; the term is 0 there (n0 or n1 is 0)
+    ties = np.where(n > 1, (n - dead) / np.maximum(n - 1, 1), 1.0)
+    var = float(np.sum(n0 * (n - n0) * dead * ties / n**2))
+    if not var > 0:
+        return math.nan
+    return float(2 * _normal.sf(abs(float(np.sum(dead0 - expected))) / math.sqrt(var)))
+
+
+def p_value_tolerance(p: float, hr: HazardRatio | None = None, *, unit: float | None = None,
+                      hr_unit: float | None = None) -> tuple[float, bool]:
+    """How far a rebuilt log-rank p may lie from a published ``p`` printed to ``unit``.
+
+    Half a unit, or, when the HR has a CI (its standard error), the change in p that the HR's
+    own rounding (``hr_unit / 2``) makes on the z scale, ``dz = (hr_unit / 2) / HR / se``,
+    when that is larger: a rebuild matches the HR only to its rounding. Returns the tolerance
+    and whether the HR's rounding set it.
+
+    The one rule of the engine's self-check and of :func:`lmssurv.check`. Without ``unit`` the
+    p is taken as printed to its own decimals, at least two (``0.06`` -> 0.01, ``0.0003`` ->
+    0.0001), and without ``hr_unit`` the HR to its own, at least two; the engine sees only
+    floats and always infers them, :func:`lmssurv.check` reads them from the trial file when
+    it has them (a trailing zero, ``0.0090``, says one more decimal than the float).
+
+    >>> tol, from_hr = p_value_tolerance(0.51, HazardRatio(0.89, 0.65, 1.24))
+    >>> round(tol, 4), from_hr
+    (0.0221, True)
+    >>> p_value_tolerance(0.06)
+    (0.005, False)
+    """
+    if unit is None:
+        unit = 10.0 ** -printed_decimals(p, 2)
+    tol, from_hr = unit / 2, False
+    if hr is not None and hr.se_log:
+        if hr_unit is None:
+            hr_unit = 10.0 ** -printed_decimals(hr.estimate, 2)
+        z = _normal.isf(p / 2)
+        dz = (hr_unit / 2) / hr.estimate / hr.se_log
+        spread = max(abs(2 * _normal.sf(z - dz) - p), abs(2 * _normal.sf(z + dz) - p))
+        if spread > tol:
+            tol, from_hr = spread, True
+    return tol, from_hr
+
+
+def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
+                   hr_reason: MissReason | None, ci: Sequence[Check]) -> Check:
+    """The published p against the rebuild's unstratified log-rank p, within
+    :func:`p_value_tolerance`, as :func:`lmssurv.check` compares it.
+
+    Where the HR is missed its reason stands for the p; where the HR and both CI limits are
+    reproduced and the p lies outside the Wald p range of that HR and CI over their rounding
+    (:func:`~lmssurv.summary.implied_p_range`, the audit's "consistent" range),
+    :attr:`MissReason.OTHER_TEST`; otherwise the other numbers allow it and it is
+    :attr:`MissReason.NOT_REACHED` (a log-rank p also moves with how the rebuilt arms' risk
+    sets differ from the trial's, which no published number pins).
+    """
+    (c, e) = frames
+    rebuilt = log_rank_p(c["time"], c["event"], e["time"], e["event"])
+    tol, _ = p_value_tolerance(hr.p_value, hr)
+    ok = math.isfinite(rebuilt) and abs(rebuilt - hr.p_value) <= tol + 1e-9
+    reason = None
+    if not ok:
+        if hr_reason is not None:
+            reason = hr_reason
+        elif ci and all(x.hit for x in ci) and not _p_allowed_by_ci(hr):
+            reason = MissReason.OTHER_TEST
+        else:
+            reason = MissReason.NOT_REACHED
+    return Check("log-rank p", "both arms", None, hr.p_value,
+                 rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason)
+
+
+def _p_allowed_by_ci(hr: HazardRatio) -> bool:
+    """Whether ``hr.p_value`` lies within the Wald p range of the HR and CI over their printed
+    rounding (at least two decimals, as the input check reads them)."""
+    _, p_min, p_max = implied_p_range(
+        hr.estimate, hr.lower, hr.upper, level=hr.level,
+        hr_decimals=printed_decimals(hr.estimate, 2),
+        ci_decimals=max(printed_decimals(v, 2) for v in (hr.lower, hr.upper)))
+    return p_min <= hr.p_value <= p_max
 
 
 def _is_trial_figure(value: float, trial_follow_up: float | None) -> bool:

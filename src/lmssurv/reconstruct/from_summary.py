@@ -58,7 +58,7 @@ from lmssurv.reconstruct.shape import (
     fit_curves,
     median_time,
 )
-from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.summary import ArmSummary, HazardRatio, ci_from_p
 from lmssurv.units import months_per, unit_name
 
 __all__ = ["check_rebuild", "endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
@@ -247,7 +247,9 @@ def _reconstruct(
             # every event): a median not reached allows fewer than n / 2 events
             cap = math.ceil(arm.n / 2) - 1
             feasible[i] = (min(feasible[i][0], cap), min(feasible[i][1], cap))
-    events, events_how = _infer_events(arms, expected, feasible, hr)
+    # the HR's standard error: its CI's, or, with only a p published, the p's
+    se_from = _se_source(hr)
+    events, events_how = _infer_events(arms, expected, feasible, se_from)
     children = seq.spawn(len(arms))
 
     def run(events: list[int]):
@@ -275,9 +277,9 @@ def _reconstruct(
 
     built, hr_how = run(events)
     inferred = [i for i, h in enumerate(events_how) if h is EventsSource.HR_CI_WIDTH]
-    if inferred and hr is not None and hr.se_log:
+    if inferred and se_from is not None and se_from.se_log:
         built, hr_how, events = _refine_events(run, built, hr_how, events, inferred, feasible,
-                                               arms, hr)
+                                               arms, se_from)
 
     if keep is not None:  # the fitted pieces, shared by the draws of an ensemble
         keep.extend((fit, d, how) for (fit, _), d, how in zip(built, events, events_how,
@@ -296,9 +298,14 @@ def _reconstruct(
     event_of = [alloc.event for _, alloc in built]
     losses = [float(fit.follow_up.loss) for fit, _ in built]
 
+    # the guards protect every published number but the p: a p is often a stratified test's
+    # (no unstratified rebuild gives it), and it must not veto placing the HR CI limits or
+    # the median CI limits; it is self-checked and warned at the end
+    guard_hr = replace(hr, p_value=None) if hr is not None and hr.p_value is not None else hr
+
     def missed_at(how: HazardRatioMatch):
         """The guard of the steps below: :func:`_missed` of a candidate's times."""
-        return functools.partial(_missed, arms, event_of, hr, how, endpoint, losses,
+        return functools.partial(_missed, arms, event_of, guard_hr, how, endpoint, losses,
                                  trial_follow_up)
 
     if own_follow_up and trial_follow_up is not None:
@@ -348,7 +355,7 @@ def check_rebuild(arms: Sequence[ArmSummary], labels: Sequence[str],
                   losses: Sequence[float] | None = None,
                   median_follow_up: float | None = None) -> tuple[Check, ...]:
     """Every published number of a single rebuild, recomputed (:func:`self_check` with the
-    median and HR CI limits and the follow-up).
+    median and HR CI limits, the HR's p and the follow-up).
 
     The median follow-up is checked for an endpoint named overall survival, as
     :func:`lmssurv.check` does: a progression endpoint's published follow-up is the trial's,
@@ -437,6 +444,21 @@ def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioM
                             HazardRatioMatch.NOT_ESTIMABLE):
         hr_how = HazardRatioMatch.BENT
     return times, hr_how
+
+
+def _se_source(hr: HazardRatio | None) -> HazardRatio | None:
+    """The HR whose CI gives the standard error of log HR that unreported event counts are
+    inferred from (:func:`_infer_events`, :func:`_refine_events`): the published CI, or,
+    with only a p published, the Wald CI that p implies (:func:`~lmssurv.summary.ci_from_p`;
+    Tierney et al. 2007), the only published number on the SE then. None without either (or
+    for an HR of exactly 1, whose p says nothing about the SE). The published p, not these
+    limits, is what the self-check compares."""
+    if hr is None or hr.lower is not None:
+        return hr
+    if hr.p_value is None or hr.p_value >= 1 or hr.estimate == 1:
+        return None
+    return HazardRatio(hr.estimate, *ci_from_p(hr.estimate, hr.p_value, hr.level),
+                       level=hr.level)
 
 
 def _hr_ci_walls(arms, endpoint: object) -> list[list[float]]:

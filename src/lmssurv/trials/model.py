@@ -194,13 +194,17 @@ class Endpoint:
         Arm summaries (months). A single-arm endpoint has ``experimental = None``.
     hr : HazardRatio or None
         Experimental vs control hazard ratio; its ``p_value`` is set only when the source
-        prints an exact p (see :attr:`p_value` for bounds such as ``p < 0.0001``).
+        prints an exact p (see :attr:`p_value` for bounds such as ``p < 0.0001``), whatever
+        its test. :meth:`Trial.reconstruct` passes it, and the engine's self-check compares it
+        with the rebuild's unstratified log-rank p as :func:`lmssurv.check` compares
+        :attr:`p_value`: the same number, the same rule.
     hr_adjusted : bool or None
         Whether the HR is adjusted (``None``: the source does not say).
     hr_adjusted_for : tuple of str
         Covariates of the adjustment, as named by the source (empty when not named).
     log_rank_p : float or None
-        Exact p-value when the source says it is a log-rank p.
+        Exact p-value when the source says it is a log-rank p (descriptive: the checks compare
+        the printed p whatever its test; no curated source names its test yet).
     p_value : ReportedP or None
         The comparison's p-value as printed (exact or a bound, with its test).
     provenance : mapping str -> Provenance
