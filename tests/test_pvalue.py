@@ -213,5 +213,31 @@ def test_an_own_trial_p_gets_the_same_tolerance_in_check_and_the_engine():
             ipd = trial.reconstruct("os", seed=0)
         engine = next(c for c in ipd.attrs["lmssurv"].checks if c.quantity == "log-rank p")
         row = check(trial, "os", ipd).set_index("quantity").loc["log-rank p"]
-        assert row["tolerance"] == engine.tolerance == 0.005  # half a unit of 0.01
+        # closed form: half a unit of 0.01, or the change in p that the HR's rounding (0.005)
+        # makes on the z scale with the se the p implies, |log HR| / z, when that is larger
+        p = hr["p_value"]
+        z = norm.isf(p / 2)
+        dz = 0.005 / 0.65 / (abs(math.log(0.65)) / z)
+        spread = max(abs(2 * norm.sf(z - dz) - p), abs(2 * norm.sf(z + dz) - p))
+        assert row["tolerance"] == engine.tolerance
+        assert engine.tolerance == pytest.approx(max(0.005, spread), rel=1e-9)
         assert bool(row["ok"]) == engine.hit
+
+
+def test_a_p_without_ci_is_allowed_the_hr_rounding_on_the_se_it_implies():
+    # EORTC 62012 OS prints HR 0.82 and p = 0.061, no CI: a rebuild matching the HR to its
+    # rounding (0.815-0.825) moves z = |log HR| / se by 0.005 / 0.82 / se, se the p's own
+    # (|log 0.82| / z(0.061), closed form); lifelines' log-rank p of the rebuild lies within that
+    ep = load_trial("eortc62012").endpoints["os"]
+    assert ep.hr.lower is None and ep.hr.estimate == 0.82 and ep.hr.p_value == 0.061
+    z = norm.isf(0.061 / 2)
+    dz = 0.005 / 0.82 / (abs(math.log(0.82)) / z)
+    tol = max(abs(2 * norm.sf(z - dz) - 0.061), abs(2 * norm.sf(z + dz) - 0.061))
+    assert tol == pytest.approx(0.0084, abs=5e-5)  # vs half a unit of 0.001 before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReconstructionWarning)
+        ipd = load_trial("eortc62012").reconstruct("os", seed=0)
+    check = next(c for c in ipd.attrs["lmssurv"].checks if c.quantity == "log-rank p")
+    assert check.hit and check.tolerance == pytest.approx(tol, rel=1e-9)
+    labels = [ep.control.label or "control", ep.experimental.label or "experimental"]
+    assert abs(_lifelines_p(ipd, labels) - 0.061) <= tol

@@ -491,10 +491,12 @@ def p_value_tolerance(p: float, hr: HazardRatio | None = None, *, unit: float | 
                       hr_unit: float | None = None) -> tuple[float, bool]:
     """How far a rebuilt log-rank p may lie from a published ``p`` printed to ``unit``.
 
-    Half a unit, or, when the HR has a CI (its standard error), the change in p that the HR's
-    own rounding (``hr_unit / 2``) makes on the z scale, ``dz = (hr_unit / 2) / HR / se``,
-    when that is larger: a rebuild matches the HR only to its rounding. Returns the tolerance
-    and whether the HR's rounding set it.
+    Half a unit, or, with an HR, the change in p that the HR's own rounding (``hr_unit / 2``)
+    makes on the z scale, ``dz = (hr_unit / 2) / HR / se``, when that is larger: a rebuild
+    matches the HR only to its rounding. ``se`` is the standard error of log HR that the HR's CI
+    gives or, without a CI, the one the p itself implies, ``|log HR| / z`` (as
+    :func:`lmssurv.summary.ci_from_p`; none for an HR of exactly 1). Returns the tolerance and
+    whether the HR's rounding set it.
 
     The one rule of the engine's self-check and of :func:`lmssurv.check`. Without ``unit`` the
     p is taken as printed to its own decimals, at least two (``0.06`` -> 0.01, ``0.0003`` ->
@@ -507,15 +509,22 @@ def p_value_tolerance(p: float, hr: HazardRatio | None = None, *, unit: float | 
     (0.0221, True)
     >>> p_value_tolerance(0.06)
     (0.005, False)
+    >>> tol, from_hr = p_value_tolerance(0.061, HazardRatio(0.82))  # EORTC 62012 OS: no CI
+    >>> round(tol, 4), from_hr
+    (0.0084, True)
     """
     if unit is None:
         unit = 10.0 ** -printed_decimals(p, 2)
     tol, from_hr = unit / 2, False
-    if hr is not None and hr.se_log:
+    z = _normal.isf(p / 2)
+    se = None
+    if hr is not None:
+        se = hr.se_log or (abs(math.log(hr.estimate)) / z if hr.estimate != 1 and z > 0
+                           else None)
+    if se:
         if hr_unit is None:
             hr_unit = 10.0 ** -printed_decimals(hr.estimate, 2)
-        z = _normal.isf(p / 2)
-        dz = (hr_unit / 2) / hr.estimate / hr.se_log
+        dz = (hr_unit / 2) / hr.estimate / se
         spread = max(abs(2 * _normal.sf(z - dz) - p), abs(2 * _normal.sf(z + dz) - p))
         if spread > tol:
             tol, from_hr = spread, True
