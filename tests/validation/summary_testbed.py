@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import datasets
+from lifelines.statistics import logrank_test
 
 from lmssurv.summary import ArmSummary, HazardRatio
 
@@ -572,8 +573,8 @@ def summarise_like_paper(time, event, group, *, labels=("control", "experimental
     :func:`paper_landmark_times` (rounded to 0.001, i.e. 50.7%), median follow-up by reverse
     Kaplan-Meier (0.1 month) and the longest follow-up (rounded up to 0.1 month). Between arms:
     unadjusted Cox hazard ratio (experimental vs control, Efron ties) with 95% CI, rounded to
-    0.01, and its Wald p-value (4 decimals; None where it rounds to 0, printed as a bound "p
-    < 0.0001"). No accrual is reported.
+    0.01, and the unstratified log-rank p (lifelines' ``logrank_test``, as papers print it: 3
+    decimals; None below 0.001, printed as a bound "p < 0.001"). No accrual is reported.
 
     Parameters
     ----------
@@ -607,13 +608,14 @@ def summarise_like_paper(time, event, group, *, labels=("control", "experimental
     arms = [_arm_summary(time[group == g], event[group == g], landmarks, labels[g], reporting)
             for g in (0, 1)]
     _, hr, lo, hi = cox_log_hr(time, event, group)
-    z = math.log(hr) / ((math.log(hi) - math.log(lo)) / (2 * 1.959963984540054))
-    p = round(math.erfc(abs(z) / math.sqrt(2)), 4)
+    with np.errstate(all="ignore"):  # lifelines calls np.seterr; keep the global state
+        p = round(float(logrank_test(time[~group], time[group], event[~group],
+                                     event[group]).p_value), 3)
     hr_rounded = [round(x, 2) for x in (hr, lo, hi)]
     # rounding may push a CI bound onto the estimate; keep the published-looking triple valid
     hr_rounded[1] = min(hr_rounded[1], hr_rounded[0])
     hr_rounded[2] = max(hr_rounded[2], hr_rounded[0])
-    # "p < 0.0001" is a bound, not an exact p: printed, but not passed as HazardRatio.p_value
+    # "p < 0.001" is a bound, not an exact p: printed, but not passed as HazardRatio.p_value
     # (which the engine self-checks and rejects when its CI contradicts it)
     exact = min(p, 1.0) if p > 0 else None
     return arms[0], arms[1], HazardRatio(*hr_rounded, p_value=exact)

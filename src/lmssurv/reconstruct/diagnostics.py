@@ -106,13 +106,13 @@ class MissReason(enum.Enum):
     #: follow-up matching them leave under half of the patients followed to the published time
     LOSSES = ("the losses to follow-up that the event count needs leave fewer than half of "
               "the patients followed to the published median follow-up")
-    #: a p-value outside the range of Wald p-values its own HR and CI allow (over their
-    #: rounding), missed although that HR and both CI limits are reproduced: the published
-    #: numbers contradict each other for an unstratified analysis (the p of a stratified or
-    #: adjusted test, or of another comparison)
-    OTHER_TEST = ("the HR and its CI limits are reproduced and this p lies outside the Wald "
-                  "p-values they allow: it is not an unstratified test's of such data (a "
-                  "stratified or adjusted test's, or another comparison's)")
+    #: a p-value missed although the HR and both CI limits are reproduced, and further from
+    #: the Wald p-values that HR and CI allow than an unstratified log-rank test of the same
+    #: data lies (_LOG_RANK_WALD_GAP): the p of a stratified or adjusted test, or of another
+    #: comparison
+    OTHER_TEST = ("the HR and its CI limits are reproduced and this p lies further from the "
+                  "Wald p-values they allow than an unstratified log-rank test's of such data "
+                  "(a stratified or adjusted test's, or another comparison's)")
 
 
 class HazardRatioMatch(enum.Enum):
@@ -537,8 +537,8 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
     :func:`p_value_tolerance`, as :func:`lmssurv.check` compares it.
 
     Where the HR is missed its reason stands for the p; where the HR and both CI limits are
-    reproduced and the p lies outside the Wald p range of that HR and CI over their rounding
-    (:func:`~lmssurv.summary.implied_p_range`, the audit's "consistent" range),
+    reproduced and the p's |z| lies more than ``_LOG_RANK_WALD_GAP`` outside the Wald range of
+    that HR and CI over their rounding (:func:`~lmssurv.summary.implied_p_range`),
     :attr:`MissReason.OTHER_TEST`; otherwise the other numbers allow it and it is
     :attr:`MissReason.NOT_REACHED` (a log-rank p also moves with how the rebuilt arms' risk
     sets differ from the trial's, which no published number pins).
@@ -551,7 +551,7 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
     if not ok:
         if hr_reason is not None:
             reason = hr_reason
-        elif ci and all(x.hit for x in ci) and not _p_allowed_by_ci(hr):
+        elif ci and all(x.hit for x in ci) and _p_wald_gap(hr) > _LOG_RANK_WALD_GAP:
             reason = MissReason.OTHER_TEST
         else:
             reason = MissReason.NOT_REACHED
@@ -559,14 +559,30 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
                  rebuilt if math.isfinite(rebuilt) else None, tol, ok, reason)
 
 
-def _p_allowed_by_ci(hr: HazardRatio) -> bool:
-    """Whether ``hr.p_value`` lies within the Wald p range of the HR and CI over their printed
-    rounding (at least two decimals, as the input check reads them)."""
+# An unstratified log-rank p and the Wald interval of the same Cox fit give |z| a few percent
+# apart (score vs Wald test) and small arms more: the true data's log-rank p, printed to 3
+# decimals, lay outside the Wald z range of their own HR and CI (each over its printed
+# rounding, _p_wald_gap) in none of the 76 tuning figures of the real-trial test bed that
+# print an exact p, and in 29 of 485 simulated trials, by up to 8.5% of |z| (99th percentile
+# 3.2%). Only a p further out than this is called another test's: the curated trials' exact
+# p-values lie at most 1.2% out (TAP 2016 OS, a stratified p), and no rule on the printed
+# numbers alone tells those from an unstratified test's.
+_LOG_RANK_WALD_GAP = 0.10
+
+
+def _p_wald_gap(hr: HazardRatio) -> float:
+    """How far the |z| of ``hr.p_value`` lies outside the Wald z range of the HR and CI, each
+    over its printed rounding (at least two decimals, as the input check reads them), as a
+    share of the larger |z| (0 when the ranges meet)."""
     _, p_min, p_max = implied_p_range(
         hr.estimate, hr.lower, hr.upper, level=hr.level,
         hr_decimals=printed_decimals(hr.estimate, 2),
         ci_decimals=max(printed_decimals(v, 2) for v in (hr.lower, hr.upper)))
-    return p_min <= hr.p_value <= p_max
+    p, half = hr.p_value, rounding_tolerance(hr.p_value, min_decimals=2)
+    z_p = (_normal.isf(min(p + half, 1.0) / 2), _normal.isf(max(p - half, 1e-300) / 2))
+    z_w = (_normal.isf(p_max / 2), _normal.isf(p_min / 2))
+    gap = max(z_p[0] - z_w[1], z_w[0] - z_p[1], 0.0)
+    return gap / max(z_p[0], z_w[0]) if gap > 0 else 0.0
 
 
 def _is_trial_figure(value: float, trial_follow_up: float | None) -> bool:
