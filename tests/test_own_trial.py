@@ -157,10 +157,22 @@ def test_time_unit_converts_once_to_months():
      r"endpoints\['os'\]\.control has an unknown key 'mediann'\. Did you mean 'median'\?"),
     ({"endpoints": {"os": (CONTROL, CONTROL)}}, r"both arms are labelled 'Doxorubicin'"),
     ({"endpoints": {"os": {"control": {"n": -3}}}}, r"endpoints\['os'\]\.control: n must be"),
+    # sweep /tmp/fuzz-w/own.py (seed 1): ArmSummary's TypeError "missing 1 required positional
+    # argument: 'n'" reached the user
+    ({"endpoints": {"os": {"control": {"events": 3}}}},
+     r"endpoints\['os'\]\.control\.n is missing; add the number of patients"),
 ])
 def test_bad_input_names_the_field(kwargs, message):
     with pytest.raises(InputError, match=message):
         Trial.from_summaries("bad", **kwargs)
+
+
+def test_a_dict_whose_name_is_none_names_the_field():
+    # sweep /tmp/fuzz-w/own.py (seed 1): name None raised AttributeError ('NoneType' object
+    # has no attribute 'casefold') from the trial id
+    doc = {"name": None, "endpoints": {"os": {"control": {"n": 3}}}}
+    with pytest.raises(InputError, match=r"name must be non-empty text, got None"):
+        Trial.from_dict(doc)
 
 
 def test_plots_accept_my_trial(mine):

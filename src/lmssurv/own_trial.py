@@ -235,6 +235,9 @@ def _arm_from_dict(raw: object, where: str, unit: str) -> ArmSummary:
             f"got {str(raw)[:60]!r}."
         )
     _unknown(raw, _ARM_KEYS, where)
+    if "n" not in raw:
+        raise InputError(f"{where}.n is missing; add the number of patients in the arm "
+                         "(n = 40).")
     kwargs = dict(raw)
     if "median_ci" in kwargs and kwargs["median_ci"] is not None:
         kwargs["median_ci"] = _interval(kwargs["median_ci"], f"{where}.median_ci")
@@ -484,6 +487,8 @@ def trial_from_summaries(
     from lmssurv.trials import Trial, TrialArm
     from lmssurv.units import unit_name
 
+    if name is None:  # _text's None means "use the default", and a trial has no default name
+        raise InputError('name must be non-empty text, got None; e.g. "My trial".')
     name = _text(name, "name")
     unit = unit_name(time_unit)
     explicit = _check_decimals(decimals, "decimals")
