@@ -161,6 +161,9 @@ def test_time_unit_converts_once_to_months():
     # argument: 'n'" reached the user
     ({"endpoints": {"os": {"control": {"events": 3}}}},
      r"endpoints\['os'\]\.control\.n is missing; add the number of patients"),
+    # same sweep (seed 2): control = None (a TOML-less dict) raised KeyError 'control'
+    ({"endpoints": {"os": {"control": None, "experimental": {"n": 5}}}},
+     r"endpoints\['os'\]\.control is missing"),
 ])
 def test_bad_input_names_the_field(kwargs, message):
     with pytest.raises(InputError, match=message):

@@ -360,7 +360,7 @@ def _endpoint(key: str, spec: object, explicit: Mapping[str, int], unit: str) ->
         raw_hr = spec[2] if len(spec) == 3 else None
     elif isinstance(spec, Mapping):
         _unknown(spec, _ENDPOINT_KEYS, where)
-        if "control" not in spec:
+        if spec.get("control") is None:
             raise InputError(f"{where}.control is missing; a one-arm endpoint gives its arm "
                              "as control.")
         raw_arms = {r: spec[r] for r in ("control", "experimental") if spec.get(r) is not None}
