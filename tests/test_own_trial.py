@@ -267,3 +267,19 @@ def test_an_endpoint_of_a_curated_trial_can_join_my_trial():
     trial = Trial.from_summaries("Mine + LMS-04", {"lms04_os": lms04_os, "os": (CONTROL,)})
     assert trial.endpoint("lms04_os").key == "lms04_os"
     assert trial.endpoint("lms04_os").precision == lms04_os.precision  # the file's decimals
+
+
+@pytest.mark.parametrize(("text", "decimals"), [("1e-5", 5), ("<2e-4", 4), ("=1.5e-3", 4),
+                                                ("0.00001", 5), ("0.0010", 4)])
+def test_a_p_written_with_an_exponent_keeps_its_decimals(text, decimals):
+    # Sweep of own_trial p texts (/tmp/fuzz-w): "1e-5" was read as 0 decimals, so check()
+    # allowed +/-0.5 on the p and passed any rebuilt p (a silent wrong answer), and the repr
+    # said "p = 0". Reference: the decimals of the same number written out in full (1e-5 is
+    # 0.00001, five decimals), as the TOML reader counts a float (Printed).
+    doc = {"name": "T", "endpoints": {"os": {
+        "control": {"n": 60, "events": 50, "median": 10.0, "label": "A"},
+        "experimental": {"n": 60, "events": 40, "median": 15.0, "label": "B"},
+        "hr": {"estimate": 0.6, "p_value": text}}}}
+    p = Trial.from_dict(doc).endpoint("os").p_value
+    assert p.decimals == decimals
+    assert p.value == float(text.lstrip("<="))

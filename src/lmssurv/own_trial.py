@@ -321,9 +321,8 @@ def _p_reported(p: Any, explicit: Mapping[str, int]):
         return None
     if isinstance(p, str):
         m = _P_RE.match(p)
-        value, rel, text = float(m.group(2)), ("<" if m.group(1) in ("<", "<=") else "="), \
-            m.group(2)
-        shown = len(text.split(".")[1]) if "." in text else 0
+        value, rel = float(m.group(2)), ("<" if m.group(1) in ("<", "<=") else "=")
+        shown = Printed(m.group(2)).decimals  # "1e-5" has five decimals, "0.0010" four
     else:
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1:
             raise InputError(f"p_value must be in (0, 1], got {p!r}; or text like '<0.001'.")
