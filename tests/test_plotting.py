@@ -172,6 +172,14 @@ def test_an_arm_without_events_is_drawn_with_the_hr_not_estimable():
     assert len([ln for ln in ax.lines if ln.get_label() in ("A", "B")]) == 2
 
 
+def test_a_very_long_follow_up_gets_at_most_30_ticks():
+    # Sweep /tmp/fuzz-w/own.py (seed 4, case 1120): plot_endpoint of an own trial with a time
+    # of ~1e9 months drew a tick every 12 months and never finished (hours, in matplotlib).
+    ax = plot_km(pd.DataFrame({"arm": ["A", "A"], "time": [1.0, 1e9], "event": [1, 0]}))
+    ticks = ax.get_xticks()
+    assert len(ticks) <= 31 and ticks.max() <= 1e9 + 1
+
+
 def test_one_patient_censored_at_0_gets_a_visible_axis():
     # Sweep /tmp/fuzz-w/checkplot.py (seed 1): every time 0 set xlim (0, 0), and matplotlib
     # warned "Attempting to set identical low and high xlims" to the user.

@@ -99,6 +99,8 @@ def _default_times(t_max: float) -> list[float]:
     # at least four ticks: a short follow-up (single-arm PFS) would get a lone 0 at 6 months
     step = (0.5 if t_max <= 3 else 1.0 if t_max <= 6 else 3.0 if t_max <= 18 else 6.0
             if t_max <= 72 else 12.0)
+    if t_max > 360:  # whole years, at most 30 ticks (a yearly tick to 1e9 months never ends)
+        step = 12.0 * math.ceil(t_max / 360)
     return [float(u) for u in np.arange(0.0, t_max + 1e-9, step)]
 
 
