@@ -133,6 +133,22 @@ def test_os_events_match_follow_up_under_an_exponential_curve(report):
     assert round(row.implied, 1) == 60.1 and row.verdict == "consistent"
 
 
+@pytest.mark.parametrize("follow_up", [1e-9, 1e-300])
+def test_events_expected_at_a_tiny_follow_up_are_about_none(follow_up):
+    # Sweep /tmp/fuzz-w/own.py (seed 2): median_follow_up 1e-9 months (accrual defaults to it)
+    # made the difference of two exponentials cancel below 0 and math.sqrt raised "math domain
+    # error"; at 1e-300 it gave all 40 events expected. Independent route: a first-order
+    # Taylor expansion, 1 - E[exp(-lam F)] = lam E[F] = lam * follow_up for F uniform around
+    # follow_up, so 40 patients expect 40 * ln 2 / 4 * follow_up events.
+    from lmssurv import Trial
+
+    doc = {"name": "tiny", "endpoints": {"pfs": {"control": {
+        "n": 40, "events": 35, "median": 4.0, "median_follow_up": follow_up}}}}
+    row = _one(audit(Trial.from_dict(doc)), "events_vs_follow_up", "pfs", "arm")
+    assert row.implied == pytest.approx(40 * math.log(2) / 4 * follow_up, rel=1e-6)
+    assert row.verdict == "borderline"
+
+
 def test_landmark_checks_pass_for_lms04(report):
     rows = report[report.check.isin(["median_vs_landmark", "median_ci_vs_landmark"])]
     assert len(rows) == 12 and (rows.verdict == "consistent").all()

@@ -260,9 +260,23 @@ def test_check_names_missing_arm_and_endpoint():
         check(trial, "os", simulated_trial())
 
 
-def test_check_comparison_refuses_pseudo_data_without_events_in_an_arm():
-    # lmssurv.cox returns nan when an arm has no events; the check says why instead of a nan row
-    c = pd.DataFrame({"time": [1.0, 2.0, 3.0], "event": [1, 1, 0]})
-    e = pd.DataFrame({"time": [1.5, 2.5, 3.5], "event": [0, 0, 0]})
-    with pytest.raises(InputError, match="check that both arms have events"):
-        check_comparison(HazardRatio(0.5, 0.3, 0.8), c, e)
+@pytest.mark.parametrize("c, e", [
+    # an arm without events
+    (([1.0, 2.0, 3.0], [1, 1, 0]), ([1.5, 2.5, 3.5], [0, 0, 0])),
+    # both arms have events, but the control's only event is after every experimental time:
+    # sweep /tmp/fuzz-w/checkplot_rebuilt.py (seed 3), the rebuild of a legal trial (control
+    # n=1, events=1, median 14.1; experimental n=6, events=2; HR 2.5, 1.667-3.75), on which
+    # check() raised "check that both arms have events"
+    (([14.1], [1]), ([0.17, 3.34, 3.79, 6.47, 8.01, 10.14], [0, 0, 1, 0, 1, 0])),
+])
+def test_an_hr_not_estimable_from_the_pseudo_data_fails_its_rows_and_says_why(c, e):
+    # Independent route: lifelines' CoxPHFitter on either data set stops at |log HR| 15-17
+    # with SE 2600-3600 and warns "norm(delta) is still high ... non-unique solution" (the
+    # partial likelihood is monotone in log HR); lmssurv.cox returns nan for it.
+    c, e = (pd.DataFrame({"time": t, "event": d}) for t, d in (c, e))
+    out = check_comparison(HazardRatio(0.5, 0.3, 0.8), c, e, log_rank_p=0.04)
+    hr_rows = out[out["quantity"].str.startswith("HR")]
+    assert len(hr_rows) == 3 and hr_rows["reconstructed"].isna().all()
+    assert not hr_rows["ok"].any() and not out.attrs["all_ok"]
+    assert hr_rows["note"].str.contains("not estimable: the Cox partial likelihood").all()
+    assert math.isfinite(out.loc[out["quantity"] == "log-rank p", "reconstructed"].iloc[0])

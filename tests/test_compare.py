@@ -243,6 +243,18 @@ def test_median_and_ci_agree_with_lifelines_on_tied_data():
         assert m.ci == pytest.approx(tuple(expected), nan_ok=True)
 
 
+@pytest.mark.parametrize("time, event", [([0.0], [0]), ([0.0, 1.0], [0, 0]), ([3.0, 5.0], [0, 0])])
+def test_median_of_an_arm_without_events_is_not_reached(time, event):
+    # Sweep /tmp/fuzz-w/compare.py (seed 1): an all-censored arm, e.g. one patient censored at
+    # 0, raised numpy's "argmax of an empty sequence" from median_survival and summarise_arms.
+    # Independent route: lifelines' KaplanMeierFitter gives median_survival_time_ = inf (not
+    # reached) for every arm without an event.
+    m = median_survival(time, event)
+    assert math.isnan(m.estimate) and all(math.isnan(x) for x in m.ci)
+    table = summarise_arms(pd.DataFrame({"arm": "a", "time": time, "event": event}))
+    assert table.loc[table["quantity"] == "median", "note"].tolist() == ["median not reached"]
+
+
 # -- several arms --------------------------------------------------------------------------------
 def _aml_ipd() -> pd.DataFrame:
     rows = [("Maintained", t, e) for t, e in zip(*AML_MAINTAINED, strict=True)]

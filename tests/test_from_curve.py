@@ -340,10 +340,17 @@ def test_read_multi_dataset_export(tmp_path):
     ("", r"is empty; export the dataset"),
     ("0,1,2\n1,2,3\n", r"has 3 column\(s\); a WebPlotDigitizer export has x,y pairs"),
     ("0,1\n1,abc\n", r"row 2 columns 1-2 hold '1', 'abc'; expected two numbers"),
+    # sweep of read_digitised with odd exports (/tmp/fuzz-w, hand-made files): the first three
+    # were silent wrong answers, two arms' clicks merged into one arm or an arm dropped
+    ("A,,A,\nX,Y,X,Y\n0,1,0,1\n2,0.8,3,0.5\n", r"names two datasets 'A'; their clicks would be "
+                                               r"merged"),
+    (",,,\nX,Y,X,Y\n0,1,0,1\n2,0.8,3,0.5\n", r"has 4 columns but no dataset names"),
+    ("A,,B,\nX,Y,X,Y\n0,1,,\n2,0.8,,\n", r"columns 3-4 \(dataset 'B'\) hold no clicks"),
+    (b"Contr\xf4le,,Exp,\nX,Y,X,Y\n0,1,0,1\n", r"is not UTF-8 text .*save the export as UTF-8"),
 ])
 def test_read_digitised_errors(tmp_path, text, message):
     path = tmp_path / "bad.csv"
-    path.write_text(text)
+    path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
     with pytest.raises(InputError, match=message):
         read_digitised(path)
 

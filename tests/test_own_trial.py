@@ -157,10 +157,25 @@ def test_time_unit_converts_once_to_months():
      r"endpoints\['os'\]\.control has an unknown key 'mediann'\. Did you mean 'median'\?"),
     ({"endpoints": {"os": (CONTROL, CONTROL)}}, r"both arms are labelled 'Doxorubicin'"),
     ({"endpoints": {"os": {"control": {"n": -3}}}}, r"endpoints\['os'\]\.control: n must be"),
+    # sweep /tmp/fuzz-w/own.py (seed 1): ArmSummary's TypeError "missing 1 required positional
+    # argument: 'n'" reached the user
+    ({"endpoints": {"os": {"control": {"events": 3}}}},
+     r"endpoints\['os'\]\.control\.n is missing; add the number of patients"),
+    # same sweep (seed 2): control = None (a TOML-less dict) raised KeyError 'control'
+    ({"endpoints": {"os": {"control": None, "experimental": {"n": 5}}}},
+     r"endpoints\['os'\]\.control is missing"),
 ])
 def test_bad_input_names_the_field(kwargs, message):
     with pytest.raises(InputError, match=message):
         Trial.from_summaries("bad", **kwargs)
+
+
+def test_a_dict_whose_name_is_none_names_the_field():
+    # sweep /tmp/fuzz-w/own.py (seed 1): name None raised AttributeError ('NoneType' object
+    # has no attribute 'casefold') from the trial id
+    doc = {"name": None, "endpoints": {"os": {"control": {"n": 3}}}}
+    with pytest.raises(InputError, match=r"name must be non-empty text, got None"):
+        Trial.from_dict(doc)
 
 
 def test_plots_accept_my_trial(mine):
@@ -252,3 +267,19 @@ def test_an_endpoint_of_a_curated_trial_can_join_my_trial():
     trial = Trial.from_summaries("Mine + LMS-04", {"lms04_os": lms04_os, "os": (CONTROL,)})
     assert trial.endpoint("lms04_os").key == "lms04_os"
     assert trial.endpoint("lms04_os").precision == lms04_os.precision  # the file's decimals
+
+
+@pytest.mark.parametrize(("text", "decimals"), [("1e-5", 5), ("<2e-4", 4), ("=1.5e-3", 4),
+                                                ("0.00001", 5), ("0.0010", 4)])
+def test_a_p_written_with_an_exponent_keeps_its_decimals(text, decimals):
+    # Sweep of own_trial p texts (/tmp/fuzz-w): "1e-5" was read as 0 decimals, so check()
+    # allowed +/-0.5 on the p and passed any rebuilt p (a silent wrong answer), and the repr
+    # said "p = 0". Reference: the decimals of the same number written out in full (1e-5 is
+    # 0.00001, five decimals), as the TOML reader counts a float (Printed).
+    doc = {"name": "T", "endpoints": {"os": {
+        "control": {"n": 60, "events": 50, "median": 10.0, "label": "A"},
+        "experimental": {"n": 60, "events": 40, "median": 15.0, "label": "B"},
+        "hr": {"estimate": 0.6, "p_value": text}}}}
+    p = Trial.from_dict(doc).endpoint("os").p_value
+    assert p.decimals == decimals
+    assert p.value == float(text.lstrip("<="))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -155,6 +157,37 @@ def test_bad_input_messages():
         plot_km(two_arms(), colors=["#000000"])
     with pytest.raises(InputError, match="arm 'C' has no rows"):
         plot_km(two_arms(labels=("A", "B")), arms=["A", "C"])
+
+
+def test_an_arm_without_events_is_drawn_with_the_hr_not_estimable():
+    # Sweep /tmp/fuzz-w/checkplot.py (seed 1): plot_km of two arms, one with no event, raised
+    # InputError from the default fit_hr text box, so legal data could not be drawn. Independent
+    # route: with no event in an arm the Cox partial likelihood is monotone in log HR (no finite
+    # maximum), which lmssurv.cox reports as nan (tests/test_cox.py checks it against lifelines).
+    ipd = pd.DataFrame({"arm": ["A", "A", "B", "B"], "time": [1.0, 2.0, 3.0, 4.0],
+                        "event": [1, 0, 0, 0]})
+    ax = plot_km(ipd)
+    text = "\n".join(t.get_text() for t in ax.texts)
+    assert "HR pseudo-data (Cox, unadjusted): not estimable" in text
+    assert len([ln for ln in ax.lines if ln.get_label() in ("A", "B")]) == 2
+
+
+def test_a_very_long_follow_up_gets_at_most_30_ticks():
+    # Sweep /tmp/fuzz-w/own.py (seed 4, case 1120): plot_endpoint of an own trial with a time
+    # of ~1e9 months drew a tick every 12 months and never finished (hours, in matplotlib).
+    ax = plot_km(pd.DataFrame({"arm": ["A", "A"], "time": [1.0, 1e9], "event": [1, 0]}))
+    ticks = ax.get_xticks()
+    assert len(ticks) <= 31 and ticks.max() <= 1e9 + 1
+
+
+def test_one_patient_censored_at_0_gets_a_visible_axis():
+    # Sweep /tmp/fuzz-w/checkplot.py (seed 1): every time 0 set xlim (0, 0), and matplotlib
+    # warned "Attempting to set identical low and high xlims" to the user.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot_km(pd.DataFrame({"arm": ["A"], "time": [0.0], "event": [0]}))
+    lo, hi = ax.get_xlim()
+    assert lo == 0 and hi > 0
 
 
 # -- the ensemble band ---------------------------------------------------------------------------

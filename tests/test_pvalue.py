@@ -255,3 +255,18 @@ def test_a_p_a_few_percent_of_z_from_the_wald_range_is_not_called_another_test()
     p = checks["log-rank p"]
     assert abs(_lifelines_p(ipd, [C04.label, E04.label]) - 0.05) > p.tolerance
     assert not p.hit and p.reason is MissReason.NOT_REACHED
+
+
+@pytest.mark.parametrize("hr, p", [(2.0, 0.9999999), (0.7, 0.9999999), (0.5, 0.999)])
+def test_a_p_too_close_to_1_for_a_finite_ci_is_an_input_error(hr, p):
+    # Sweep /tmp/fuzz-w/compare.py (seed 1): hazard_ratio_from_p(2, 0.9999999) raised
+    # OverflowError from math.exp, and so did reconstruct_trial with the same p-only HR (its
+    # standard error comes from the same CI). Independent route: scipy.stats.norm gives the
+    # log-scale half-width z(0.975) * |log HR| / z(1 - p/2), beyond exp's range (about 709.8).
+    from lmssurv.compare import hazard_ratio_from_p
+
+    assert abs(math.log(hr)) + norm.isf(0.025) * abs(math.log(hr)) / norm.isf(p / 2) > 709.8
+    with pytest.raises(InputError, match=rf"p_value={p!r} with hazard ratio {hr!r}.*check the p"):
+        hazard_ratio_from_p(hr, p)
+    with pytest.raises(InputError, match=rf"p_value={p!r}"):
+        reconstruct_trial(C, E, hr=HazardRatio(hr, p_value=p), seed=1)

@@ -218,6 +218,16 @@ def test_every_shipped_file_loads_and_every_number_has_a_source(name):
         assert isinstance(ep.control, ArmSummary)
 
 
+@pytest.mark.parametrize(("text", "decimals"), [("<1e-4", 4), ("<1.0e-4", 5), ("<0.0001", 4)])
+def test_a_curated_p_written_with_an_exponent_keeps_its_decimals(tmp_path, text, decimals):
+    # Sweep of p texts (/tmp/fuzz-w): "<1e-4" had 0 decimals (only characters after a "."
+    # counted), so the p rounding allowed +/-0.5. Reference: the same number written out in
+    # full, 0.0001, has four decimals (1.0e-4 = 0.00010, five).
+    text = _replace_once(LMS04_TEXT, 'p_value = "<0.0001"\np_test = "not stated"\nsource = "APOST22"',
+                         f'p_value = "{text}"\np_test = "not stated"\nsource = "APOST22"')
+    assert load_trial(_write(tmp_path, text)).endpoints["pfs"].decimals("p_value") == decimals
+
+
 # -- schema errors (message text) ----------------------------------------------------------------
 def test_missing_source_names_file_path_and_fix(tmp_path):
     text = _replace_once(

@@ -189,7 +189,11 @@ def _landmark_rows(ep: Endpoint) -> Iterable[dict]:
 def _expected_event_fraction(median: float, mfu: float, accrual: float) -> float:
     lam = math.log(2) / median
     lo, hi = max(mfu - accrual / 2, 0.0), mfu + accrual / 2
-    return 1 - (math.exp(-lam * lo) - math.exp(-lam * hi)) / (lam * (hi - lo))
+    # (exp(-lam lo) - exp(-lam hi)) / (lam (hi - lo)) with expm1: the plain difference cancels
+    # to noise, even below 0, when lam (hi - lo) is tiny (a follow-up of 1e-9 months)
+    x = lam * (hi - lo)
+    mean_surv = math.exp(-lam * lo) * (-math.expm1(-x) / x if x > 0 else 1.0)
+    return min(max(1 - mean_surv, 0.0), 1.0)
 
 
 def _event_rows(ep: Endpoint) -> Iterable[dict]:

@@ -371,14 +371,13 @@ def _follow_up_row(published: float, time: np.ndarray, event: np.ndarray, arm: s
 # -- comparison ---------------------------------------------------------------------------
 def _cox(control: pd.DataFrame, experimental: pd.DataFrame, level: float
          ) -> tuple[float, float, float]:
-    """HR (experimental vs control) and its Wald CI at ``level`` from :mod:`lmssurv.cox`."""
+    """HR (experimental vs control) and its Wald CI at ``level`` from :mod:`lmssurv.cox`; all
+    nan where the partial likelihood has no finite maximum (an arm without events, or one
+    arm's events all past the other's follow-up), so the rows fail as not estimable."""
     fit = cox_two_arms(control["time"], control["event"],
                        experimental["time"], experimental["event"])
     if not (math.isfinite(fit.log_hr) and math.isfinite(fit.se)):
-        raise InputError(
-            "the Cox model did not fit the pseudo-data (an arm has no events, or every event "
-            "is in one arm); check that both arms have events."
-        )
+        return math.nan, math.nan, math.nan
     return (fit.hr, *fit.ci(level))
 
 
@@ -433,6 +432,10 @@ def check_comparison(
         adjustment = (f"published HR adjusted for {adjusted}; pseudo-data have no covariates, "
                       "so the unadjusted HR is compared" if adjusted else "")
         adj = adjustment or "unadjusted Cox HR"
+        if not math.isfinite(est):
+            adj += ("; not estimable: the Cox partial likelihood of the pseudo-data has no "
+                    "finite maximum (an arm without events, or all of one arm's events after "
+                    "the other arm's last time)")
         unit, src = _unit(precision, "hr", hr.estimate, cap=0.01)
         rows.append(_Row("HR", "experimental vs control", hr.estimate, est, unit / 2,
                          "Cox PH, Efron ties (lmssurv.cox)",

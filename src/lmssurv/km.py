@@ -356,6 +356,8 @@ def median_crossings(times, surv, greenwood, z: float, *, is_event=None) -> np.n
     lower, upper = loglog_band(surv, np.asarray(greenwood, dtype=float), z)
     allowed = np.ones(times.shape, dtype=bool) if is_event is None else np.asarray(is_event)
     out = np.full(times.shape[:-1] + (3,), np.nan)
+    if times.shape[-1] == 0:  # no event at all (all censored): nothing is reached
+        return out
     for j, curve in enumerate((surv, lower, upper)):
         hit = (curve <= 0.5 + MEDIAN_TOL) & allowed
         found = hit.any(axis=-1)

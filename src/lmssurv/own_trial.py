@@ -235,6 +235,9 @@ def _arm_from_dict(raw: object, where: str, unit: str) -> ArmSummary:
             f"got {str(raw)[:60]!r}."
         )
     _unknown(raw, _ARM_KEYS, where)
+    if "n" not in raw:
+        raise InputError(f"{where}.n is missing; add the number of patients in the arm "
+                         "(n = 40).")
     kwargs = dict(raw)
     if "median_ci" in kwargs and kwargs["median_ci"] is not None:
         kwargs["median_ci"] = _interval(kwargs["median_ci"], f"{where}.median_ci")
@@ -318,9 +321,8 @@ def _p_reported(p: Any, explicit: Mapping[str, int]):
         return None
     if isinstance(p, str):
         m = _P_RE.match(p)
-        value, rel, text = float(m.group(2)), ("<" if m.group(1) in ("<", "<=") else "="), \
-            m.group(2)
-        shown = len(text.split(".")[1]) if "." in text else 0
+        value, rel = float(m.group(2)), ("<" if m.group(1) in ("<", "<=") else "=")
+        shown = Printed(m.group(2)).decimals  # "1e-5" has five decimals, "0.0010" four
     else:
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1:
             raise InputError(f"p_value must be in (0, 1], got {p!r}; or text like '<0.001'.")
@@ -357,7 +359,7 @@ def _endpoint(key: str, spec: object, explicit: Mapping[str, int], unit: str) ->
         raw_hr = spec[2] if len(spec) == 3 else None
     elif isinstance(spec, Mapping):
         _unknown(spec, _ENDPOINT_KEYS, where)
-        if "control" not in spec:
+        if spec.get("control") is None:
             raise InputError(f"{where}.control is missing; a one-arm endpoint gives its arm "
                              "as control.")
         raw_arms = {r: spec[r] for r in ("control", "experimental") if spec.get(r) is not None}
@@ -484,6 +486,8 @@ def trial_from_summaries(
     from lmssurv.trials import Trial, TrialArm
     from lmssurv.units import unit_name
 
+    if name is None:  # _text's None means "use the default", and a trial has no default name
+        raise InputError('name must be non-empty text, got None; e.g. "My trial".')
     name = _text(name, "name")
     unit = unit_name(time_unit)
     explicit = _check_decimals(decimals, "decimals")

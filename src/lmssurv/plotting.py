@@ -99,6 +99,8 @@ def _default_times(t_max: float) -> list[float]:
     # at least four ticks: a short follow-up (single-arm PFS) would get a lone 0 at 6 months
     step = (0.5 if t_max <= 3 else 1.0 if t_max <= 6 else 3.0 if t_max <= 18 else 6.0
             if t_max <= 72 else 12.0)
+    if t_max > 360:  # whole years, at most 30 ticks (a yearly tick to 1e9 months never ends)
+        step = 12.0 * math.ceil(t_max / 360)
     return [float(u) for u in np.arange(0.0, t_max + 1e-9, step)]
 
 
@@ -295,7 +297,7 @@ def _key_handles(ensemble: pd.DataFrame | None, level: float, *, ci: bool,
 
 def _style_km_axes(ax: Axes, x_max: float, at_risk_times: list, xlabel: str,
                    ylabel: str) -> None:
-    ax.set_xlim(0, x_max * 1.01)
+    ax.set_xlim(0, x_max * 1.01 if x_max > 0 else 1.0)  # every time 0: still a visible axis
     ax.set_ylim(0, 1.02)
     ax.set_xticks(at_risk_times)
     ax.set_yticks(np.linspace(0, 1, 6))
@@ -447,12 +449,13 @@ def _hr_text(published, ipd: pd.DataFrame, arms: list[str]) -> str:
 
         parts = [ipd.loc[ipd["arm"] == a, ["time", "event"]] for a in arms]
         fit = cox_two_arms(parts[0]["time"], parts[0]["event"], parts[1]["time"], parts[1]["event"])
-        if not math.isfinite(fit.log_hr):
-            raise InputError("the Cox model did not fit the pseudo-data; check that both arms "
-                             "have events.")
-        est, (lo, hi) = fit.hr, fit.ci(0.95)
-        lines.append(f"HR pseudo-data (Cox, unadjusted): {est:.2f} "
-                     f"(95% CI {_fmt_interval(lo, hi, 2)})")
+        if math.isfinite(fit.log_hr) and math.isfinite(fit.se):
+            est, (lo, hi) = fit.hr, fit.ci(0.95)
+            lines.append(f"HR pseudo-data (Cox, unadjusted): {est:.2f} "
+                         f"(95% CI {_fmt_interval(lo, hi, 2)})")
+        else:  # legal data (an arm without events): the curves are still worth drawing
+            lines.append("HR pseudo-data (Cox, unadjusted): not estimable (an arm has no "
+                         "events, or every event is in one arm)")
         lines.append(f"{arms[1]} vs {arms[0]}")
     return "\n".join(lines)
 

@@ -401,6 +401,10 @@ def printed_decimals(value: float, min_decimals: int = 0) -> int:
     return max(decimals, min_decimals)
 
 
+# exp() of a larger log limit overflows (about 709.8) or underflows to 0 (about -745)
+_MAX_LOG_CI = 700.0
+
+
 def _z_of_p(p: float) -> float:
     """|z| of a two-sided p."""
     return float(_normal.isf(p / 2))
@@ -460,15 +464,23 @@ def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.9
 
 def ci_from_p(estimate: float, p_value: float, level: float = 0.95) -> tuple[float, float]:
     """The Wald CI of a hazard ratio that its two-sided p implies: ``se = |log HR| / z(1 - p/2)``,
-    ``exp(log HR +/- z(level) se)`` (Altman & Bland, BMJ 2011;343:d2090). No validation:
-    :func:`lmssurv.compare.hazard_ratio_from_p` is the public form (``estimate != 1``,
-    ``0 < p < 1``).
+    ``exp(log HR +/- z(level) se)`` (Altman & Bland, BMJ 2011;343:d2090). Arguments are not
+    checked (:func:`lmssurv.compare.hazard_ratio_from_p` is the public form: ``estimate != 1``,
+    ``0 < p < 1``), but a p so close to 1 that the CI is beyond floating point (0 or infinite
+    limits) raises :class:`~lmssurv.InputError`.
 
     >>> tuple(round(x, 2) for x in ci_from_p(1.28, 0.06))
     (0.99, 1.66)
     """
     se = abs(math.log(estimate)) / _z_of_p(p_value)
     z = _normal.z_two_sided(level)
+    if abs(math.log(estimate)) + z * se > _MAX_LOG_CI:
+        raise InputError(
+            f"p_value={p_value!r} with hazard ratio {estimate!r} implies a standard error of "
+            f"log HR of {se:.3g}: its {100 * level:g}% CI runs from 0 to infinity in floating "
+            "point. A p this close to 1 goes with a hazard ratio near 1; check the p, or pass "
+            "the published CI instead."
+        )
     return math.exp(math.log(estimate) - z * se), math.exp(math.log(estimate) + z * se)
 
 

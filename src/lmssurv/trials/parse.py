@@ -96,8 +96,10 @@ def _decimals_of(x: object) -> int:
         return len(text.split(".")[1]) if "." in text else 0
     if isinstance(x, str):
         m = _P_RE.match(x)
-        if m and "." in m.group(2):
-            return len(m.group(2).split(".")[1])
+        if m:  # "1e-5" has five decimals, "1.5e-3" four
+            mantissa, _, exp = m.group(2).lower().partition("e")
+            frac = mantissa.split(".")[1] if "." in mantissa else ""
+            return max(0, len(frac) - int(exp or 0))
     return 0
 
 

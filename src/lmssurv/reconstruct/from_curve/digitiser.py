@@ -49,6 +49,9 @@ def read_digitised(path: str | os.PathLike) -> pd.DataFrame:
             text = fh.read()
     except OSError as err:
         raise InputError(f"cannot read the digitised curve {os.fspath(path)!r}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise InputError(f"{os.fspath(path)!r} is not UTF-8 text ({err}); save the export as "
+                         "UTF-8 (WebPlotDigitizer's own CSV is).") from err
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text),
@@ -73,10 +76,18 @@ def read_digitised(path: str | os.PathLike) -> pd.DataFrame:
             f"{os.fspath(path)!r} has {width} column(s); a WebPlotDigitizer export has x,y pairs."
         )
     names: list[str] = []
-    if len(header) >= 2 or (len(header) == 1 and width > 2):
+    # an empty names row is dropped with the blank lines: X,Y cells alone name no dataset
+    axes_only = len(header) == 1 and all(c.upper() in ("", "X", "Y") for c in header[0])
+    if len(header) >= 2 or (len(header) == 1 and width > 2 and not axes_only):
         first = header[0] + [""] * (width - len(header[0]))
         for j in range(0, width, 2):
             names.append(first[j] or first[j + 1] or f"dataset {j // 2 + 1}")
+        twice = sorted({x for x in names if names.count(x) > 1})
+        if twice:
+            raise InputError(
+                f"{os.fspath(path)!r} names two datasets {twice[0]!r}; their clicks would be "
+                "merged into one arm. Rename one in WebPlotDigitizer (or in the first row)."
+            )
     frames = []
     for j in range(0, width, 2):
         xs, ys = [], []
@@ -92,6 +103,12 @@ def read_digitised(path: str | os.PathLike) -> pd.DataFrame:
                 )
             xs.append(float(x))
             ys.append(float(y))
+        if not xs:
+            raise InputError(
+                f"{os.fspath(path)!r} columns {j + 1}-{j + 2}"
+                + (f" (dataset {names[j // 2]!r})" if names else "")
+                + " hold no clicks; digitise that curve or delete the dataset before exporting."
+            )
         frame = pd.DataFrame({"time": xs, "survival": ys})
         if names:
             frame.insert(0, "arm", names[j // 2])
