@@ -18,8 +18,8 @@ from lmssurv._validation import (
     check_whole,
 )
 
-__all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "implied_p_range", "printed_decimals",
-           "se_log_from_ci"]
+__all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "implied_p_range", "p_against_wald",
+           "printed_decimals", "se_log_from_ci"]
 
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
@@ -462,6 +462,28 @@ def implied_p_range(hr: float, lower: float, upper: float, *, level: float = 0.9
     return tuple(float(2 * _normal.sf(x)) for x in (z, z_max, z_min))
 
 
+def p_against_wald(hr: HazardRatio, *, min_p_decimals: int = 0
+                   ) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """The |z| range of ``hr.p_value`` and the Wald |z| range of the HR and its CI, each over its
+    printed rounding (the HR and CI read to at least two decimals, the p to at least
+    ``min_p_decimals``), and how far apart they lie (0 when they meet).
+
+    The one measure behind :class:`HazardRatio`'s check of its p and the self-check's reason
+    for a missed p (:attr:`lmssurv.reconstruct.diagnostics.MissReason.OTHER_TEST`).
+
+    >>> z_p, z_w, gap = p_against_wald(HazardRatio(0.65, 0.44, 0.95, p_value=0.09))
+    >>> [round(v, 2) for v in (*z_p, *z_w, gap)]
+    [1.67, 1.72, 2.11, 2.28, 0.39]
+    """
+    p = hr.p_value
+    half = 0.5 * 10.0 ** -printed_decimals(p, min_p_decimals)
+    z_p = (_z_of_p(min(p + half, 1.0)), _z_of_p(p - half) if p > half else math.inf)
+    _, *z_w = _wald_z_range(hr.estimate, hr.lower, hr.upper, hr.level,
+                            printed_decimals(hr.estimate, 2),
+                            max(printed_decimals(v, 2) for v in (hr.lower, hr.upper)))
+    return z_p, tuple(z_w), max(z_p[0] - z_w[1], z_w[0] - z_p[1], 0.0)
+
+
 def ci_from_p(estimate: float, p_value: float, level: float = 0.95) -> tuple[float, float]:
     """The Wald CI of a hazard ratio that its two-sided p implies: ``se = |log HR| / z(1 - p/2)``,
     ``exp(log HR +/- z(level) se)`` (Altman & Bland, BMJ 2011;343:d2090). Arguments are not
@@ -567,21 +589,18 @@ class HazardRatio:
 
     def _check_p_value(self) -> None:
         """Reject a p that grossly contradicts the HR and its CI (see ``_P_Z_GAP``)."""
-        p = self.p_value
-        half = 0.5 * 10.0 ** -printed_decimals(p)
-        z_p = (_z_of_p(min(p + half, 1.0)), _z_of_p(p - half) if p > half else math.inf)
-        decimals = {"hr_decimals": printed_decimals(self.estimate, 2),
-                    "ci_decimals": max(printed_decimals(v, 2) for v in (self.lower, self.upper))}
-        z_w = _wald_z_range(self.estimate, self.lower, self.upper, self.level, **decimals)
-        gap = max(z_p[0] - z_w[2], z_w[1] - z_p[1], 0.0)
-        if gap > max(_P_Z_GAP, _P_Z_REL * max(z_p[0], z_w[1])):
+        z_p, z_w, gap = p_against_wald(self)
+        if gap > max(_P_Z_GAP, _P_Z_REL * max(z_p[0], z_w[0])):
+            decimals = {"hr_decimals": printed_decimals(self.estimate, 2),
+                        "ci_decimals": max(printed_decimals(v, 2)
+                                           for v in (self.lower, self.upper))}
             wald, p_min, p_max = implied_p_range(self.estimate, self.lower, self.upper,
                                                  level=self.level, **decimals)
             raise InputError(
-                f"hr p_value {p:g} contradicts the HR {self.estimate:g} "
+                f"hr p_value {self.p_value:g} contradicts the HR {self.estimate:g} "
                 f"({self.lower:g}-{self.upper:g}): that CI implies a Wald p of {wald:.2g} "
                 f"({p_min:.2g}-{p_max:.2g} over the rounding of the printed numbers), |z| "
-                f"{z_w[1]:.2f}-{z_w[2]:.2f} against {z_p[0]:.2f}-{z_p[1]:.2f} for the p; two "
+                f"{z_w[0]:.2f}-{z_w[1]:.2f} against {z_p[0]:.2f}-{z_p[1]:.2f} for the p; two "
                 "tests of the same comparison (log-rank, stratified, Wald) differ by a few "
                 "percent of z. Check the p for a typo (0.06 for 0.006?) or for the p of "
                 "another comparison or endpoint, and the CI for another analysis's."

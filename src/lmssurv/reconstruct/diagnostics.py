@@ -27,7 +27,7 @@ import pandas as pd
 from lmssurv import _normal
 from lmssurv.cox import cox_two_arms
 from lmssurv.km import greenwood_by_row, half_step, km_at, km_levels, km_medians, median_crossings
-from lmssurv.summary import ArmSummary, HazardRatio, implied_p_range, printed_decimals
+from lmssurv.summary import ArmSummary, HazardRatio, p_against_wald, printed_decimals
 
 __all__ = [
     "ArmDiagnostics",
@@ -538,7 +538,7 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
 
     Where the HR is missed its reason stands for the p; where the HR and both CI limits are
     reproduced and the p's |z| lies more than ``_LOG_RANK_WALD_GAP`` outside the Wald range of
-    that HR and CI over their rounding (:func:`~lmssurv.summary.implied_p_range`),
+    that HR and CI over their rounding (:func:`~lmssurv.summary.p_against_wald`),
     :attr:`MissReason.OTHER_TEST`; otherwise the other numbers allow it and it is
     :attr:`MissReason.NOT_REACHED` (a log-rank p also moves with how the rebuilt arms' risk
     sets differ from the trial's, which no published number pins).
@@ -571,17 +571,11 @@ _LOG_RANK_WALD_GAP = 0.10
 
 
 def _p_wald_gap(hr: HazardRatio) -> float:
-    """How far the |z| of ``hr.p_value`` lies outside the Wald z range of the HR and CI, each
-    over its printed rounding (at least two decimals, as the input check reads them), as a
-    share of the larger |z| (0 when the ranges meet)."""
-    _, p_min, p_max = implied_p_range(
-        hr.estimate, hr.lower, hr.upper, level=hr.level,
-        hr_decimals=printed_decimals(hr.estimate, 2),
-        ci_decimals=max(printed_decimals(v, 2) for v in (hr.lower, hr.upper)))
-    p, half = hr.p_value, rounding_tolerance(hr.p_value, min_decimals=2)
-    z_p = (_normal.isf(min(p + half, 1.0) / 2), _normal.isf(max(p - half, 1e-300) / 2))
-    z_w = (_normal.isf(p_max / 2), _normal.isf(p_min / 2))
-    gap = max(z_p[0] - z_w[1], z_w[0] - z_p[1], 0.0)
+    """How far the |z| of ``hr.p_value`` (read to at least two decimals, as
+    :func:`p_value_tolerance` reads it) lies outside the Wald z range of the HR and CI, each
+    over its printed rounding (:func:`~lmssurv.summary.p_against_wald`), as a share of the
+    larger |z| (0 when the ranges meet)."""
+    z_p, z_w, gap = p_against_wald(hr, min_p_decimals=2)
     return gap / max(z_p[0], z_w[0]) if gap > 0 else 0.0
 
 
