@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from lmssurv._validation import InputError
-from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.summary import ArmSummary, HazardRatio, decimals_written
 
 if TYPE_CHECKING:
     from lmssurv.trials import Endpoint, Trial
@@ -76,13 +76,7 @@ class Printed(float):
         if not isinstance(text, str):  # not from TOML text: what the digits show
             value.decimals = _shown_decimals(float(text))
             return value
-        t = text.lower().replace("_", "")
-        if "e" in t:
-            mantissa, exp = t.split("e")
-            frac = mantissa.split(".")[1] if "." in mantissa else ""
-            value.decimals = max(0, len(frac) - int(exp))
-        else:
-            value.decimals = len(t.split(".")[1]) if "." in t else 0
+        value.decimals = decimals_written(text.replace("_", ""))
         return value
 
     def __reduce__(self):  # copies and pickles are plain floats
@@ -322,7 +316,7 @@ def _p_reported(p: Any, explicit: Mapping[str, int]):
     if isinstance(p, str):
         m = _P_RE.match(p)
         value, rel = float(m.group(2)), ("<" if m.group(1) in ("<", "<=") else "=")
-        shown = Printed(m.group(2)).decimals  # "1e-5" has five decimals, "0.0010" four
+        shown = decimals_written(m.group(2))  # "1e-5" has five decimals, "0.0010" four
     else:
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1:
             raise InputError(f"p_value must be in (0, 1], got {p!r}; or text like '<0.001'.")

@@ -18,8 +18,8 @@ from lmssurv._validation import (
     check_whole,
 )
 
-__all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "implied_p_range", "p_against_wald",
-           "printed_decimals", "se_log_from_ci"]
+__all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "decimals_written", "implied_p_range",
+           "p_against_wald", "printed_decimals", "se_log_from_ci"]
 
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
@@ -382,23 +382,31 @@ def se_log_from_ci(lower: float, upper: float, level: float = 0.95, *,
     return (math.log(upper + slack) - math.log(lo)) / (2 * _normal.z_two_sided(level))
 
 
+def decimals_written(text: str) -> int:
+    """Decimals a number written as ``text`` stands for: what follows the point, less the
+    exponent (``"0.0010"``: 4, ``"1e-5"``: 5, ``"1.5e-3"``: 4, ``"2"``: 0, never below 0).
+
+    >>> decimals_written("0.0010"), decimals_written("1e-5"), decimals_written("1.5E-3")
+    (4, 5, 4)
+    """
+    mantissa, _, exponent = text.lower().partition("e")
+    frac = mantissa.split(".")[1] if "." in mantissa else ""
+    return max(0, len(frac) - int(exponent or 0))
+
+
 def printed_decimals(value: float, min_decimals: int = 0) -> int:
     """Decimals of ``value`` as its shortest repr prints it, at least ``min_decimals``.
 
     A float typed as ``24.0`` counts 0 decimals; exponent notation counts the decimals it
-    stands for (``5e-05``: 5).
+    stands for (``5e-05``: 5; :func:`decimals_written`).
 
     >>> printed_decimals(0.433), printed_decimals(24.0), printed_decimals(5e-05), printed_decimals(0.7, 2)
     (3, 0, 5, 2)
     """
     text = repr(float(value))
-    mantissa, _, exponent = text.partition("e")
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    if mantissa.endswith(".0"):
-        decimals = 0
-    if exponent:
-        decimals -= int(exponent)
-    return max(decimals, min_decimals)
+    if text.endswith(".0"):  # repr's way of writing a whole number ("24.0"; never with "e")
+        text = text[:-2]
+    return max(decimals_written(text), min_decimals)
 
 
 # exp() of a larger log limit overflows (about 709.8) or underflows to 0 (about -745)

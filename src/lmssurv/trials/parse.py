@@ -18,7 +18,7 @@ from typing import Any
 from lmssurv._validation import MAX_PATIENTS, InputError
 from lmssurv._validation import short_repr as _short
 from lmssurv.stats import exact_binomial_ci
-from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.summary import ArmSummary, HazardRatio, decimals_written
 from lmssurv.trials.model import (
     ARM_ROLES,
     CLAIM_STATUSES,
@@ -97,9 +97,7 @@ def _decimals_of(x: object) -> int:
     if isinstance(x, str):
         m = _P_RE.match(x)
         if m:  # "1e-5" has five decimals, "1.5e-3" four
-            mantissa, _, exp = m.group(2).lower().partition("e")
-            frac = mantissa.split(".")[1] if "." in mantissa else ""
-            return max(0, len(frac) - int(exp or 0))
+            return decimals_written(m.group(2))
     return 0
 
 
