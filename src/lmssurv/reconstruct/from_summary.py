@@ -859,7 +859,6 @@ def fit_pieces(arms: list[ArmSummary], hr: HazardRatio | None = None, *, seed: o
     return frames, diag_arms, hr_how, keep
 
 
-
 def with_trial_follow_up(control: ArmSummary, experimental: ArmSummary,
                          median_follow_up: float | None, unit: str = "months"
                          ) -> tuple[ArmSummary, ArmSummary, float | None]:
@@ -884,6 +883,7 @@ def with_trial_follow_up(control: ArmSummary, experimental: ArmSummary,
                              else replace(a, median_follow_up=trial_fu)
                              for a in (control, experimental))
     return control, experimental, trial_fu
+
 
 def reconstruct_arm(summary: ArmSummary, *, seed: int = 0, endpoint: str | None = None,
                     time_unit: str = "months", strict: bool = False) -> pd.DataFrame:
