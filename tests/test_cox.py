@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifelines import CoxPHFitter
+from lifelines.exceptions import ConvergenceWarning
 
 from lmssurv.cox import cox_two_group
 
 
-def _lifelines(time, event, group) -> tuple[float, float]:
+def _lifelines(time, event, group, precision: float = 1e-7) -> tuple[float, float]:
     df = pd.DataFrame({"t": time, "e": event, "g": group})
-    fit = CoxPHFitter().fit(df, "t", "e")
+    fit = CoxPHFitter().fit(df, "t", "e", fit_options={"precision": precision})
     return float(fit.params_["g"]), float(fit.standard_errors_["g"])
 
 
@@ -49,6 +50,30 @@ def test_efron_differs_from_breslow_on_tied_times():
 def test_degenerate_groups_give_nan():
     assert math.isnan(cox_two_group([1, 2, 3], [1, 1, 0], [0, 0, 1]).log_hr)  # no events in 1
     assert math.isnan(cox_two_group([1, 2, 3], [0, 0, 0], [0, 1, 1]).log_hr)  # no events at all
+
+
+@pytest.mark.parametrize("group", [[0, 0, 0, 1, 1], [1, 1, 1, 0, 0]])
+def test_monotone_likelihood_gives_nan(group):
+    # Both groups have events, but every event of the later group comes after the other group
+    # has left: the score keeps one sign for every finite beta (its limit is 0), so the
+    # estimate is infinite. The engine used to report its 60th Newton step (log HR -60, an
+    # HR printed as 0.00); lifelines stops at a finite value and warns of complete separation.
+    time, event = [1, 2, 3, 4, 5], [1, 1, 1, 1, 1]
+    r = cox_two_group(time, event, group)
+    assert math.isnan(r.log_hr) and math.isnan(r.se) and math.isnan(r.hr)
+    with pytest.warns(ConvergenceWarning, match="complete separation"):
+        _lifelines(time, event, group)
+
+
+def test_one_shared_risk_set_is_enough_for_a_finite_estimate():
+    # As above, but the later group's first event ties the other group's last one (Efron's
+    # fractions keep someone of either group at risk there): a finite maximum, lifelines'
+    # (converged tighter than its default 1e-7, which stops 2.5e-5 short on five patients).
+    time, event, group = [1, 2, 3, 3, 5], [1, 1, 1, 1, 1], [0, 0, 0, 1, 1]
+    r = cox_two_group(time, event, group)
+    beta, se = _lifelines(time, event, group, precision=1e-12)
+    assert r.log_hr == pytest.approx(beta, abs=1e-6)
+    assert r.se == pytest.approx(se, abs=1e-6)
 
 
 def test_wald_ci_matches_lifelines():

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceWarning
 
 from lmssurv import (
     ArmSummary,
@@ -204,6 +205,27 @@ def test_an_hr_ci_past_the_float_range_is_no_overflow_error():
     assert any(w.startswith("both arms HR CI upper: published 5.87, rebuilt not estimable")
                for w in warned)
     _assert_every_miss_warned((c, e), ipd, warned)
+
+
+def test_an_hr_without_a_finite_estimate_is_warned_as_not_estimable():
+    # once (found by a random-summary sweep): three control patients all dead by 2.5 months and
+    # both experimental events at its median of 9, so no control patient is at risk at any
+    # experimental event; the Cox fit diverges (monotone likelihood) and the warning printed the
+    # 60th Newton step as the rebuilt HR, 8.757e-27
+    c = ArmSummary(n=3, events=3, median=2.0, label="c")
+    e = ArmSummary(n=2, events=2, median=9.0, label="e")
+    ipd, warned = _rebuild(reconstruct_trial, c, e, hr=HazardRatio(0.3, 0.05, 1.5), seed=0)
+    control, experimental = (ipd[ipd["arm"] == a] for a in "ce")
+    assert control["time"].max() < experimental.loc[experimental["event"] == 1, "time"].min()
+    df = pd.DataFrame({"time": ipd["time"], "event": ipd["event"],
+                       "x": (ipd["arm"] == "e").astype(int)})
+    with pytest.warns(ConvergenceWarning, match="complete separation"):
+        CoxPHFitter().fit(df, "time", "event")  # lifelines, too, finds no finite maximum
+    for quantity in ("hazard ratio", "HR CI lower", "HR CI upper"):
+        assert any(w.startswith(f"both arms {quantity}: published") and "not estimable" in w
+                   for w in warned), warned
+    misses = ipd.attrs["lmssurv"].misses
+    assert [c.rebuilt for c in misses if c.quantity == "hazard ratio"] == [None]
 
 
 @pytest.mark.parametrize(("c", "e", "hr", "seed"), [

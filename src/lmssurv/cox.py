@@ -57,8 +57,11 @@ def _exp(v: float) -> float:
 def cox_two_group(time, event, group) -> CoxResult:
     """Maximum partial likelihood fit of ``group`` (0/1) with Efron's tie correction.
 
-    Returns ``CoxResult(nan, nan)`` when a group has no events or only events (the estimate
-    diverges), or when the information is zero.
+    Returns ``CoxResult(nan, nan)`` when the partial likelihood has no finite maximum: a group
+    without events, or one group's events all at times when nobody of the other group is at
+    risk (monotone likelihood, where lifelines warns of "complete separation" and R's
+    ``coxph`` that the coefficient "may be infinite"; both print a large finite estimate that
+    depends on when the iterations stopped), or when the information is zero.
 
     Examples
     --------
@@ -108,8 +111,12 @@ def _efron(t_ev: np.ndarray, z_ev: np.ndarray, n1: np.ndarray, n0: np.ndarray) -
         frac = (np.arange(key.size) - start) / d_all[key]
         r1 = n1 - frac * d_one[key]
         r0 = n0 - frac * (d_all - d_one)[key]
-    z_sum = z_ev.sum()
-    if z_sum == 0 or z_sum == z_ev.size:
+    # The log partial likelihood is concave in beta, so it has a finite maximum exactly when
+    # the score changes sign: as beta -> +inf each event's term z - p tends to z - [r1 > 0],
+    # so the score stays positive (beta diverges upwards) when no control event has an
+    # experimental patient at risk; as beta -> -inf, symmetrically. This covers a group
+    # without events too (monotone likelihood: Bryson & Johnson, Biometrika 1981;68:135).
+    if not ((z_ev == 0) & (r1 > 0)).any() or not ((z_ev == 1) & (r0 > 0)).any():
         return CoxResult(math.nan, math.nan)
     beta, info = 0.0, math.nan
     add_reduce = np.add.reduce

@@ -453,9 +453,9 @@ def _hr_text(published, ipd: pd.DataFrame, arms: list[str]) -> str:
             est, (lo, hi) = fit.hr, fit.ci(0.95)
             lines.append(f"HR pseudo-data (Cox, unadjusted): {est:.2f} "
                          f"(95% CI {_fmt_interval(lo, hi, 2)})")
-        else:  # legal data (an arm without events): the curves are still worth drawing
+        else:  # legal data (no events in an arm, or monotone likelihood): still worth drawing
             lines.append("HR pseudo-data (Cox, unadjusted): not estimable (an arm has no "
-                         "events, or every event is in one arm)")
+                         "events, or all of one arm's events come after the other's last time)")
         lines.append(f"{arms[1]} vs {arms[0]}")
     return "\n".join(lines)
 

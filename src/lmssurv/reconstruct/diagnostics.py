@@ -124,7 +124,8 @@ class HazardRatioMatch(enum.Enum):
     BENT = "times bent between the published points to match the HR"
     SHORT = "hazards shifted, but stopped short to keep the events within follow-up"
     OUT_OF_REACH = "out of reach without moving a published number"
-    NOT_ESTIMABLE = "Cox HR not estimable on the pseudo-data (an arm without events)"
+    NOT_ESTIMABLE = ("Cox HR not estimable on the pseudo-data (an arm without events, or one "
+                     "arm's events all after the other arm's last time)")
 
 
 @dataclass(frozen=True)

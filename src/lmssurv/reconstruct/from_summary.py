@@ -779,9 +779,12 @@ def _match_hazard_ratio(build, built, target: float):
         """Root of fn(v) - target on [-limit, limit] within the allowed strain."""
         def gap(v: float) -> float:
             return fn(v)[1] - target
+
+        def miss(v: float) -> float:  # a shift where the Cox fit is not estimable: no use
+            return abs(gap(v)) if math.isfinite(gap(v)) else math.inf
         bracket = next((b for b in (limit, -limit) if gap(b) * gap(0.0) <= 0), None)
         if bracket is None:
-            v = min((-limit, limit, 0.0), key=lambda p: abs(gap(p)))
+            v = min((-limit, limit, 0.0), key=miss)
         else:
             v = _illinois(gap, 0.0, bracket, _HR_TOLERANCE)
         short = fn(v)[2] > allowed
@@ -791,7 +794,7 @@ def _match_hazard_ratio(build, built, target: float):
                 mid = 0.5 * (inside + outside)
                 inside, outside = (mid, outside) if fn(mid)[2] <= allowed else (inside, mid)
             v = inside
-        if abs(gap(v)) >= abs(gap(0.0)):  # a shift that does not bring the HR closer: none
+        if miss(v) >= abs(gap(0.0)):  # a shift that does not bring the HR closer: none
             return 0.0, False
         return v, short
 
