@@ -25,6 +25,7 @@ from lmssurv import (
     InputError,
     ReconstructionWarning,
     reconstruct_arm,
+    reconstruct_ensemble,
     reconstruct_trial,
 )
 from lmssurv.reconstruct.from_curve import clean_clicks, read_digitised, reconstruct_from_curve
@@ -315,10 +316,14 @@ def test_reconstruct_trial_argument_types():
         reconstruct_trial(ARM, e)
     with raises("experimental must be an ArmSummary, got NoneType."):
         reconstruct_trial(c, None)
-    with raises("hr must be a HazardRatio or None, got tuple."):
+    with raises("hr must be a HazardRatio or None, got tuple (0.65, 0.44, 0.95); wrap it: "
+                "hr=HazardRatio(*(0.65, 0.44, 0.95)) (estimate, lower, upper)."):
         reconstruct_trial(c, e, hr=(0.65, 0.44, 0.95))
-    with raises("hr must be a HazardRatio or None, got float."):
+    with raises("hr must be a HazardRatio or None, got float 0.65; wrap it: "
+                "hr=HazardRatio(0.65) (lower=, upper= for its CI)."):
         reconstruct_trial(c, e, hr=0.65)
+    with raises("hr must be a HazardRatio or None, got str '0.65'."):
+        reconstruct_ensemble(c, e, hr="0.65", draws=2)
 
 
 def test_reconstruct_trial_same_labels():

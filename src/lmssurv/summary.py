@@ -16,10 +16,11 @@ from lmssurv._validation import (
     check_fraction,
     check_positive,
     check_whole,
+    short_repr,
 )
 
 __all__ = ["ArmSummary", "HazardRatio", "ci_from_p", "decimals_written", "implied_p_range",
-           "p_against_wald", "printed_decimals", "se_log_from_ci"]
+           "p_against_wald", "printed_decimals", "require_hazard_ratio", "se_log_from_ci"]
 
 # A reported landmark rate is rounded (usually to a whole percent) and a reported median is
 # rounded too: allow this much slack before calling a median/landmark pair contradictory.
@@ -631,3 +632,23 @@ class HazardRatio:
         """Total events implied by the CI width, ``4 / se^2`` (1:1 events; Parmar et al. 1998)."""
         se = self.se_log
         return None if se is None or se == 0 else 4.0 / se**2
+
+
+def require_hazard_ratio(hr: object) -> HazardRatio | None:
+    """``hr`` as the engines take it, a :class:`HazardRatio` or None; a bare number or a
+    tuple (the commonest slip) is refused with the call that wraps it.
+
+    >>> require_hazard_ratio(0.65)
+    Traceback (most recent call last):
+    ...
+    lmssurv._validation.InputError: hr must be a HazardRatio or None, got float 0.65; wrap it: hr=HazardRatio(0.65) (lower=, upper= for its CI).
+    """
+    if hr is None or isinstance(hr, HazardRatio):
+        return hr
+    got = f"hr must be a HazardRatio or None, got {type(hr).__name__} {short_repr(hr)}"
+    if isinstance(hr, tuple | list) and 1 <= len(hr) <= 3:
+        raise InputError(f"{got}; wrap it: hr=HazardRatio(*{short_repr(tuple(hr))}) "
+                         "(estimate, lower, upper).")
+    if isinstance(hr, int | float) and not isinstance(hr, bool):
+        raise InputError(f"{got}; wrap it: hr=HazardRatio({hr!r}) (lower=, upper= for its CI).")
+    raise InputError(f"{got}.")

@@ -140,7 +140,7 @@ from lmssurv.reconstruct.patients import (
     tail_grid,
 )
 from lmssurv.reconstruct.shape import ArmCurve, median_time
-from lmssurv.summary import ArmSummary, HazardRatio
+from lmssurv.summary import ArmSummary, HazardRatio, require_hazard_ratio
 
 __all__ = ["PRIOR", "EnsembleDiagnostics", "EnsemblePrior", "reconstruct_ensemble"]
 
@@ -1056,8 +1056,7 @@ def reconstruct_ensemble(
     if experimental is not None and not isinstance(experimental, ArmSummary):
         raise InputError(
             f"experimental must be an ArmSummary or None, got {type(experimental).__name__}.")
-    if hr is not None and not isinstance(hr, HazardRatio):
-        raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
+    hr = require_hazard_ratio(hr)
     if hr is not None and experimental is None:
         raise InputError("hr was given for a one-arm ensemble; pass experimental=... too, or "
                          "drop hr.")

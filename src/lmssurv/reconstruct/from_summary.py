@@ -58,7 +58,7 @@ from lmssurv.reconstruct.shape import (
     fit_curves,
     median_time,
 )
-from lmssurv.summary import ArmSummary, HazardRatio, ci_from_p
+from lmssurv.summary import ArmSummary, HazardRatio, ci_from_p, require_hazard_ratio
 from lmssurv.units import months_per, unit_name
 
 __all__ = ["check_rebuild", "endpoint_kind", "fit_pieces", "place_ci_limits", "reconstruct_arm",
@@ -1028,8 +1028,7 @@ def reconstruct_trial(
     for name, arm in (("control", control), ("experimental", experimental)):
         if not isinstance(arm, ArmSummary):
             raise InputError(f"{name} must be an ArmSummary, got {type(arm).__name__}.")
-    if hr is not None and not isinstance(hr, HazardRatio):
-        raise InputError(f"hr must be a HazardRatio or None, got {type(hr).__name__}.")
+    hr = require_hazard_ratio(hr)
     unit = unit_name(time_unit)
     control, experimental = control.to_months(unit), experimental.to_months(unit)
     control, experimental, trial_fu = with_trial_follow_up(control, experimental,
