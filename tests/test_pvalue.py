@@ -263,3 +263,74 @@ def test_a_p_too_close_to_1_for_a_finite_ci_is_an_input_error(hr, p):
         hazard_ratio_from_p(hr, p)
     with pytest.raises(InputError, match=rf"p_value={p!r}"):
         reconstruct_trial(C, E, hr=HazardRatio(hr, p_value=p), seed=1)
+
+
+# -- placed by moving censorings ------------------------------------------------------------
+def test_sar3007_os_p_is_reached_by_moving_censorings():
+    # SAR-3007 uLMS OS prints HR 0.89 (0.65-1.24) and p = 0.51, |z| 0.3% beyond the Wald range
+    # of the HR and CI: an unstratified log-rank p can give it. Main's rebuild: 0.4827, missed
+    # (NOT_REACHED). Tolerance, closed form: se from the CI, (log 1.24 - log 0.65) / (2 z.975);
+    # the HR's rounding (0.005) moves z by 0.005 / 0.89 / se, which moves p by up to 0.0221
+    trial = load_trial("trabectedin_dtic_ulms")
+    ep = trial.endpoints["os"]
+    assert (ep.hr.estimate, ep.hr.lower, ep.hr.upper, ep.hr.p_value) == (0.89, 0.65, 1.24, 0.51)
+    se = (math.log(1.24) - math.log(0.65)) / (2 * norm.isf(0.025))
+    z, dz = norm.isf(0.51 / 2), 0.005 / 0.89 / se
+    tol = max(abs(2 * norm.sf(z - dz) - 0.51), abs(2 * norm.sf(z + dz) - 0.51))
+    assert tol == pytest.approx(0.0221, abs=5e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReconstructionWarning)  # every number reproduced
+        ipd = trial.reconstruct("os", seed=0)
+    assert abs(_lifelines_p(ipd, [ep.control.label, ep.experimental.label]) - 0.51) <= tol
+
+
+def test_a_p_an_unstratified_test_gives_is_placed():
+    # LMS-04 OS with p = 0.022, within the Wald range of its HR and CI: main left the rebuild's
+    # log-rank p at 0.0267. Tolerance, closed form: se from the CI; the HR's rounding (0.005)
+    # moves z by 0.005 / 0.65 / se, which moves p by up to 0.0024
+    se = (math.log(0.95) - math.log(0.44)) / (2 * norm.isf(0.025))
+    z, dz = norm.isf(0.022 / 2), 0.005 / 0.65 / se
+    tol = max(abs(2 * norm.sf(z - dz) - 0.022), abs(2 * norm.sf(z + dz) - 0.022))
+    assert tol == pytest.approx(0.0024, abs=5e-5) and abs(0.0267 - 0.022) > tol
+    placed, warned = _rebuild(C04, E04, hr=HazardRatio(0.65, 0.44, 0.95, p_value=0.022), seed=0)
+    assert not warned, [str(w) for w in warned]
+    assert abs(_lifelines_p(placed, [C04.label, E04.label]) - 0.022) <= tol
+
+
+def test_another_tests_p_moves_nothing(monkeypatch):
+    # the same p with a CI of 0.48-0.88: its |z| lies 14% outside their Wald range, further
+    # than an unstratified log-rank p of such data (p_beyond_log_rank); the rebuild is row for
+    # row the one without the p, so the p neither drove a move nor vetoed one
+    import lmssurv.reconstruct.patients as patients
+
+    hr = HazardRatio(0.65, 0.48, 0.88, p_value=0.022)
+    ipd, _ = _rebuild(C04, E04, hr=hr, seed=0)
+    without, _ = _rebuild(C04, E04, hr=HazardRatio(0.65, 0.48, 0.88), seed=0)
+    assert ipd.equals(without)
+    # and it is that rule which leaves it: without it, the moves would reach this p (0.0245)
+    monkeypatch.setattr(patients, "p_beyond_log_rank", lambda hr: False)
+    moved, _ = _rebuild(C04, E04, hr=hr, seed=0)
+    assert not moved.equals(without)
+    check = next(c for c in moved.attrs["lmssurv"].checks if c.quantity == "log-rank p")
+    assert check.hit
+
+
+def test_log_rank_p_of_each_move_is_lifelines_logrank_test():
+    # the p of every candidate move of pin_hr_ci, from the log-rank sums moved, against
+    # lifelines' logrank_test on the moved rows (ties, censorings tied with events, arms of 3)
+    from lmssurv.reconstruct.patients import _hr_ci_moves, _log_rank_p_moved, _moved
+
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(15):
+        n0, n1 = rng.integers(3, 40, 2)
+        times = [np.round(rng.exponential(10, n0)), np.round(rng.exponential(14, n1))]
+        events = [rng.integers(0, 2, n0), rng.integers(0, 2, n1)]
+        moves = list(_hr_ci_moves(times, events, [[], []]))
+        fast = _log_rank_p_moved(times, events, moves)
+        for p, move in zip(fast, moves, strict=True):
+            t = _moved(times, *move)
+            ref = logrank_test(t[0], t[1], events[0], events[1]).p_value
+            assert p == pytest.approx(ref, rel=1e-9, abs=1e-15)
+            checked += 1
+    assert checked > 300

@@ -63,8 +63,9 @@ def test_hr_ci_limits_reproduced_on_tuning_trials(name, outcome):
     assert _within(hr, got) == [True, True, True], (hr, got)
     # every other published number stays reproduced too (all were on main), but the p: the
     # test bed's is the trial's log-rank p to 3 decimals, which the guards of the moves leave
-    # out and the self-check compares with the rebuild's (NSABPB35_2 EFS: 0.0097 for 0.009,
-    # within the Wald range of its HR and CI, so not reached rather than another test's)
+    # out (it is placed after the limits where it can be, test_p_placed.py) and the self-check
+    # compares with the rebuild's (NSABPB35_2 EFS: 0.0097 for 0.009, within the Wald range of
+    # its HR and CI, so not reached rather than another test's)
     warned = [w.message.check for w in caught if w.category is ReconstructionWarning]
     assert all(c.quantity == "log-rank p" for c in warned), [str(c) for c in warned]
     assert all(c.reason is MissReason.NOT_REACHED for c in warned)

@@ -44,6 +44,7 @@ __all__ = [
     "hr_ci_checks",
     "landmark_tolerance",
     "log_rank_p",
+    "p_beyond_log_rank",
     "p_value_tolerance",
     "pooled_follow_up_check",
     "reverse_km_median",
@@ -552,7 +553,7 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
     if not ok:
         if hr_reason is not None:
             reason = hr_reason
-        elif ci and all(x.hit for x in ci) and _p_wald_gap(hr) > _LOG_RANK_WALD_GAP:
+        elif ci and all(x.hit for x in ci) and p_beyond_log_rank(hr):
             reason = MissReason.OTHER_TEST
         else:
             reason = MissReason.NOT_REACHED
@@ -569,6 +570,24 @@ def _p_value_check(hr: HazardRatio, frames: Sequence[pd.DataFrame],
 # p-values lie at most 1.2% out (TAP 2016 OS, a stratified p), and no rule on the printed
 # numbers alone tells those from an unstratified test's.
 _LOG_RANK_WALD_GAP = 0.10
+
+
+def p_beyond_log_rank(hr: HazardRatio) -> bool:
+    """Whether ``hr.p_value`` lies further from the Wald p-values of the HR and its CI than an
+    unstratified log-rank p of such data lies (|z| more than ``_LOG_RANK_WALD_GAP`` outside
+    their range, :func:`_p_wald_gap`): a stratified or adjusted test's, or another
+    comparison's. False without a p or a CI (nothing to tell it by).
+
+    The one rule behind :attr:`MissReason.OTHER_TEST` and the engine's choice not to place
+    such a p (:func:`lmssurv.reconstruct.patients.pin_hr_ci`).
+
+    >>> p_beyond_log_rank(HazardRatio(0.65, 0.44, 0.95, p_value=0.09))
+    True
+    >>> p_beyond_log_rank(HazardRatio(0.65, 0.44, 0.95, p_value=0.05))
+    False
+    """
+    return (hr.p_value is not None and hr.lower is not None and hr.upper is not None
+            and _p_wald_gap(hr) > _LOG_RANK_WALD_GAP)
 
 
 def _p_wald_gap(hr: HazardRatio) -> float:

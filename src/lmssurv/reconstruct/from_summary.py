@@ -432,15 +432,22 @@ def _pin_hr_ci(arms, times, events, hr: HazardRatio | None, hr_how: HazardRatioM
                endpoint: object, missed) -> tuple[list[np.ndarray], HazardRatioMatch]:
     """The Cox Wald CI put on the published HR CI limits by moving censorings across event
     times (:func:`~lmssurv.reconstruct.patients.pin_hr_ci`), kept only when the limits are
-    then reproduced and no other published number the self-check finds reproduced is lost.
-    The HR is reproduced then too: where the bend could not reach it, the match becomes
-    ``BENT`` (censoring times moved between the published points), as after the bend."""
-    if hr is None or hr.lower is None or hr.upper is None or len(arms) != 2:
+    then reproduced and no other published number the self-check finds reproduced is lost;
+    then, from there, the log-rank p on a published p the same way, with or without a CI
+    (``pin_hr_ci`` with ``p_value``, which leaves another test's p alone). The limits come
+    first, so a p out of reach costs none. The HR is reproduced then too: where the bend
+    could not reach it, the match becomes ``BENT`` (censoring times moved between the
+    published points), as after the bend."""
+    if hr is None or len(arms) != 2:
         return times, hr_how
-    before = functools.cache(lambda: missed(times))  # only once a move is offered
-    times, moved = pin_hr_ci(times, events, _hr_ci_walls(arms, endpoint), hr,
-                             lambda candidate: missed(candidate) <= before())
-    if moved and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
+    walls, total = _hr_ci_walls(arms, endpoint), 0
+    for p_value in (False, True):
+        before = functools.cache(lambda times=times: missed(times))  # once a move is offered
+        times, moved = pin_hr_ci(times, events, walls, hr,
+                                 lambda candidate, before=before: missed(candidate) <= before(),
+                                 p_value=p_value)
+        total += moved
+    if total and hr_how in (HazardRatioMatch.OUT_OF_REACH, HazardRatioMatch.SHORT,
                             HazardRatioMatch.NOT_ESTIMABLE):
         hr_how = HazardRatioMatch.BENT
     return times, hr_how

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.special import ndtr
 
 from lmssurv.cox import cox_two_arms
 from lmssurv.km import (
@@ -33,7 +34,14 @@ from lmssurv.km import (
     median_crossings,
 )
 from lmssurv.reconstruct.censoring import FollowUpModel
-from lmssurv.reconstruct.diagnostics import hr_ci_checks, rounding_tolerance, time_tolerance
+from lmssurv.reconstruct.diagnostics import (
+    hr_ci_checks,
+    log_rank_p,
+    p_beyond_log_rank,
+    p_value_tolerance,
+    rounding_tolerance,
+    time_tolerance,
+)
 from lmssurv.reconstruct.shape import ArmCurve
 
 __all__ = [
@@ -58,6 +66,7 @@ _Z = 1.959963984540054  # 97.5% normal quantile: the 95% pointwise bands behind 
 _PIN_SHARE = 0.01
 _NO_TIMES = np.empty(0)  # _km_summary without landmark times: only the median and its CI
 _HR_CI_TRIES = 5  # pin_hr_ci's best moves offered to accept() at each step, best first
+_P_SHORTLIST = 32  # with a p to place, pin_hr_ci refits only this many moves a step
 _SNAP_WINDOW = 0.25  # pin an event to a median CI limit only when it falls this close (relative)
 _POLISH_CANDIDATES = 12  # censorings nearest the landmarks, always among those a polish ranks
 # A polish round ranks every censoring x event gap move by its predicted landmark levels
@@ -1104,41 +1113,71 @@ def pin_median_ci(time: np.ndarray, event: np.ndarray,
 
 
 def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
-              max_moves: int = 8) -> tuple[list[np.ndarray], int]:
-    """Move censorings across event times so the Cox Wald CI lands on the published HR limits.
+              max_moves: int = 8, *, p_value: bool = False) -> tuple[list[np.ndarray], int]:
+    """Move censorings across event times so the Cox Wald CI lands on the published HR limits
+    and, with ``p_value``, the unstratified log-rank p on the published ``hr.p_value``.
 
     The rebuild matches the HR, but the Wald standard error also depends on how the arms'
     risk sets are balanced at each event time, which the summary does not pin: 1-2% off moves
-    a limit past its rounding. A censoring moved across event times changes the numbers at
-    risk there and moves no event. It crosses none of its arm's published times ``pins[i]``
-    (sorted) nor, up to the last of them, its arm's event times, so that arm's KM, bands and
-    published numbers stay; and it stays below its arm's longest time. Candidates: per arm
-    and per gap between event times within such an interval, one censoring moved one event
-    time later or earlier, or to either end of the interval (half-way into the gap it lands in).
+    a limit past its rounding; the log-rank p moves with them too. A censoring moved across
+    event times changes the numbers at risk there and moves no event. It crosses none of its
+    arm's published times ``pins[i]`` (sorted) nor, up to the last of them, its arm's event
+    times, so that arm's KM, bands and published numbers stay; and it stays below its arm's
+    longest time. Candidates: per arm and per gap between event times within such an
+    interval, one censoring moved one event time later or earlier, or to either end of the
+    interval (half-way into the gap it lands in).
 
-    Greedy and deterministic on exact refits (:func:`~lmssurv.cox.cox_two_arms`): a step
-    takes, of the few moves that most reduce the errors of the HR and both limits (in units
-    of the self-check's tolerance, past half of it, squared and summed), the first that
-    ``accept(times)`` takes (the engine: no other published number lost), for at most
-    ``max_moves`` steps. The moves are kept only when the HR and both limits are then within
-    tolerance. Returns the times and the number of censorings moved (0 when none is kept).
+    Greedy and deterministic on exact refits (:func:`~lmssurv.cox.cox_two_arms`,
+    :func:`~lmssurv.reconstruct.diagnostics.log_rank_p`): a step takes, of the few moves that
+    most reduce the errors of the targets (in units of the self-check's tolerance, past half
+    of it, squared and summed), the first that ``accept(times)`` takes (the engine: no other
+    published number lost), for at most ``max_moves`` steps. The targets: the HR, its
+    published CI limits and, with ``p_value``, the p within
+    :func:`~lmssurv.reconstruct.diagnostics.p_value_tolerance`, unless it lies further from
+    the Wald p-values of the HR and CI than an unstratified log-rank p does
+    (:func:`~lmssurv.reconstruct.diagnostics.p_beyond_log_rank`: a stratified or other test's
+    p moves nothing). With the p, only the ``_P_SHORTLIST`` moves whose p lies nearest the
+    published one (from the log-rank sums moved, :func:`_log_rank_p_moved`) are refitted. The
+    moves are kept only when every target is then within tolerance. Returns the times and the
+    number of censorings moved (0 when none is kept).
     """
     times = [np.asarray(t, dtype=float) for t in times]
-    if hr is None or hr.lower is None or hr.upper is None or len(times) != 2:
+    ci = hr is not None and hr.lower is not None and hr.upper is not None
+    p_value = (p_value and hr is not None and hr.p_value is not None
+               and not p_beyond_log_rank(hr))
+    if len(times) != 2 or not (ci or p_value):
         return times, 0
+    p_tol = p_value_tolerance(hr.p_value, hr)[0] if p_value else math.nan
 
-    def score(ts) -> tuple[float, bool]:
+    def errors(ts) -> list[float]:
         fit = cox_two_arms(ts[0], events[0], ts[1], events[1])
         rebuilt = fit.hr if math.isfinite(fit.hr) else math.inf
         got = [(rebuilt, hr.estimate, rounding_tolerance(hr.estimate, min_decimals=2))]
-        got += [(c.rebuilt if c.rebuilt is not None else math.inf, c.published, c.tolerance)
-                for c in hr_ci_checks(hr, fit, None)]
-        err = [abs(r - p) / tol for r, p, tol in got]
+        if ci:
+            got += [(c.rebuilt if c.rebuilt is not None else math.inf, c.published,
+                     c.tolerance) for c in hr_ci_checks(hr, fit, None)]
+        if p_value:
+            p = log_rank_p(ts[0], events[0], ts[1], events[1])
+            got.append((p if math.isfinite(p) else math.inf, hr.p_value, p_tol))
+        return [abs(r - p) / tol for r, p, tol in got]
+
+    # placing the p, an HR or limit already missed is not a target (the moves without the p
+    # did not reach it); the reproduced ones are, so that they stay clear of their tolerance
+    use = [x <= 1.0 + 1e-9 for x in errors(times)[:-1]] + [True] if p_value else None
+
+    def score(ts) -> tuple[float, bool]:
+        err = [x for k, x in enumerate(errors(ts)) if use is None or use[k]]
         return sum(max(x - 0.5, 0.0) ** 2 for x in err), all(x <= 1.0 + 1e-9 for x in err)
 
     (loss, hit), trial, moved = score(times), times, 0
     while not hit and moved < max_moves:
-        ranked = sorted(((score(c), n, c) for n, c in enumerate(_hr_ci_moves(trial, events, pins))),
+        moves = list(_hr_ci_moves(trial, events, pins))
+        if p_value:
+            err = np.abs(_log_rank_p_moved(trial, events, moves) - hr.p_value)
+            nearest = np.argsort(np.nan_to_num(err, nan=np.inf), kind="stable")
+            moves = [moves[n] for n in nearest[:_P_SHORTLIST].tolist()]
+        candidates = (_moved(trial, *m) for m in moves)
+        ranked = sorted(((score(c), n, c) for n, c in enumerate(candidates)),
                         key=lambda x: (x[0][0], x[1]))
         better = itertools.islice((x for x in ranked if x[0][0] < loss), _HR_CI_TRIES)
         best = next((x for x in better if accept(x[2])), None)
@@ -1148,8 +1187,17 @@ def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
     return (trial, moved) if moved and hit else (times, 0)
 
 
+def _moved(times, arm: int, k: int, to: float) -> list[np.ndarray]:
+    """``times`` with patient ``k`` of arm ``arm`` at ``to`` (a copy of that arm only)."""
+    out = list(times)
+    out[arm] = times[arm].copy()
+    out[arm][k] = to
+    return out
+
+
 def _hr_ci_moves(times, events, pins):
-    """The candidates :func:`pin_hr_ci` refits: ``times`` with one censoring moved."""
+    """The candidates :func:`pin_hr_ci` refits: one censoring moved, as (arm, patient, new
+    time)."""
     ev_times = np.unique(np.concatenate([t[e == 1] for t, e in zip(times, events, strict=True)]))
     for i, (t, e) in enumerate(zip(times, events, strict=True)):
         last_pin = pins[i][-1] if pins[i] else 0.0
@@ -1166,7 +1214,49 @@ def _hr_ci_moves(times, events, pins):
                     seen.add((w, gap, to))
                     left = max(ev_times[to - 1] if to else 0.0, lo)
                     right = min(ev_times[to] if to < ev_times.size else hi, hi)
-                    moved = list(times)
-                    moved[i] = t.copy()
-                    moved[i][k] = 0.5 * (left + right)
-                    yield moved
+                    yield i, int(k), float(0.5 * (left + right))
+
+
+def _log_rank_p_moved(times, events, moves) -> np.ndarray:
+    """The two-sided log-rank p of ``times`` after each of ``moves`` (arm, patient, new time)
+    alone, with the sums of :func:`~lmssurv.reconstruct.diagnostics.log_rank_p`: a censoring
+    moved from ``a`` to ``b`` enters (or leaves) its arm's risk sets at the event times in
+    ``(a, b]`` (or ``(b, a]``) and nowhere else, so each sum changes by a range of per-event-time
+    terms (differences of cumulative sums). NaN where the variance is not positive."""
+    t = [np.asarray(x, dtype=float) for x in times]
+    d = [np.asarray(e) == 1 for e in events]
+    ev, k = np.unique(np.concatenate([t[0][d[0]], t[1][d[1]]]), return_inverse=True)
+    dead0 = np.bincount(k[: int(d[0].sum())], minlength=ev.size)
+    dead = np.bincount(k, minlength=ev.size)
+    at = [x.size - np.searchsorted(np.sort(x), ev, side="left") for x in t]
+
+    def terms(n0, n1):
+        n = n0 + n1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ties = np.where(n > 1, (n - dead) / np.maximum(n - 1, 1), 1.0)
+            return dead0 - n0 * dead / n, n0 * n1 * dead * ties / n**2
+
+    u, v = terms(*at)
+    arm = np.array([m[0] for m in moves], dtype=int)
+    old = np.array([t[a][w] for a, w, _ in moves], dtype=float)
+    to = np.array([m[2] for m in moves], dtype=float)
+    lo = np.searchsorted(ev, np.minimum(old, to), side="right")
+    hi = np.searchsorted(ev, np.maximum(old, to), side="right")
+    sign = np.where(to > old, 1, -1)
+    du, dv = np.zeros(len(moves)), np.zeros(len(moves))
+    for a in (0, 1):
+        for s in (1, -1):
+            pick = (arm == a) & (sign == s)
+            if not pick.any():
+                continue
+            u_s, v_s = terms(at[0] + s * (a == 0), at[1] + s * (a == 1))
+            # a patient leaves a risk set only where it was in it (n >= 2 there): the terms
+            # that are not finite (an empty risk set) lie outside every move's range
+            cu = np.concatenate([[0.0], np.cumsum(np.nan_to_num(u_s - u, posinf=0, neginf=0))])
+            cv = np.concatenate([[0.0], np.cumsum(np.nan_to_num(v_s - v, posinf=0, neginf=0))])
+            du[pick] = cu[hi[pick]] - cu[lo[pick]]
+            dv[pick] = cv[hi[pick]] - cv[lo[pick]]
+    var = v.sum() + dv
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(u.sum() + du) / np.sqrt(var)
+    return np.where(var > 0, 2 * ndtr(-z), np.nan)
