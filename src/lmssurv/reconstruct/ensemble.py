@@ -56,7 +56,9 @@ on the log cumulative hazard ``y = log H`` (times in months):
    published longest follow-up is not drawn: the scale moves the median and the start of the
    potential follow-up, never its end, and each draw's longest censoring is placed on it. An
    unpublished one is what the drawn curve, tail and event count make it (the engine's rule:
-   between 1.05 and 50 times the last reported time).
+   between 1.05 and 50 times the last reported time). A patient lost is a censored one: the
+   added loss, with the single rebuild's own, stays within ``-log(events / n)`` e-folds over
+   the longest follow-up (:func:`_loss_cap`).
 6. **Inferred events.** An event count inferred from the HR's CI width varies log-normally
    (log-SD ``events_sd``: the CI's rounding and the ``4 / D`` approximation), kept within what
    the draw's tail hazard times ``[1/2, 2]`` can reach with its follow-up (beyond that the
@@ -194,7 +196,8 @@ class EnsemblePrior:
     spread_range : tuple of float
         Uniform range of the factor on the follow-up's spread around its median.
     loss_efolds : float
-        Loss to follow-up hazard is uniform on ``[0, loss_efolds / longest follow-up]``.
+        Loss to follow-up hazard is uniform on ``[0, loss_efolds / longest follow-up]``,
+        that range shrunk per arm to what its censorings allow (module docstring, item 5).
     arm_correlation : float
         Correlation of the two arms' early slopes and tail multipliers.
     """
@@ -249,6 +252,10 @@ class EnsemblePrior:
     events_sd: float = 0.10
     follow_up_sd: float = 0.10
     spread_range: tuple[float, float] = (0.5, 1.5)
+    # capped per arm by the censorings (_loss_cap). Without the cap, all 94 tuning figures, 40
+    # draws: coverage 0.884, width 0.089, RMST coverage 0.878 (rank in 5-95% 0.931), 320 of
+    # 3760 draws missing a number; with it 0.893 / 0.088 / 0.936 (0.952) / 312; simulated
+    # (every 6th of 600): 0.818 / 0.080 / 0.720 (0.775) -> 0.833 / 0.078 / 0.770 (0.825)
     loss_efolds: float = 0.5
     arm_correlation: float = 0.5
 
@@ -583,8 +590,10 @@ def _arm_plan(summary: ArmSummary, fit: TailFit, events: int, how: EventsSource,
     # 4. the tail's level
     med_tail, sd_tail = prior.tail.get(kind, prior.tail[None])
     tail = med_tail * np.exp(sd_tail * z_tail)
-    # 5. censoring
-    follow = [_draw_follow_up(fu, summary, c) for c in censoring]
+    # 5. censoring; a patient lost to follow-up is a censored one: the added loss at most
+    # what the arm's censorings allow (_loss_cap)
+    cap = _loss_cap(fu, summary.n, events, prior.loss_efolds)
+    follow = [_draw_follow_up(fu, summary, c * (1.0, 1.0, cap)) for c in censoring]
     # 6. inferred events
     events_drawn = np.full(draws, events)
     if how is EventsSource.HR_CI_WIDTH:
@@ -650,6 +659,23 @@ def _for_kind(value, kind: str | None) -> float:
     if isinstance(value, dict):
         return float(value.get(kind, value[None]))
     return float(value)
+
+
+def _loss_cap(fu: FollowUpModel, n: int, events: int, efolds: float) -> float:
+    """The share (0 to 1) of the prior's loss to follow-up, ``[0, efolds]`` e-folds over the
+    longest follow-up, that an arm with ``n - events`` censorings can carry.
+
+    A patient lost is a censored patient: the loss the draws add, with the single rebuild's
+    own, is kept within ``-log(events / n)`` e-folds over the longest follow-up, the loss that
+    would censor at most ``(n - events) / n`` of the arm (fewer: some die first). Without the
+    cap an arm of 95 with 94 events drew up to 0.5 e-folds (about 40 lost); the tail
+    calibration then needed a tail hazard that piled the events just past the last reported
+    point (CHANGELOG, "Ensembles (issue 10)").
+    """
+    if efolds <= 0 or n <= 0:
+        return 0.0
+    room = -math.log(min(max(events, 1), n) / n) - fu.loss * fu.longest
+    return float(min(max(room, 0.0) / efolds, 1.0))
 
 
 def _draw_follow_up(fu: FollowUpModel, summary: ArmSummary, draw: np.ndarray) -> FollowUpModel:
