@@ -315,3 +315,23 @@ def test_fast_draw_check_decides_like_self_check():
         assert _all_hit(arms, parts, hr, None) == full
         decisions.append(full)
     assert any(decisions) and not all(decisions)  # both outcomes were exercised
+
+
+def test_loss_cap_keeps_the_lost_within_the_censored():
+    # closed form: a loss of L e-folds over the longest follow-up censors at most
+    # 1 - exp(-L) of an arm, so L <= -log(events / n); the cap is the share of the prior's
+    # [0, loss_efolds] that fits, after the single rebuild's own loss (hazard x longest)
+    from lmssurv.reconstruct.censoring import FollowUpModel
+    from lmssurv.reconstruct.ensemble import _loss_cap
+
+    fu = FollowUpModel(knots=(20.0, 40.0, 60.0), cdf=(0.0, 0.5, 1.0), how="test")
+    # 94 of 95 with an event: -log(94/95) = 0.010582 e-folds of the prior's 0.5
+    assert _loss_cap(fu, 95, 94, 0.5) == pytest.approx(-math.log(94 / 95) / 0.5, rel=1e-12)
+    # half censored: -log(1/2) = 0.693 > 0.5, the prior's range unchanged
+    assert _loss_cap(fu, 100, 50, 0.5) == 1.0
+    # the rebuild already loses 0.6 e-folds (0.01 per month over 60) of the 0.693 allowed
+    lossy = fu.with_loss(0.01)
+    assert _loss_cap(lossy, 100, 50, 0.5) == pytest.approx((math.log(2) - 0.6) / 0.5, rel=1e-9)
+    # more than allowed already, or every patient with an event: nothing added
+    assert _loss_cap(fu.with_loss(0.02), 100, 50, 0.5) == 0.0
+    assert _loss_cap(fu, 40, 40, 0.5) == 0.0
