@@ -44,6 +44,8 @@ __all__ = [
     "hr_ci_checks",
     "landmark_tolerance",
     "log_rank_p",
+    "log_rank_table",
+    "log_rank_terms",
     "p_beyond_log_rank",
     "p_value_tolerance",
     "pooled_follow_up_check",
@@ -471,22 +473,39 @@ def log_rank_p(control_time, control_event, experimental_time, experimental_even
     >>> round(log_rank_p([1, 3, 5, 7], [1, 1, 1, 0], [2, 4, 6, 8], [1, 0, 1, 0]), 4)
     0.5035
     """
+    ev, dead0, dead, n0, n1 = log_rank_table(control_time, control_event, experimental_time,
+                                             experimental_event)
+    if not ev.size:
+        return math.nan
+    observed_minus_expected, var = log_rank_terms(n0, n1, dead0, dead)
+    var = float(np.sum(var))
+    if not var > 0:
+        return math.nan
+    return float(2 * _normal.sf(abs(float(np.sum(observed_minus_expected))) / math.sqrt(var)))
+
+
+def log_rank_table(control_time, control_event, experimental_time, experimental_event):
+    """The log-rank test's table: the distinct event times (ascending), the control arm's
+    events and all events at each, and each arm's number at risk there (time >= t)."""
     t0, t1 = np.asarray(control_time, float), np.asarray(experimental_time, float)
     d0, d1 = np.asarray(control_event) == 1, np.asarray(experimental_event) == 1
     ev, k = np.unique(np.concatenate([t0[d0], t1[d1]]), return_inverse=True)
-    if not ev.size:
-        return math.nan
     dead0 = np.bincount(k[: int(d0.sum())], minlength=ev.size)
     dead = np.bincount(k, minlength=ev.size)
     n0 = t0.size - np.searchsorted(np.sort(t0), ev, side="left")
-    n = n0 + t1.size - np.searchsorted(np.sort(t1), ev, side="left")
-    expected = n0 * dead / n
-    # (n - d) / (n - 1) is 0/0 with one patient at risk; the term is 0 there (n0 or n1 is 0)
-    ties = np.where(n > 1, (n - dead) / np.maximum(n - 1, 1), 1.0)
-    var = float(np.sum(n0 * (n - n0) * dead * ties / n**2))
-    if not var > 0:
-        return math.nan
-    return float(2 * _normal.sf(abs(float(np.sum(dead0 - expected))) / math.sqrt(var)))
+    n1 = t1.size - np.searchsorted(np.sort(t1), ev, side="left")
+    return ev, dead0, dead, n0, n1
+
+
+def log_rank_terms(n0, n1, dead0, dead) -> tuple[np.ndarray, np.ndarray]:
+    """Each event time's observed minus expected control events and hypergeometric variance
+    (the log-rank statistic's terms; :func:`log_rank_table` gives the inputs). Not finite
+    where no one is at risk."""
+    n = n0 + n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (n - d) / (n - 1) is 0/0 with one patient at risk; the term is 0 there (n0 or n1 is 0)
+        ties = np.where(n > 1, (n - dead) / np.maximum(n - 1, 1), 1.0)
+        return dead0 - n0 * dead / n, n0 * n1 * dead * ties / n**2
 
 
 def p_value_tolerance(p: float, hr: HazardRatio | None = None, *, unit: float | None = None,

@@ -37,6 +37,8 @@ from lmssurv.reconstruct.censoring import FollowUpModel
 from lmssurv.reconstruct.diagnostics import (
     hr_ci_checks,
     log_rank_p,
+    log_rank_table,
+    log_rank_terms,
     p_beyond_log_rank,
     p_value_tolerance,
     rounding_tolerance,
@@ -1219,26 +1221,14 @@ def _hr_ci_moves(times, events, pins):
 
 def _log_rank_p_moved(times, events, moves) -> np.ndarray:
     """The two-sided log-rank p of ``times`` after each of ``moves`` (arm, patient, new time)
-    alone, with the sums of :func:`~lmssurv.reconstruct.diagnostics.log_rank_p`: a censoring
+    alone, with the terms of :func:`~lmssurv.reconstruct.diagnostics.log_rank_p`: a censoring
     moved from ``a`` to ``b`` enters (or leaves) its arm's risk sets at the event times in
     ``(a, b]`` (or ``(b, a]``) and nowhere else, so each sum changes by a range of per-event-time
     terms (differences of cumulative sums). NaN where the variance is not positive."""
-    t = [np.asarray(x, dtype=float) for x in times]
-    d = [np.asarray(e) == 1 for e in events]
-    ev, k = np.unique(np.concatenate([t[0][d[0]], t[1][d[1]]]), return_inverse=True)
-    dead0 = np.bincount(k[: int(d[0].sum())], minlength=ev.size)
-    dead = np.bincount(k, minlength=ev.size)
-    at = [x.size - np.searchsorted(np.sort(x), ev, side="left") for x in t]
-
-    def terms(n0, n1):
-        n = n0 + n1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ties = np.where(n > 1, (n - dead) / np.maximum(n - 1, 1), 1.0)
-            return dead0 - n0 * dead / n, n0 * n1 * dead * ties / n**2
-
-    u, v = terms(*at)
+    ev, dead0, dead, *at = log_rank_table(times[0], events[0], times[1], events[1])
+    u, v = log_rank_terms(*at, dead0, dead)
     arm = np.array([m[0] for m in moves], dtype=int)
-    old = np.array([t[a][w] for a, w, _ in moves], dtype=float)
+    old = np.array([times[a][w] for a, w, _ in moves], dtype=float)
     to = np.array([m[2] for m in moves], dtype=float)
     lo = np.searchsorted(ev, np.minimum(old, to), side="right")
     hi = np.searchsorted(ev, np.maximum(old, to), side="right")
@@ -1249,7 +1239,7 @@ def _log_rank_p_moved(times, events, moves) -> np.ndarray:
             pick = (arm == a) & (sign == s)
             if not pick.any():
                 continue
-            u_s, v_s = terms(at[0] + s * (a == 0), at[1] + s * (a == 1))
+            u_s, v_s = log_rank_terms(at[0] + s * (a == 0), at[1] + s * (a == 1), dead0, dead)
             # a patient leaves a risk set only where it was in it (n >= 2 there): the terms
             # that are not finite (an empty risk set) lie outside every move's range
             cu = np.concatenate([[0.0], np.cumsum(np.nan_to_num(u_s - u, posinf=0, neginf=0))])
