@@ -15,7 +15,9 @@ scores).
    4 largest tuning figures, LUMELung1_3C (650 per arm, whose draws polish landmarks most)
    and the first 3 simulated large-arm trials (1,000-3,000 per arm). The landmark polish of
    the draws dominates there.
-3. Calibration (``tests/validation/ensemble_calibration.py``): per figure an ensemble of
+3. Calibration (``tests/validation/ensemble_calibration.py``; ``--split simulated`` scores the
+   simulated trials of ``tests/validation/sim_testbed.py`` instead, never used to set the prior
+   alone): per figure an ensemble of
    ``--draws`` draws from the paper-like summary; the 90% pointwise band scored against the
    true KM on the grid from 0 to the 90th percentile of follow-up (pooled over arms and
    points), its mean width, and the 90% RMST interval to the grid's end against the true
@@ -111,7 +113,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="time the ensembles of the largest trials (--draws, default 40)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of the 200 draws (median reported; default 3)")
-    parser.add_argument("--split", default="held_out", choices=("held_out", "tuning", "both"))
+    parser.add_argument("--split", default="held_out",
+                        choices=("held_out", "tuning", "both", "simulated"),
+                        help="kmdata figures, or the 600 simulated trials (the README's row: "
+                             "--split simulated --every 6 --draws 40)")
     parser.add_argument("--draws", type=int, default=None,
                         help="draws per ensemble (default 100 to calibrate, 40 with --large)")
     parser.add_argument("--every", type=int, default=1, help="every k-th figure (subset)")
@@ -133,13 +138,14 @@ def main(argv: list[str] | None = None) -> None:
         trial = {k: v for k, v in (("shape_sd", args.shape_sd), ("sampling", args.sampling),
                                    ("tail_trend_sd", args.tail_trend_sd)) if v is not None}
         if trial:
-            if splits != ("tuning",):
+            if "held_out" in splits:
                 parser.error("--shape-sd, --sampling and --tail-trend-sd are for choosing the "
-                             "prior: use --split tuning")
+                             "prior: use --split tuning or simulated")
             prior = replace(PRIOR, **trial)
         rows = []
         for split in splits:  # apart: the held-out third never informs the prior
-            cases = figures(split=split)[:: args.every]
+            cases = (simulated_cases(600) if split == "simulated"
+                     else figures(split=split))[:: args.every]
             rows.append(calibrate(cases, draws=args.draws, prior=prior))
             print(f"{split}: {len(cases)} figures, {args.draws} draws each", flush=True)
         scores = pd.concat(rows, ignore_index=True)
