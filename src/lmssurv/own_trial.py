@@ -34,7 +34,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from lmssurv._validation import InputError
-from lmssurv.summary import ArmSummary, HazardRatio, decimals_written
+from lmssurv.summary import ArmSummary, HazardRatio, decimals_written, printed_decimals
 
 if TYPE_CHECKING:
     from lmssurv.trials import Endpoint, Trial
@@ -91,12 +91,7 @@ def _shown_decimals(value: object) -> int:
         return 0
     if isinstance(value, int):
         return 0
-    text = repr(float(value))
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        frac = mantissa.split(".")[1].rstrip("0") if "." in mantissa else ""
-        return max(0, len(frac) - int(exp))
-    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return printed_decimals(value)  # the shortest repr's digits: 24.0 has none
 
 
 def _kind(quantity: str) -> str:

@@ -86,14 +86,8 @@ def _decimals_of(x: object) -> int:
         return 0
     if isinstance(x, float) and hasattr(x, "decimals"):  # own_trial.Printed: as written
         return x.decimals
-    if isinstance(x, float):
-        text = repr(x)
-        if "e" in text or "E" in text:
-            mantissa, exp = text.lower().split("e")
-            frac = mantissa.split(".")[1] if "." in mantissa else ""
-            frac = "" if frac == "0" else frac
-            return max(0, len(frac) - int(exp))
-        return len(text.split(".")[1]) if "." in text else 0
+    if isinstance(x, float):  # as TOML wrote it, so far as repr keeps it: 24.0 has one
+        return decimals_written(repr(x))
     if isinstance(x, str):
         m = _P_RE.match(x)
         if m:  # "1e-5" has five decimals, "1.5e-3" four
