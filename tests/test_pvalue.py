@@ -266,6 +266,14 @@ def test_a_p_too_close_to_1_for_a_finite_ci_is_an_input_error(hr, p):
 
 
 # -- placed by moving censorings ------------------------------------------------------------
+def _hr_rounding_spread(p: float, hr: float, lower: float, upper: float) -> float:
+    """Closed form (scipy.stats.norm): the change in p that the HR's rounding (0.005) makes on
+    the z scale, dz = 0.005 / HR / se, se from the printed 95% CI."""
+    se = (math.log(upper) - math.log(lower)) / (2 * norm.isf(0.025))
+    z, dz = norm.isf(p / 2), 0.005 / hr / se
+    return max(abs(2 * norm.sf(z - dz) - p), abs(2 * norm.sf(z + dz) - p))
+
+
 def test_sar3007_os_p_is_reached_by_moving_censorings():
     # SAR-3007 uLMS OS prints HR 0.89 (0.65-1.24) and p = 0.51, |z| 0.3% beyond the Wald range
     # of the HR and CI: an unstratified log-rank p can give it. Main's rebuild: 0.4827, missed
@@ -274,9 +282,7 @@ def test_sar3007_os_p_is_reached_by_moving_censorings():
     trial = load_trial("trabectedin_dtic_ulms")
     ep = trial.endpoints["os"]
     assert (ep.hr.estimate, ep.hr.lower, ep.hr.upper, ep.hr.p_value) == (0.89, 0.65, 1.24, 0.51)
-    se = (math.log(1.24) - math.log(0.65)) / (2 * norm.isf(0.025))
-    z, dz = norm.isf(0.51 / 2), 0.005 / 0.89 / se
-    tol = max(abs(2 * norm.sf(z - dz) - 0.51), abs(2 * norm.sf(z + dz) - 0.51))
+    tol = _hr_rounding_spread(0.51, 0.89, 0.65, 1.24)
     assert tol == pytest.approx(0.0221, abs=5e-5)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReconstructionWarning)  # every number reproduced
@@ -288,9 +294,7 @@ def test_a_p_an_unstratified_test_gives_is_placed():
     # LMS-04 OS with p = 0.022, within the Wald range of its HR and CI: main left the rebuild's
     # log-rank p at 0.0267. Tolerance, closed form: se from the CI; the HR's rounding (0.005)
     # moves z by 0.005 / 0.65 / se, which moves p by up to 0.0024
-    se = (math.log(0.95) - math.log(0.44)) / (2 * norm.isf(0.025))
-    z, dz = norm.isf(0.022 / 2), 0.005 / 0.65 / se
-    tol = max(abs(2 * norm.sf(z - dz) - 0.022), abs(2 * norm.sf(z + dz) - 0.022))
+    tol = _hr_rounding_spread(0.022, 0.65, 0.44, 0.95)
     assert tol == pytest.approx(0.0024, abs=5e-5) and abs(0.0267 - 0.022) > tol
     placed, warned = _rebuild(C04, E04, hr=HazardRatio(0.65, 0.44, 0.95, p_value=0.022), seed=0)
     assert not warned, [str(w) for w in warned]
