@@ -1138,16 +1138,17 @@ def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
     :func:`~lmssurv.reconstruct.diagnostics.p_value_tolerance`, unless it lies further from
     the Wald p-values of the HR and CI than an unstratified log-rank p does
     (:func:`~lmssurv.reconstruct.diagnostics.p_beyond_log_rank`: a stratified or other test's
-    p moves nothing). With the p, only the ``_P_SHORTLIST`` moves whose p lies nearest the
+    p moves nothing; with ``p_value`` and no p to place nothing is moved, the pass without it
+    being the caller's). With the p, only the ``_P_SHORTLIST`` moves whose p lies nearest the
     published one (from the log-rank sums moved, :func:`_log_rank_p_moved`) are refitted. The
     moves are kept only when every target is then within tolerance. Returns the times and the
     number of censorings moved (0 when none is kept).
     """
     times = [np.asarray(t, dtype=float) for t in times]
     ci = hr is not None and hr.lower is not None and hr.upper is not None
-    p_value = (p_value and hr is not None and hr.p_value is not None
-               and not p_beyond_log_rank(hr))
-    if len(times) != 2 or not (ci or p_value):
+    placeable = hr is not None and hr.p_value is not None and not p_beyond_log_rank(hr)
+    # with p_value but no p to place, this would be the pass without it over again
+    if len(times) != 2 or (p_value and not placeable) or not (ci or p_value):
         return times, 0
     p_tol = p_value_tolerance(hr.p_value, hr)[0] if p_value else math.nan
 
