@@ -47,6 +47,7 @@ test: lint
 # Accuracy and speed tables, on demand (not part of make test).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
+	$(BIN)/python benchmarks/reachability.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/curve_validation.py
 	$(BIN)/python benchmarks/curve_speed.py
