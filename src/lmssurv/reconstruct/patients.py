@@ -1166,13 +1166,17 @@ def pin_hr_ci(times, events, pins, hr, accept=lambda times: True,
 
     # placing the p, an HR or limit already missed is not a target (the moves without the p
     # did not reach it); the reproduced ones are, so that they stay clear of their tolerance
-    use = [x <= 1.0 + 1e-9 for x in errors(times)[:-1]] + [True] if p_value else None
+    start = errors(times)
+    use = [x <= 1.0 + 1e-9 for x in start[:-1]] + [True] if p_value else None
 
-    def score(ts) -> tuple[float, bool]:
-        err = [x for k, x in enumerate(errors(ts)) if use is None or use[k]]
+    def loss_of(err: list[float]) -> tuple[float, bool]:
+        err = [x for k, x in enumerate(err) if use is None or use[k]]
         return sum(max(x - 0.5, 0.0) ** 2 for x in err), all(x <= 1.0 + 1e-9 for x in err)
 
-    (loss, hit), trial, moved = score(times), times, 0
+    def score(ts) -> tuple[float, bool]:
+        return loss_of(errors(ts))
+
+    (loss, hit), trial, moved = loss_of(start), times, 0
     while not hit and moved < max_moves:
         moves = list(_hr_ci_moves(trial, events, pins))
         if p_value:
